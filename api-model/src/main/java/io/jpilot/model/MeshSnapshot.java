@@ -1,0 +1,228 @@
+package io.jpilot.model;
+
+import static java.util.Objects.requireNonNull;
+
+import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.VirtualService;
+import io.jpilot.model.registry.Endpoint;
+import io.jpilot.model.registry.EndpointSlice;
+import io.jpilot.model.registry.Locality;
+import io.jpilot.model.registry.Namespace;
+import io.jpilot.model.registry.Pod;
+import io.jpilot.model.registry.Service;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * An immutable view of the whole mesh at one version: services, their endpoints and the Istio
+ * config, with the indexes translation needs. Built once per push from the {@link ConfigStore}
+ * contents; never mutated. Everything is sorted, so translation over it is deterministic.
+ */
+public final class MeshSnapshot {
+  public static final String DEFAULT_DOMAIN_SUFFIX = "cluster.local";
+
+  private static final Comparator<VirtualService> VS_ORDER =
+      Comparator.comparing((VirtualService vs) -> vs.meta().creationTimestamp())
+          .thenComparing(vs -> vs.meta().key());
+  private static final Comparator<Endpoint> ENDPOINT_ORDER =
+      Comparator.comparing(Endpoint::servicePortName)
+          .thenComparing(Endpoint::address)
+          .thenComparingInt(Endpoint::port);
+
+  private final long version;
+  private final String domainSuffix;
+  private final SortedMap<String, Service> services;
+  private final Map<String, List<Endpoint>> endpoints;
+  private final List<VirtualService> virtualServices;
+  private final Map<String, List<DestinationRule>> destinationRulesByHost;
+  private final SortedMap<String, Namespace> namespaces;
+  private final int configCount;
+
+  private MeshSnapshot(
+      long version,
+      String domainSuffix,
+      SortedMap<String, Service> services,
+      Map<String, List<Endpoint>> endpoints,
+      List<VirtualService> virtualServices,
+      Map<String, List<DestinationRule>> destinationRulesByHost,
+      SortedMap<String, Namespace> namespaces,
+      int configCount) {
+    this.version = version;
+    this.domainSuffix = domainSuffix;
+    this.services = services;
+    this.endpoints = endpoints;
+    this.virtualServices = virtualServices;
+    this.destinationRulesByHost = destinationRulesByHost;
+    this.namespaces = namespaces;
+    this.configCount = configCount;
+  }
+
+  public static MeshSnapshot empty() {
+    return build(0, DEFAULT_DOMAIN_SUFFIX, List.of());
+  }
+
+  /**
+   * Joins the raw objects: each EndpointSlice's addresses become endpoints of the service it names,
+   * labelled with their Pod's labels (found by targetRef, else by IP).
+   */
+  public static MeshSnapshot build(
+      long version, String domainSuffix, Collection<? extends MeshObject> objects) {
+    requireNonNull(domainSuffix, "domainSuffix");
+    SortedMap<String, Service> services = new TreeMap<>();
+    List<EndpointSlice> slices = new ArrayList<>();
+    Map<String, Pod> podsByName = new HashMap<>();
+    Map<String, Pod> podsByIp = new HashMap<>();
+    List<VirtualService> vss = new ArrayList<>();
+    List<DestinationRule> drs = new ArrayList<>();
+    SortedMap<String, Namespace> namespaces = new TreeMap<>();
+    int configs = 0;
+    for (MeshObject o : objects) {
+      if (o instanceof Service s) {
+        services.put(s.hostname(), s);
+      } else if (o instanceof EndpointSlice es) {
+        slices.add(es);
+      } else if (o instanceof Pod p) {
+        podsByName.put(p.namespace() + "/" + p.name(), p);
+        for (String ip : p.ips()) {
+          podsByIp.put(p.namespace() + "/" + ip, p);
+        }
+      } else if (o instanceof VirtualService vs) {
+        vss.add(vs);
+        configs++;
+      } else if (o instanceof DestinationRule dr) {
+        drs.add(dr);
+        configs++;
+      } else if (o instanceof Namespace ns) {
+        namespaces.put(ns.name(), ns);
+      }
+    }
+    slices.sort(Comparator.comparing(EndpointSlice::key));
+    Map<String, LinkedHashSet<Endpoint>> eps = new TreeMap<>();
+    for (EndpointSlice slice : slices) {
+      String host = slice.serviceName() + "." + slice.namespace() + ".svc." + domainSuffix;
+      LinkedHashSet<Endpoint> set = eps.computeIfAbsent(host, h -> new LinkedHashSet<>());
+      for (EndpointSlice.Entry e : slice.endpoints()) {
+        Pod pod =
+            e.podName().isEmpty() ? null : podsByName.get(slice.namespace() + "/" + e.podName());
+        for (String address : e.addresses()) {
+          Pod p = pod != null ? pod : podsByIp.get(slice.namespace() + "/" + address);
+          Map<String, String> labels = p == null ? Map.of() : p.labels();
+          Locality locality = p == null ? Locality.NONE : p.locality();
+          if (locality.isEmpty() && !e.zone().isEmpty()) {
+            locality = new Locality("", e.zone(), "");
+          }
+          String workload = p == null ? e.podName() : p.name();
+          for (EndpointSlice.Port port : slice.ports()) {
+            set.add(
+                new Endpoint(
+                    host, port.name(), address, port.port(), labels, locality, e.ready(), workload,
+                    slice.namespace()));
+          }
+        }
+      }
+    }
+    Map<String, List<Endpoint>> endpoints = new TreeMap<>();
+    eps.forEach(
+        (host, set) -> {
+          List<Endpoint> list = new ArrayList<>(set);
+          list.sort(ENDPOINT_ORDER);
+          endpoints.put(host, List.copyOf(list));
+        });
+    vss.sort(VS_ORDER);
+    drs.sort(
+        Comparator.comparing((DestinationRule dr) -> dr.meta().creationTimestamp())
+            .thenComparing(dr -> dr.meta().key()));
+    Map<String, List<DestinationRule>> drByHost = new TreeMap<>();
+    for (DestinationRule dr : drs) {
+      String host = resolveShortName(dr.host(), dr.meta().namespace(), domainSuffix);
+      drByHost.computeIfAbsent(host, h -> new ArrayList<>()).add(dr);
+    }
+    drByHost.replaceAll((h, l) -> List.copyOf(l));
+    return new MeshSnapshot(
+        version,
+        domainSuffix,
+        Collections.unmodifiableSortedMap(services),
+        Collections.unmodifiableMap(endpoints),
+        List.copyOf(vss),
+        Collections.unmodifiableMap(drByHost),
+        Collections.unmodifiableSortedMap(namespaces),
+        configs);
+  }
+
+  /**
+   * istiod's ResolveShortnameToFQDN: a host without dots (and not a wildcard) becomes {@code
+   * host.<namespace>.svc.<domainSuffix>}; anything else is returned as is.
+   */
+  public static String resolveShortName(String host, String namespace, String domainSuffix) {
+    if (host.equals("*") || host.contains(".")) {
+      return host;
+    }
+    return host + "." + namespace + ".svc." + domainSuffix;
+  }
+
+  public String resolveShortName(String host, String namespace) {
+    return resolveShortName(host, namespace, domainSuffix);
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public String domainSuffix() {
+    return domainSuffix;
+  }
+
+  /** Services by FQDN hostname, sorted. */
+  public SortedMap<String, Service> services() {
+    return services;
+  }
+
+  public Optional<Service> service(String hostname) {
+    return Optional.ofNullable(services.get(hostname));
+  }
+
+  /** All endpoints of a service (every port, ready or not), sorted. */
+  public List<Endpoint> endpoints(String hostname) {
+    return endpoints.getOrDefault(hostname, List.of());
+  }
+
+  /** VirtualServices, oldest first (istiod's precedence among equals), then by namespace/name. */
+  public List<VirtualService> virtualServices() {
+    return virtualServices;
+  }
+
+  /**
+   * The DestinationRule that applies to {@code hostname} for a proxy in {@code proxyNamespace}:
+   * one in the proxy's namespace wins, else the oldest one. Empty when none.
+   */
+  public Optional<DestinationRule> destinationRule(String hostname, String proxyNamespace) {
+    List<DestinationRule> list = destinationRulesByHost.get(hostname);
+    if (list == null || list.isEmpty()) {
+      return Optional.empty();
+    }
+    for (DestinationRule dr : list) {
+      if (dr.meta().namespace().equals(proxyNamespace)) {
+        return Optional.of(dr);
+      }
+    }
+    return Optional.of(list.get(0));
+  }
+
+  public SortedMap<String, Namespace> namespaces() {
+    return namespaces;
+  }
+
+  /** Number of Istio config objects (VirtualServices, DestinationRules, ...). */
+  public int configCount() {
+    return configCount;
+  }
+}
