@@ -1,0 +1,15 @@
+package io.jpilot.debug;
+
+import java.util.Optional;
+
+/** What the monitoring server's /debug endpoints show; implemented by the server wiring. */
+public interface DebugViews {
+  /**
+   * The ConfigDump JSON of what the proxy was sent. {@code proxyId} is a full node id or its
+   * {@code pod.namespace} part. Empty when no such proxy is connected.
+   */
+  Optional<String> configDump(String proxyId);
+
+  /** For each connected proxy and type: the version sent, the version acked, the last NACK. */
+  String syncz();
+}
