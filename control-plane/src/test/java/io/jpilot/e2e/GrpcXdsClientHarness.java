@@ -46,10 +46,10 @@ import java.util.concurrent.TimeUnit;
  * proxyless client presents, backends that answer with their own identity on loopback addresses,
  * xDS channels, and RPC tallies. Closing the harness shuts down every channel, then every backend.
  *
- * <p>Each channel gets its own bootstrap through {@link XdsNameResolverProvider#createForTest},
- * and with it its own XdsClient. The {@code io.grpc.xds.bootstrapConfig} system property is not
- * used: grpc-java reads it once per JVM and caches the result, so a second test with another xDS
- * port would silently talk to the first one's server.
+ * <p>Each channel gets its own bootstrap through {@link XdsNameResolverProvider#createForTest}, and
+ * with it its own XdsClient. The {@code io.grpc.xds.bootstrapConfig} system property is not used:
+ * grpc-java reads it once per JVM and caches the result, so a second test with another xDS port
+ * would silently talk to the first one's server.
  */
 final class GrpcXdsClientHarness implements AutoCloseable {
 
@@ -57,7 +57,8 @@ final class GrpcXdsClientHarness implements AutoCloseable {
   static final MethodDescriptor<String, String> WHO_AM_I =
       MethodDescriptor.<String, String>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(MethodDescriptor.generateFullMethodName("jpilot.e2e.Identity", "WhoAmI"))
+          .setFullMethodName(
+              MethodDescriptor.generateFullMethodName("jpilot.e2e.Identity", "WhoAmI"))
           .setRequestMarshaller(Utf8Marshaller.INSTANCE)
           .setResponseMarshaller(Utf8Marshaller.INSTANCE)
           .build();
@@ -89,7 +90,15 @@ final class GrpcXdsClientHarness implements AutoCloseable {
      */
     static Node proxylessGrpc(String ip, String podName, String namespace) {
       return new Node(
-          "sidecar~" + ip + "~" + podName + "." + namespace + "~" + namespace + ".svc.cluster.local",
+          "sidecar~"
+              + ip
+              + "~"
+              + podName
+              + "."
+              + namespace
+              + "~"
+              + namespace
+              + ".svc.cluster.local",
           Map.of("GENERATOR", "grpc", "NAMESPACE", namespace, "INSTANCE_IPS", ip),
           "local",
           "local-a",
@@ -162,9 +171,9 @@ final class GrpcXdsClientHarness implements AutoCloseable {
   record Backend(String identity, InetSocketAddress address, Server server) {}
 
   /**
-   * Starts one backend per entry (identity → loopback IP), all on one port, as pods of one
-   * Service are. The port is picked free on the first IP and reused on the others; when it is
-   * taken on any of them, every backend of that attempt is stopped and another port is tried.
+   * Starts one backend per entry (identity → loopback IP), all on one port, as pods of one Service
+   * are. The port is picked free on the first IP and reused on the others; when it is taken on any
+   * of them, every backend of that attempt is stopped and another port is tried.
    *
    * @return the backends, in the map's iteration order
    */
@@ -225,13 +234,16 @@ final class GrpcXdsClientHarness implements AutoCloseable {
         "");
   }
 
-  /** The identities that answered {@code rpcs} sequential calls, with counts; failures count as "error:CODE". */
+  /**
+   * Makes {@code rpcs} sequential calls and counts who answered them; a failed call counts as
+   * {@code "error:<status code>"}.
+   */
   static SortedMap<String, Integer> tally(
       Channel channel, int rpcs, Map<String, String> headers, Duration perRpcTimeout) {
     Channel ch = withHeaders(channel, headers);
     SortedMap<String, Integer> counts = new TreeMap<>();
     for (int i = 0; i < rpcs; i++) {
-      counts.merge(callOnce(ch, perRpcTimeout, false), 1, Integer::sum);
+      counts.merge(callOnce(ch, perRpcTimeout), 1, Integer::sum);
     }
     return counts;
   }
@@ -239,8 +251,8 @@ final class GrpcXdsClientHarness implements AutoCloseable {
   /**
    * Calls until every identity in {@code wanted} has answered at least once (waiting for the
    * channel to become ready, so the first xDS config can arrive), or fails after {@code deadline}.
-   * Use it before asserting on traffic shares: a client that has seen only part of the config
-   * would skew them.
+   * Use it before asserting on traffic shares: a client that has seen only part of the config would
+   * skew them.
    */
   static void awaitIdentities(
       Channel channel, Set<String> wanted, Map<String, String> headers, Duration deadline) {
@@ -252,7 +264,8 @@ final class GrpcXdsClientHarness implements AutoCloseable {
       long left = end - System.nanoTime();
       if (left <= 0) {
         throw new AssertionError(
-            "after " + deadline + " saw only " + seen + " of " + wanted + "; last error: " + lastError);
+            String.format(
+                "after %s saw only %s of %s; last error: %s", deadline, seen, wanted, lastError));
       }
       try {
         seen.add(
@@ -261,7 +274,8 @@ final class GrpcXdsClientHarness implements AutoCloseable {
                 WHO_AM_I,
                 CallOptions.DEFAULT
                     .withWaitForReady()
-                    .withDeadlineAfter(Math.min(left, Duration.ofSeconds(1).toNanos()), TimeUnit.NANOSECONDS),
+                    .withDeadlineAfter(
+                        Math.min(left, Duration.ofSeconds(1).toNanos()), TimeUnit.NANOSECONDS),
                 ""));
       } catch (StatusRuntimeException e) {
         lastError = e.getStatus().toString();
@@ -274,8 +288,8 @@ final class GrpcXdsClientHarness implements AutoCloseable {
    * How long after {@code sinceNanos} ({@link System#nanoTime()}) traffic went only to {@code
    * identity}.
    *
-   * @param elapsed from {@code sinceNanos} to the start of the first RPC of the first run of
-   *     {@code run} consecutive answers from {@code identity}; null when no such run was seen
+   * @param elapsed from {@code sinceNanos} to the start of the first RPC of the first run of {@code
+   *     run} consecutive answers from {@code identity}; null when no such run was seen
    * @param rpcs calls made while waiting
    * @param before answers (and "error:CODE" failures) that were not part of the run
    */
@@ -301,7 +315,7 @@ final class GrpcXdsClientHarness implements AutoCloseable {
     long streakStart = 0;
     while (System.nanoTime() < end) {
       long sent = System.nanoTime();
-      String answer = callOnce(ch, Duration.ofSeconds(1), false);
+      String answer = callOnce(ch, Duration.ofSeconds(1));
       rpcs++;
       if (answer.equals(identity)) {
         if (streak == 0) {
@@ -324,12 +338,9 @@ final class GrpcXdsClientHarness implements AutoCloseable {
     return new Convergence(null, rpcs, before);
   }
 
-  private static String callOnce(Channel channel, Duration timeout, boolean waitForReady) {
+  private static String callOnce(Channel channel, Duration timeout) {
     CallOptions options =
         CallOptions.DEFAULT.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    if (waitForReady) {
-      options = options.withWaitForReady();
-    }
     try {
       return ClientCalls.blockingUnaryCall(channel, WHO_AM_I, options, "");
     } catch (StatusRuntimeException e) {
@@ -344,8 +355,10 @@ final class GrpcXdsClientHarness implements AutoCloseable {
     }
     Metadata metadata = new Metadata();
     headers.forEach(
-        (name, value) -> metadata.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value));
-    return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
+        (name, value) ->
+            metadata.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value));
+    return ClientInterceptors.intercept(
+        channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
   }
 
   // ---------------------------------------------------------------------------------------------

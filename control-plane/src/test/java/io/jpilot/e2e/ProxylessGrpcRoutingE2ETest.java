@@ -30,10 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * jpilot serving a real grpc-java xDS client. The mesh is plain Kubernetes and Istio YAML in a
- * config directory: a {@code reviews} Service with two pods (v1 on 127.0.0.2, v2 on 127.0.0.3,
- * both real gRPC servers on one port), a DestinationRule with subsets v1 and v2, and a
- * VirtualService that sends {@code x-env: staging} to v2 and splits the rest 80/20. The client
- * dials {@code xds:///reviews.default.svc.cluster.local:<port>} and learns everything from jpilot.
+ * config directory: a {@code reviews} Service with two pods (v1 on 127.0.0.2, v2 on 127.0.0.3, both
+ * real gRPC servers on one port), a DestinationRule with subsets v1 and v2, and a VirtualService
+ * that sends {@code x-env: staging} to v2 and splits the rest 80/20. The client dials {@code
+ * xds:///reviews.default.svc.cluster.local:<port>} and learns everything from jpilot.
  */
 @Timeout(value = 45, unit = TimeUnit.SECONDS)
 class ProxylessGrpcRoutingE2ETest {
@@ -59,7 +59,9 @@ class ProxylessGrpcRoutingE2ETest {
       try {
         String bootstrap =
             bootstrapJson(
-                "127.0.0.1", jpilot.xdsPort(), Node.proxylessGrpc("127.0.0.1", "client-1", "default"));
+                "127.0.0.1",
+                jpilot.xdsPort(),
+                Node.proxylessGrpc("127.0.0.1", "client-1", "default"));
         ManagedChannel channel = harness.xdsChannel("xds:///" + HOST + ":" + port, bootstrap);
 
         // The first config: listener, route, both subset clusters and their endpoints.
@@ -79,7 +81,8 @@ class ProxylessGrpcRoutingE2ETest {
         Path vsFile = configDir.resolve("reviews-virtual-service.yaml");
         long editedAt = System.nanoTime();
         writeAtomically(vsFile, virtualServiceAllV1());
-        Convergence shift = awaitOnly(channel, "v1", NO_HEADERS, editedAt, 100, Duration.ofSeconds(5));
+        Convergence shift =
+            awaitOnly(channel, "v1", NO_HEADERS, editedAt, 100, Duration.ofSeconds(5));
         assertThat(shift.elapsed())
             .as("time from the edit to 100 RPCs in a row on v1 (%s)", shift)
             .isNotNull()
@@ -172,7 +175,8 @@ class ProxylessGrpcRoutingE2ETest {
             namespace: default
         """
             .formatted(port));
-    write("reviews-pods.yaml", pod("v1", "127.0.0.2", port) + "---\n" + pod("v2", "127.0.0.3", port));
+    write(
+        "reviews-pods.yaml", pod("v1", "127.0.0.2", port) + "---\n" + pod("v2", "127.0.0.3", port));
     write(
         "reviews-destination-rule.yaml",
         """
@@ -228,56 +232,56 @@ class ProxylessGrpcRoutingE2ETest {
   /** The same VirtualService with the canary route sending everything to v1. */
   private static String virtualServiceAllV1() {
     return """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata:
-          name: reviews
-          namespace: default
-        spec:
-          hosts:
-          - reviews
-          http:
-          - name: staging
-            match:
-            - headers:
-                x-env:
-                  exact: staging
-            route:
-            - destination:
-                host: reviews
-                subset: v2
-          - name: canary
-            route:
-            - destination:
-                host: reviews
-                subset: v1
-        """;
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata:
+      name: reviews
+      namespace: default
+    spec:
+      hosts:
+      - reviews
+      http:
+      - name: staging
+        match:
+        - headers:
+            x-env:
+              exact: staging
+        route:
+        - destination:
+            host: reviews
+            subset: v2
+      - name: canary
+        route:
+        - destination:
+            host: reviews
+            subset: v1
+    """;
   }
 
   private static String pod(String version, String ip, int port) {
     return """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: reviews-%1$s
-          namespace: default
-          labels:
-            app: reviews
-            version: %1$s
-        spec:
-          nodeName: node-1
-          containers:
-          - name: reviews
-            image: example.com/reviews:%1$s
-            ports:
-            - name: grpc
-              containerPort: %3$d
-        status:
-          phase: Running
-          podIP: %2$s
-          podIPs:
-          - ip: %2$s
-        """
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: reviews-%1$s
+      namespace: default
+      labels:
+        app: reviews
+        version: %1$s
+    spec:
+      nodeName: node-1
+      containers:
+      - name: reviews
+        image: example.com/reviews:%1$s
+        ports:
+        - name: grpc
+          containerPort: %3$d
+    status:
+      phase: Running
+      podIP: %2$s
+      podIPs:
+      - ip: %2$s
+    """
         .formatted(version, ip, port);
   }
 
