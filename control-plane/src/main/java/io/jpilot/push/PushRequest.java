@@ -1,6 +1,7 @@
 package io.jpilot.push;
 
 import io.jpilot.model.config.ConfigKey;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -40,6 +41,13 @@ public record PushRequest(boolean full, Set<ConfigKey> changed, Set<Reason> reas
   public PushRequest {
     changed = Collections.unmodifiableSet(new TreeSet<>(changed));
     reasons = reasons.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(reasons));
+  }
+
+  /** A request that starts now ({@link System#nanoTime()}, the push engine's clock). */
+  public static PushRequest now(boolean full, Set<ConfigKey> changed, Reason... reasons) {
+    EnumSet<Reason> rs = EnumSet.noneOf(Reason.class);
+    rs.addAll(Arrays.asList(reasons));
+    return new PushRequest(full, changed, rs, System.nanoTime());
   }
 
   /** Merges two requests: full if either is, the union of changes and reasons, the earliest start. */

@@ -1,0 +1,24 @@
+package io.jpilot.push;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** Runs tasks after a delay. Tests substitute a scheduler whose time they advance by hand. */
+interface Scheduler {
+
+  /** A scheduled task that may still be cancelled. */
+  interface Cancellable {
+    void cancel();
+  }
+
+  /** Runs {@code task} once, {@code delayNanos} from now (zero: as soon as possible). */
+  Cancellable schedule(Runnable task, long delayNanos);
+
+  /** A scheduler over an executor; tasks run on the executor's threads. */
+  static Scheduler of(ScheduledExecutorService executor) {
+    return (task, delayNanos) -> {
+      var future = executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+      return () -> future.cancel(false);
+    };
+  }
+}
