@@ -112,17 +112,17 @@ final class Debouncer {
     if (timer != null) {
       timer.cancel();
     }
-    // The task takes the lock before reading self[0], and arm() runs under the lock, so the task
-    // always sees the assignment.
+    // onTimer reads self[0] under the lock, and arm() runs under the lock, so the task always
+    // sees the assignment even when it starts before schedule() returns.
     Scheduler.Cancellable[] self = new Scheduler.Cancellable[1];
-    self[0] = scheduler.schedule(() -> onTimer(self[0]), delayNanos);
+    self[0] = scheduler.schedule(() -> onTimer(self), delayNanos);
     timer = self[0];
   }
 
-  private void onTimer(Scheduler.Cancellable which) {
+  private void onTimer(Scheduler.Cancellable[] which) {
     PushRequest toPush;
     synchronized (lock) {
-      if (timer != which) {
+      if (timer != which[0]) {
         return; // superseded by a newer timer
       }
       timer = null;

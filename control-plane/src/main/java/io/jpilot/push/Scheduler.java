@@ -2,6 +2,7 @@ package io.jpilot.push;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /** Runs tasks after a delay. Tests substitute a scheduler whose time they advance by hand. */
 interface Scheduler {
@@ -17,7 +18,16 @@ interface Scheduler {
   /** A scheduler over an executor; tasks run on the executor's threads. */
   static Scheduler of(ScheduledExecutorService executor) {
     return (task, delayNanos) -> {
-      var future = executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+      Runnable logged =
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException | Error e) {
+              LoggerFactory.getLogger(Scheduler.class).error("scheduled task failed", e);
+              throw e;
+            }
+          };
+      var future = executor.schedule(logged, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
       return () -> future.cancel(false);
     };
   }

@@ -184,6 +184,33 @@ class DebouncerTest {
   }
 
   @Test
+  void everyRequestIsPushedWithARealScheduler() throws Exception {
+    java.util.concurrent.ScheduledExecutorService executor =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.Semaphore pushed = new java.util.concurrent.Semaphore(0);
+    try {
+      Debouncer d =
+          new Debouncer(
+              Duration.ZERO,
+              Duration.ofSeconds(10),
+              System::nanoTime,
+              Scheduler.of(executor),
+              (request, done) -> {
+                done.run();
+                pushed.release();
+              });
+      for (int i = 0; i < 300; i++) {
+        d.submit(request(true, "k" + i, Reason.CONFIG));
+        assertThat(pushed.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS))
+            .as("push %d", i)
+            .isTrue();
+      }
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
   void closeDropsWhatIsPending() {
     Debouncer d = debouncer(Duration.ofMillis(100), Duration.ofSeconds(10));
     d.submit(request(true, "a", Reason.CONFIG));
