@@ -12,8 +12,8 @@ import java.util.function.LongSupplier;
  *   <li>a push fires once no request has arrived for {@code debounceAfter} (the quiet period),
  *   <li>or once {@code debounceMax} has passed since the first request it merges, even if requests
  *       keep coming;
- *   <li>only one push runs at a time: a debounce that becomes due while a push is running waits
- *       for it to finish and then fires with everything merged meanwhile;
+ *   <li>only one push runs at a time: a debounce that becomes due while a push is running waits for
+ *       it to finish and then fires with everything merged meanwhile;
  *   <li>{@code debounceAfter == 0} pushes as soon as the previous push (if any) is done.
  * </ul>
  *

@@ -136,7 +136,10 @@ public final class Durations {
 
   private static IllegalArgumentException invalid(String value, String why) {
     return new IllegalArgumentException(
-        "duration: '" + value + "': " + why
+        "duration: '"
+            + value
+            + "': "
+            + why
             + " (expected: a Go duration such as 100ms, 10s, 1m30s, 1.5s)");
   }
 }

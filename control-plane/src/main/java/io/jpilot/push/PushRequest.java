@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * @param reasons why (for logs and the pilot_push_triggers metric)
  * @param startNanos when the first merged change happened (System.nanoTime of the source's clock)
  */
-public record PushRequest(boolean full, Set<ConfigKey> changed, Set<Reason> reasons, long startNanos) {
+public record PushRequest(
+    boolean full, Set<ConfigKey> changed, Set<Reason> reasons, long startNanos) {
 
   /** istiod's push trigger names. */
   public enum Reason {
@@ -50,7 +51,9 @@ public record PushRequest(boolean full, Set<ConfigKey> changed, Set<Reason> reas
     return new PushRequest(full, changed, rs, System.nanoTime());
   }
 
-  /** Merges two requests: full if either is, the union of changes and reasons, the earliest start. */
+  /**
+   * Merges two requests: full if either is, the union of changes and reasons, the earliest start.
+   */
   public PushRequest merge(PushRequest other) {
     if (other == null) {
       return this;

@@ -27,10 +27,8 @@ public record PushSummary(
     long version) {
 
   public PushSummary {
-    reasons =
-        reasons.isEmpty()
-            ? Set.of()
-            : Collections.unmodifiableSet(EnumSet.copyOf(requireNonNull(reasons, "reasons")));
+    requireNonNull(reasons, "reasons");
+    reasons = reasons.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(reasons));
     requireNonNull(duration, "duration");
   }
 
@@ -41,14 +39,12 @@ public record PushSummary(
         : reasons.stream().map(PushRequest.Reason::label).collect(Collectors.joining(","));
   }
 
-  /** {@code push #12 reason=config,endpoint full=true proxies=3 changed=2 duration=4ms version=12} */
+  /**
+   * {@code push #12 reason=config,endpoint full=true proxies=3 changed=2 duration=4ms version=12}
+   */
   public String logLine() {
-    return "push #" + id
-        + " reason=" + reasonLabels()
-        + " full=" + full
-        + " proxies=" + proxies
-        + " changed=" + changed
-        + " duration=" + duration.toMillis() + "ms"
-        + " version=" + version;
+    return String.format(
+        "push #%d reason=%s full=%b proxies=%d changed=%d duration=%dms version=%d",
+        id, reasonLabels(), full, proxies, changed, duration.toMillis(), version);
   }
 }

@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every state change and every send happens under one lock per stream, so requests (gRPC
  * threads) and pushes (engine workers) never interleave on the non-thread-safe response observer.
- * Sending never blocks: gRPC buffers what the transport cannot take yet. When the stream reports
- * it is not ready (the client is not reading), a push is not generated at all; it is merged into
- * one deferred request, and the stream asks the engine to queue it again once gRPC calls the
- * on-ready handler. A slow client therefore costs one pending request, and never holds a worker.
+ * Sending never blocks: gRPC buffers what the transport cannot take yet. When the stream reports it
+ * is not ready (the client is not reading), a push is not generated at all; it is merged into one
+ * deferred request, and the stream asks the engine to queue it again once gRPC calls the on-ready
+ * handler. A slow client therefore costs one pending request, and never holds a worker.
  */
 final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(AdsConnection.class);
@@ -65,6 +65,7 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
   /** What was asked for and sent for one type. */
   private static final class TypeState {
     SortedSet<String> names = Collections.emptySortedSet();
+    boolean wildcard;
     String sentVersion = "";
     String sentNonce = "";
     Instant sentAt;
@@ -106,7 +107,6 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
 
   @Override
   public void onNext(DiscoveryRequest request) {
-    boolean registered = false;
     boolean sendFailed;
     synchronized (lock) {
       if (closed) {
@@ -116,7 +116,6 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
         if (!initialize(request)) {
           return;
         }
-        registered = true;
       }
       XdsType type = XdsType.fromTypeUrl(request.getTypeUrl());
       if (type == null) {
@@ -133,16 +132,6 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
     }
     if (sendFailed) {
       onClosed();
-      return;
-    }
-    if (registered) {
-      LOG.info("ADS: new connection {} node={} peer={}", id(), proxyNodeId(), peer);
-    }
-  }
-
-  private String proxyNodeId() {
-    synchronized (lock) {
-      return proxy == null ? "" : proxy.nodeId();
     }
   }
 
@@ -162,6 +151,7 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
     connectionId = proxy.id() + "-" + number;
     server.added(this);
     engine.register(this);
+    LOG.info("ADS: new connection {} node={} peer={}", connectionId, proxy.nodeId(), peer);
     return true;
   }
 
@@ -176,6 +166,10 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
         state = new TypeState();
         types.put(type, state);
       }
+      state.wildcard =
+          !type.namedByParent()
+              && (request.getResourceNamesCount() == 0
+                  || request.getResourceNamesList().contains("*"));
       state.names = names;
       respond(type, state, newest(engine.snapshot()), false);
       return;
@@ -192,7 +186,8 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
     }
     if (request.hasErrorDetail() && request.getErrorDetail().getCode() != 0) {
       String message = request.getErrorDetail().getMessage().replaceAll("\\s*\\R\\s*", " ");
-      state.lastNack = new ConnectionStatus.Nack(state.sentVersion, nonce, message, clock.instant());
+      state.lastNack =
+          new ConnectionStatus.Nack(state.sentVersion, nonce, message, clock.instant());
       metrics.rejected(type);
       LOG.warn(
           "ADS:{} NACK node={} connection={} version={} nonce={} error={}",
@@ -207,15 +202,24 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
     }
     state.ackedVersion = request.getVersionInfo();
     state.ackedNonce = nonce;
-    if (!names.equals(state.names)) {
+    // xDS wildcard rules for CDS/LDS: "*" asks for everything; an empty list keeps a legacy
+    // wildcard subscription (one that never named anything) and otherwise means "nothing".
+    boolean wildcard =
+        !type.namedByParent()
+            && (request.getResourceNamesList().contains("*")
+                || (request.getResourceNamesCount() == 0
+                    && state.wildcard
+                    && state.names.isEmpty()));
+    if (!names.equals(state.names) || wildcard != state.wildcard) {
       state.names = names;
+      state.wildcard = wildcard;
       respond(type, state, newest(engine.snapshot()), false);
     }
   }
 
   private static SortedSet<String> names(DiscoveryRequest request) {
     SortedSet<String> names = new TreeSet<>(request.getResourceNamesList());
-    names.remove("*"); // explicit wildcard: the same as none for state of the world
+    names.remove("*"); // kept as the wildcard flag
     return Collections.unmodifiableSortedSet(names);
   }
 
@@ -333,11 +337,12 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
 
   private SortedMap<String, Message> generate(
       XdsType type, TypeState state, MeshSnapshot snapshot) {
-    if (type.namedByParent() && state.names.isEmpty()) {
-      return Collections.emptySortedMap(); // EDS/RDS with nothing subscribed
+    if (!state.wildcard && state.names.isEmpty()) {
+      return Collections.emptySortedMap(); // subscribed to nothing
     }
+    Set<String> requested = state.wildcard ? Set.of() : state.names;
     SortedMap<String, Message> generated =
-        engine.generator().generate(snapshot, proxy, type, state.names);
+        engine.generator().generate(snapshot, proxy, type, requested);
     requireNonNull(generated, "generated resources");
     String expected = type.typeUrl().substring(type.typeUrl().lastIndexOf('/') + 1);
     for (Map.Entry<String, Message> e : generated.entrySet()) {
@@ -433,6 +438,7 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
                   type,
                   new ConnectionStatus.TypeStatus(
                       type,
+                      s.wildcard,
                       s.names,
                       s.sentVersion,
                       s.sentNonce,

@@ -46,7 +46,9 @@ public record ConnectionStatus(
   /**
    * One type's subscription on the stream.
    *
-   * @param subscribedNames the names last requested; empty for a wildcard subscription
+   * @param wildcard true when the proxy asked for every resource of the type (CDS/LDS with no
+   *     names, or "*")
+   * @param subscribedNames the names last requested (without "*")
    * @param sentVersion version_info of the last response sent ("" before the first)
    * @param sentNonce nonce of the last response sent ("" before the first)
    * @param sentAt when it was sent
@@ -57,6 +59,7 @@ public record ConnectionStatus(
    */
   public record TypeStatus(
       XdsType type,
+      boolean wildcard,
       SortedSet<String> subscribedNames,
       String sentVersion,
       String sentNonce,

@@ -41,11 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p>Per stream and type it keeps a version and a nonce. The version is the version of the {@link
  * io.jpilot.model.MeshSnapshot} the response was generated from (the push number), so it is
  * deterministic and the same for every proxy served from one snapshot; the nonce ({@code
- * <connection number>-<n>}) is unique within this server. A response is sent for the first
- * request of a type, for an ACK whose resource names changed, and on pushes only when the
- * generated resources differ from those last sent for that type, so a NACKed response is never
- * sent again unchanged. Pushes go in the order CDS, EDS, LDS, RDS; endpoint-only pushes
- * regenerate EDS alone. Delta xDS is not served.
+ * <connection number>-<n>}) is unique within this server. A response is sent for the first request
+ * of a type, for an ACK whose resource names changed, and on pushes only when the generated
+ * resources differ from those last sent for that type, so a NACKed response is never sent again
+ * unchanged. Pushes go in the order CDS, EDS, LDS, RDS; endpoint-only pushes regenerate EDS alone.
+ * Delta xDS is not served.
  */
 public final class XdsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
@@ -162,7 +162,8 @@ public final class XdsServer implements AutoCloseable {
     public <Q, R> ServerCall.Listener<Q> interceptCall(
         ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
       Context context =
-          Context.current().withValue(PEER, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+          Context.current()
+              .withValue(PEER, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
       return Contexts.interceptCall(context, call, headers, next);
     }
   }

@@ -133,7 +133,9 @@ class DebouncerTest {
     scheduler.runDue();
     assertThat(pushes).hasSize(2);
     assertThat(pushes.get(1).atMillis()).isEqualTo(700);
-    assertThat(pushes.get(1).request().changed()).extracting(ConfigKey::name).containsExactly("b", "c");
+    assertThat(pushes.get(1).request().changed())
+        .extracting(ConfigKey::name)
+        .containsExactly("b", "c");
     assertThat(pushes.get(1).request().full()).isTrue();
   }
 
@@ -166,7 +168,9 @@ class DebouncerTest {
     scheduler.runDue();
     assertThat(pushes).hasSize(2);
     assertThat(pushes.get(1).atMillis()).isZero();
-    assertThat(pushes.get(1).request().changed()).extracting(ConfigKey::name).containsExactly("b", "c");
+    assertThat(pushes.get(1).request().changed())
+        .extracting(ConfigKey::name)
+        .containsExactly("b", "c");
   }
 
   @Test

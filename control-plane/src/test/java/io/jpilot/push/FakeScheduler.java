@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.PriorityQueue;
 import java.util.function.LongSupplier;
 
-/** A scheduler whose clock moves only when the test advances it; due tasks run on the test thread. */
+/**
+ * A scheduler whose clock moves only when the test advances it; due tasks run on the test thread.
+ */
 final class FakeScheduler implements Scheduler {
   private final PriorityQueue<Task> tasks =
-      new PriorityQueue<>((a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
+      new PriorityQueue<>(
+          (a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
   private long now = 1_000_000_000L; // arbitrary non-zero origin
   private long seq;
 

@@ -128,14 +128,20 @@ class PushEngineTest {
     assertThat(s.proxies()).isEqualTo(3);
     assertThat(s.changed()).isEqualTo(2);
     assertThat(s.reasons()).containsExactly(Reason.CONFIG, Reason.SERVICE);
-    assertThat(s.logLine()).matches("push #1 reason=config,service full=true proxies=3 changed=2 duration=\\d+ms version=1");
+    assertThat(s.logLine())
+        .matches(
+            "push #1 reason=config,service full=true proxies=3 changed=2 duration=\\d+ms"
+                + " version=1");
     assertThat(engine.snapshot().version()).isEqualTo(1);
     for (RecordingTarget t : List.of(a, b, c)) {
       assertThat(t.pushed)
-          .containsExactly(new RecordingTarget.Pushed(1, true, Set.of("reviews.default.svc.cluster.local")));
+          .containsExactly(
+              new RecordingTarget.Pushed(1, true, Set.of("reviews.default.svc.cluster.local")));
     }
-    assertThat(meters.get("pilot_push_triggers").tag("type", "config").counter().count()).isEqualTo(3);
-    assertThat(meters.get("pilot_push_triggers").tag("type", "service").counter().count()).isEqualTo(3);
+    assertThat(meters.get("pilot_push_triggers").tag("type", "config").counter().count())
+        .isEqualTo(3);
+    assertThat(meters.get("pilot_push_triggers").tag("type", "service").counter().count())
+        .isEqualTo(3);
     assertThat(meters.get("pilot_debounce_time").summary().count()).isEqualTo(1);
     assertThat(meters.get("pilot_proxy_convergence_time").summary().count()).isEqualTo(3);
   }
@@ -152,7 +158,8 @@ class PushEngineTest {
     assertThat(s.full()).isFalse();
     assertThat(s.logLine()).startsWith("push #1 reason=endpoint full=false proxies=1 changed=1");
     assertThat(a.pushed)
-        .containsExactly(new RecordingTarget.Pushed(1, false, Set.of("ratings.default.svc.cluster.local")));
+        .containsExactly(
+            new RecordingTarget.Pushed(1, false, Set.of("ratings.default.svc.cluster.local")));
   }
 
   @Test

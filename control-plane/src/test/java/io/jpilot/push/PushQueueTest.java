@@ -13,7 +13,8 @@ class PushQueueTest {
   private final PushQueue<String> queue = new PushQueue<>();
 
   private static PushRequest req(boolean full, String key, Reason reason, long start) {
-    return new PushRequest(full, Set.of(new ConfigKey("Service", "ns", key)), Set.of(reason), start);
+    return new PushRequest(
+        full, Set.of(new ConfigKey("Service", "ns", key)), Set.of(reason), start);
   }
 
   @Test
@@ -64,7 +65,9 @@ class PushQueueTest {
     queue.markDone(queue.dequeue().connection());
     assertThat(queue.pending()).isZero();
     queue.enqueue("a", req(true, "2", Reason.CONFIG, 0));
-    assertThat(queue.dequeue().request().changed()).extracting(ConfigKey::name).containsExactly("2");
+    assertThat(queue.dequeue().request().changed())
+        .extracting(ConfigKey::name)
+        .containsExactly("2");
   }
 
   @Test

@@ -36,14 +36,14 @@ class PushSettingsTest {
                 "PILOT_DEBOUNCE_MAX", "1m30s",
                 "PILOT_PUSH_THROTTLE", " 7 ",
                 "UNRELATED", "x"));
-    assertThat(s)
-        .isEqualTo(new PushSettings(Duration.ofMillis(1500), Duration.ofSeconds(90), 7));
+    assertThat(s).isEqualTo(new PushSettings(Duration.ofMillis(1500), Duration.ofSeconds(90), 7));
   }
 
   @Test
   void blankKeepsTheDefault() {
     PushSettings s =
-        PushSettings.fromEnvironment(Map.of("PILOT_DEBOUNCE_AFTER", " ", "PILOT_PUSH_THROTTLE", ""));
+        PushSettings.fromEnvironment(
+            Map.of("PILOT_DEBOUNCE_AFTER", " ", "PILOT_PUSH_THROTTLE", ""));
     assertThat(s.debounceAfter()).isEqualTo(Duration.ofMillis(100));
   }
 

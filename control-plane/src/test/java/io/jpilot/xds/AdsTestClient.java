@@ -99,7 +99,8 @@ final class AdsTestClient implements AutoCloseable {
                         .setStructValue(
                             Struct.newBuilder()
                                 .putFields("app", Value.newBuilder().setStringValue("app").build())
-                                .putFields("version", Value.newBuilder().setStringValue("v1").build()))
+                                .putFields(
+                                    "version", Value.newBuilder().setStringValue("v1").build()))
                         .build()))
         .setLocality(Locality.newBuilder().setRegion("r1").setZone("z1").setSubZone("s1"))
         .build();
@@ -116,7 +117,10 @@ final class AdsTestClient implements AutoCloseable {
 
   /** The first request for a type. */
   void subscribe(XdsType type, String... names) {
-    send(DiscoveryRequest.newBuilder().setTypeUrl(type.typeUrl()).addAllResourceNames(List.of(names)));
+    send(
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(type.typeUrl())
+            .addAllResourceNames(List.of(names)));
   }
 
   /** ACKs the last response of its type, naming {@code names}. */

@@ -68,7 +68,8 @@ final class TestGenerator implements ResourceGenerator {
                                             .setAddress(e.address())
                                             .setPortValue(e.port())))));
           }
-          ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(name);
+          ClusterLoadAssignment.Builder cla =
+              ClusterLoadAssignment.newBuilder().setClusterName(name);
           if (locality.getLbEndpointsCount() > 0) {
             cla.addEndpoints(locality);
           }

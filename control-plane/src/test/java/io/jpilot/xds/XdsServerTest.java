@@ -142,7 +142,8 @@ class XdsServerTest {
               try {
                 switch (XdsType.fromTypeUrl(any.getTypeUrl())) {
                   case CLUSTER -> out.add(any.unpack(Cluster.class).getName());
-                  case ENDPOINT -> out.add(any.unpack(ClusterLoadAssignment.class).getClusterName());
+                  case ENDPOINT ->
+                      out.add(any.unpack(ClusterLoadAssignment.class).getClusterName());
                   case LISTENER -> out.add(any.unpack(Listener.class).getName());
                   case ROUTE -> out.add(any.unpack(RouteConfiguration.class).getName());
                 }
@@ -222,6 +223,7 @@ class XdsServerTest {
     assertThat(proxy.labels()).isEqualTo(Map.of("app", "app", "version", "v1"));
     assertThat(proxy.locality()).isEqualTo(new Locality("r1", "z1", "s1"));
     ConnectionStatus.TypeStatus cdsStatus = s.types().get(XdsType.CLUSTER);
+    assertThat(cdsStatus.wildcard()).isTrue();
     assertThat(cdsStatus.subscribedNames()).isEmpty();
     assertThat(cdsStatus.sentVersion()).isEqualTo("1");
     assertThat(cdsStatus.sentNonce()).isEqualTo(cds.getNonce());
@@ -238,10 +240,34 @@ class XdsServerTest {
     push(true, Reason.CONFIG);
     AdsTestClient c = connect();
     c.subscribe(XdsType.CLUSTER, clusterName(B)); // proxyless gRPC names its clusters
-    assertThat(names(c.next(XdsType.CLUSTER))).containsExactly(clusterName(B));
+    DiscoveryResponse cds = c.next(XdsType.CLUSTER);
+    assertThat(names(cds)).containsExactly(clusterName(B));
     c.subscribe(XdsType.ENDPOINT, clusterName(A));
     DiscoveryResponse eds = c.next(XdsType.ENDPOINT);
     assertThat(addresses(eds, clusterName(A))).containsExactly("10.1.0.1");
+
+    // Adding "*" asks for everything.
+    c.ack(cds, clusterName(B), "*");
+    cds = c.next(XdsType.CLUSTER);
+    assertThat(names(cds)).containsExactly(clusterName(A), clusterName(B));
+    // After naming clusters, an empty list unsubscribes from all of them.
+    c.ack(cds, clusterName(B));
+    cds = c.next(XdsType.CLUSTER);
+    assertThat(names(cds)).containsExactly(clusterName(B));
+    c.ack(cds);
+    cds = c.next(XdsType.CLUSTER);
+    assertThat(cds.getResourcesCount()).isZero();
+    ConnectionStatus.TypeStatus st =
+        awaitStatus(
+                s ->
+                    s.types()
+                        .get(XdsType.CLUSTER)
+                        .sentNonce()
+                        .equals(c.last(XdsType.CLUSTER).getNonce()))
+            .types()
+            .get(XdsType.CLUSTER);
+    assertThat(st.wildcard()).isFalse();
+    assertThat(st.subscribedNames()).isEmpty();
   }
 
   @Test
@@ -446,14 +472,15 @@ class XdsServerTest {
     // A 64KiB window and no reading: the first 256KiB response cannot leave the server.
     AdsTestClient slow =
         new AdsTestClient(
-            server.port(), AdsTestClient.defaultNode().toBuilder().setId(slowId).build(), false,
+            server.port(),
+            AdsTestClient.defaultNode().toBuilder().setId(slowId).build(),
+            false,
             64 * 1024);
     clients.add(slow);
     AdsTestClient fast = connect();
     slow.subscribe(XdsType.CLUSTER);
     awaitStatus(
-        st -> st.nodeId().equals(slowId)
-            && !st.types().get(XdsType.CLUSTER).sentNonce().isEmpty());
+        st -> st.nodeId().equals(slowId) && !st.types().get(XdsType.CLUSTER).sentNonce().isEmpty());
     fast.subscribe(XdsType.CLUSTER);
     fast.ack(fast.next(XdsType.CLUSTER));
 
@@ -475,7 +502,9 @@ class XdsServerTest {
     assertThat(initial.getVersionInfo()).isEqualTo("0");
     DiscoveryResponse latest = slow.next(XdsType.CLUSTER);
     assertThat(latest.getVersionInfo()).isEqualTo("2");
-    assertThat(names(latest)).containsExactly(clusterName(A), clusterName(B), clusterName("c.default.svc.cluster.local"));
+    assertThat(names(latest))
+        .containsExactly(
+            clusterName(A), clusterName(B), clusterName("c.default.svc.cluster.local"));
     slow.ack(latest);
     slow.subscribe(XdsType.LISTENER);
     slow.next(XdsType.LISTENER); // nothing else was queued before it
