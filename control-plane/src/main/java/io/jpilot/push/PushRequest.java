@@ -1,6 +1,7 @@
 package io.jpilot.push;
 
 import io.jpilot.model.config.ConfigKey;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -14,7 +15,8 @@ import java.util.TreeSet;
  * @param reasons why (for logs and the pilot_push_triggers metric)
  * @param startNanos when the first merged change happened (System.nanoTime of the source's clock)
  */
-public record PushRequest(boolean full, Set<ConfigKey> changed, Set<Reason> reasons, long startNanos) {
+public record PushRequest(
+    boolean full, Set<ConfigKey> changed, Set<Reason> reasons, long startNanos) {
 
   /** istiod's push trigger names. */
   public enum Reason {
@@ -42,7 +44,16 @@ public record PushRequest(boolean full, Set<ConfigKey> changed, Set<Reason> reas
     reasons = reasons.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(reasons));
   }
 
-  /** Merges two requests: full if either is, the union of changes and reasons, the earliest start. */
+  /** A request that starts now ({@link System#nanoTime()}, the push engine's clock). */
+  public static PushRequest now(boolean full, Set<ConfigKey> changed, Reason... reasons) {
+    EnumSet<Reason> rs = EnumSet.noneOf(Reason.class);
+    rs.addAll(Arrays.asList(reasons));
+    return new PushRequest(full, changed, rs, System.nanoTime());
+  }
+
+  /**
+   * Merges two requests: full if either is, the union of changes and reasons, the earliest start.
+   */
   public PushRequest merge(PushRequest other) {
     if (other == null) {
       return this;

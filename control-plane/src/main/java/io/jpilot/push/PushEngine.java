@@ -1,0 +1,408 @@
+package io.jpilot.push;
+
+import static java.util.Objects.requireNonNull;
+
+import io.jpilot.model.ConfigStore;
+import io.jpilot.model.MeshSnapshot;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns debounced {@link PushRequest}s into pushes to every connected proxy.
+ *
+ * <p>Each debounced request builds a new {@link MeshSnapshot} from the {@link ConfigStore} (version
+ * = push number), publishes it as {@link #snapshot() current}, and queues every registered {@link
+ * PushTarget} in a {@link PushQueue}. Endpoint-only requests ({@code full=false}) build a snapshot
+ * too, since endpoints live in the store like everything else, but the targets regenerate only EDS.
+ * {@code pushThrottle} worker threads take targets off the queue, so at most that many proxies are
+ * generated for and sent to at once. A target is always pushed from the newest snapshot, not the
+ * one that queued it.
+ *
+ * <p>One INFO line per push round, once every proxy queued by it has been pushed: {@code push #12
+ * reason=config,endpoint full=true proxies=3 changed=2 duration=4ms version=12}, where {@code
+ * duration} runs from the debounce flush until the last of those proxies was pushed, and {@code
+ * changed} counts the proxies that were sent at least one response. A proxy that a later push
+ * already covered (a newer snapshot, full when the round was full) counts as pushed.
+ *
+ * <p>Metrics (istiod's names): {@code pilot_push_triggers{type=<reason>}} per proxy pushed, {@code
+ * pilot_debounce_time}, {@code pilot_proxy_queue_time}, {@code pilot_proxy_convergence_time}
+ * (seconds, histograms) and the gauge {@code pilot_xds} (connected proxies).
+ */
+public final class PushEngine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PushEngine.class);
+  private static final double[] DEBOUNCE_BUCKETS = {.01, .1, 1, 3, 5, 10, 20, 30};
+  private static final double[] CONVERGENCE_BUCKETS = {.1, .5, 1, 3, 5, 10, 20, 30};
+
+  private final ConfigStore store;
+  private final String domainSuffix;
+  private final PushSettings settings;
+  private final ResourceGenerator generator;
+  private final MeterRegistry meters;
+  private final LongSupplier nanoClock;
+  private final ScheduledExecutorService ownedScheduler;
+  private final Debouncer debouncer;
+  private final PushQueue<PushTarget> queue = new PushQueue<>();
+  private final Set<PushTarget> targets = ConcurrentHashMap.newKeySet();
+  private final List<Round> rounds = new ArrayList<>();
+  private final List<Consumer<PushSummary>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Thread> workers = new ArrayList<>();
+
+  private final Map<PushRequest.Reason, Counter> triggers = new EnumMap<>(PushRequest.Reason.class);
+  private final Counter unknownTrigger;
+  private final DistributionSummary debounceTime;
+  private final DistributionSummary queueTime;
+  private final DistributionSummary convergenceTime;
+
+  private volatile MeshSnapshot current;
+  private long pushCount; // written only by the debouncer's push function, one push at a time
+  private boolean started;
+  private volatile boolean closed;
+
+  /**
+   * @param generator production passes {@code new Translator()::generate}
+   */
+  public PushEngine(
+      ConfigStore store,
+      String domainSuffix,
+      PushSettings settings,
+      ResourceGenerator generator,
+      MeterRegistry meters) {
+    this(store, domainSuffix, settings, generator, meters, System::nanoTime, null);
+  }
+
+  /** With an injected clock and scheduler (tests); a null scheduler means a private thread. */
+  PushEngine(
+      ConfigStore store,
+      String domainSuffix,
+      PushSettings settings,
+      ResourceGenerator generator,
+      MeterRegistry meters,
+      LongSupplier nanoClock,
+      Scheduler scheduler) {
+    this.store = requireNonNull(store, "store");
+    this.domainSuffix = requireNonNull(domainSuffix, "domainSuffix");
+    this.settings = requireNonNull(settings, "settings");
+    this.generator = requireNonNull(generator, "generator");
+    this.meters = requireNonNull(meters, "meters");
+    this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+    if (scheduler == null) {
+      ownedScheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "jpilot-debounce");
+                t.setDaemon(true);
+                return t;
+              });
+      scheduler = Scheduler.of(ownedScheduler);
+    } else {
+      ownedScheduler = null;
+    }
+    this.debouncer =
+        new Debouncer(
+            settings.debounceAfter(), settings.debounceMax(), nanoClock, scheduler, this::flush);
+    this.current = MeshSnapshot.build(0, domainSuffix, List.of());
+
+    for (PushRequest.Reason reason : PushRequest.Reason.values()) {
+      triggers.put(reason, triggerCounter(reason.label()));
+    }
+    unknownTrigger = triggerCounter("unknown");
+    debounceTime =
+        DistributionSummary.builder("pilot_debounce_time")
+            .description("Delay in seconds between the first config change and the debounce flush")
+            .serviceLevelObjectives(DEBOUNCE_BUCKETS)
+            .register(meters);
+    queueTime =
+        DistributionSummary.builder("pilot_proxy_queue_time")
+            .description("Time in seconds a proxy waits in the push queue before being dequeued")
+            .serviceLevelObjectives(CONVERGENCE_BUCKETS)
+            .register(meters);
+    convergenceTime =
+        DistributionSummary.builder("pilot_proxy_convergence_time")
+            .description(
+                "Delay in seconds between a config change and a proxy receiving all required"
+                    + " configuration")
+            .serviceLevelObjectives(CONVERGENCE_BUCKETS)
+            .register(meters);
+    Gauge.builder("pilot_xds", targets, Set::size)
+        .description("Number of endpoints connected to this pilot using XDS")
+        .register(meters);
+  }
+
+  private Counter triggerCounter(String label) {
+    return Counter.builder("pilot_push_triggers")
+        .description("Total number of times a push was triggered, labeled by reason for the push")
+        .tag("type", label)
+        .register(meters);
+  }
+
+  /**
+   * Builds the first snapshot (version 0) from the store's contents and starts the push workers.
+   * Proxies that connect before the first push are served from it.
+   */
+  public synchronized void start() {
+    if (started) {
+      return;
+    }
+    started = true;
+    current = MeshSnapshot.build(0, domainSuffix, store.all());
+    for (int i = 0; i < settings.pushThrottle(); i++) {
+      Thread t = new Thread(this::work, "jpilot-push-" + i);
+      t.setDaemon(true);
+      workers.add(t);
+      t.start();
+    }
+    LOG.info(
+        "push engine started: debounceAfter={} debounceMax={} pushThrottle={} objects={}",
+        Durations.format(settings.debounceAfter()),
+        Durations.format(settings.debounceMax()),
+        settings.pushThrottle(),
+        store.size());
+  }
+
+  /** Asks for a push (istiod's ConfigUpdate): debounced and merged with other requests. */
+  public void request(PushRequest request) {
+    debouncer.submit(requireNonNull(request, "request"));
+  }
+
+  /** The newest snapshot; proxies are served from it. */
+  public MeshSnapshot snapshot() {
+    return current;
+  }
+
+  public ResourceGenerator generator() {
+    return generator;
+  }
+
+  public PushSettings settings() {
+    return settings;
+  }
+
+  public MeterRegistry meters() {
+    return meters;
+  }
+
+  /** The engine's clock ({@link System#nanoTime()} in production). */
+  public long nanoTime() {
+    return nanoClock.getAsLong();
+  }
+
+  /** Adds a target to every later push. */
+  public void register(PushTarget target) {
+    targets.add(requireNonNull(target, "target"));
+  }
+
+  /** Removes a target from later pushes and from the rounds still waiting for it. */
+  public void unregister(PushTarget target) {
+    if (!targets.remove(requireNonNull(target, "target"))) {
+      return;
+    }
+    List<Round> finished = new ArrayList<>();
+    synchronized (rounds) {
+      for (Round r : rounds) {
+        if (r.pending.remove(target) && r.pending.isEmpty()) {
+          finished.add(r);
+        }
+      }
+      rounds.removeAll(finished);
+    }
+    finished.forEach(this::finish);
+  }
+
+  /** Queues one target alone, e.g. when a stream that deferred a push can take more again. */
+  public void requeue(PushTarget target, PushRequest request) {
+    if (targets.contains(target)) {
+      queue.enqueue(target, request);
+    }
+  }
+
+  /** Registered targets (connected proxies). */
+  public int connectedProxies() {
+    return targets.size();
+  }
+
+  /** Called with every finished push round, on the thread that finished it. */
+  public void addListener(Consumer<PushSummary> listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+  }
+
+  /** The debouncer's push function: build, publish, queue. Runs one at a time. */
+  private void flush(PushRequest request, Runnable done) {
+    try {
+      if (closed) {
+        return;
+      }
+      long flushNanos = nanoClock.getAsLong();
+      long id = ++pushCount;
+      MeshSnapshot snapshot = MeshSnapshot.build(id, domainSuffix, store.all());
+      current = snapshot;
+      Set<PushTarget> queued = new HashSet<>(targets);
+      Round round = new Round(id, snapshot.version(), request, flushNanos, queued);
+      synchronized (rounds) {
+        if (!queued.isEmpty()) {
+          rounds.add(round);
+        }
+      }
+      for (PushTarget t : queued) {
+        queue.enqueue(t, request);
+      }
+      debounceTime.record(seconds(nanoClock.getAsLong() - request.startNanos()));
+      if (queued.isEmpty()) {
+        finish(round);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("push failed: reason={} full={}", request.reasons(), request.full(), e);
+    } finally {
+      done.run();
+    }
+  }
+
+  private void work() {
+    while (true) {
+      PushQueue.Item<PushTarget> item;
+      try {
+        item = queue.dequeue();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (item == null) {
+        return;
+      }
+      PushTarget target = item.connection();
+      PushRequest request = item.request();
+      try {
+        pushOne(target, request);
+      } catch (RuntimeException | Error e) {
+        LOG.error("push to {} failed", target.id(), e);
+      } finally {
+        queue.markDone(target);
+      }
+    }
+  }
+
+  private void pushOne(PushTarget target, PushRequest request) {
+    long dequeued = nanoClock.getAsLong();
+    queueTime.record(seconds(dequeued - request.startNanos()));
+    if (request.reasons().isEmpty()) {
+      unknownTrigger.increment();
+    } else {
+      for (PushRequest.Reason reason : request.reasons()) {
+        triggers.get(reason).increment();
+      }
+    }
+    MeshSnapshot snapshot = current;
+    PushTarget.Result result;
+    try {
+      result = target.push(snapshot, request);
+    } catch (RuntimeException e) {
+      LOG.error("push to {} failed", target.id(), e);
+      result = PushTarget.Result.UNCHANGED;
+    }
+    if (result == PushTarget.Result.SENT || result == PushTarget.Result.UNCHANGED) {
+      convergenceTime.record(seconds(nanoClock.getAsLong() - request.startNanos()));
+    }
+    complete(target, snapshot.version(), request.full(), result);
+  }
+
+  /** Marks {@code target} done in every round that a push of (version, full) covers. */
+  private void complete(PushTarget target, long version, boolean full, PushTarget.Result result) {
+    List<Round> finished = new ArrayList<>();
+    synchronized (rounds) {
+      for (Round r : rounds) {
+        if (version >= r.version && (full || !r.request.full()) && r.pending.remove(target)) {
+          if (result == PushTarget.Result.SENT) {
+            r.changed++;
+          }
+          if (r.pending.isEmpty()) {
+            finished.add(r);
+          }
+        }
+      }
+      rounds.removeAll(finished);
+    }
+    finished.forEach(this::finish);
+  }
+
+  private void finish(Round r) {
+    PushSummary summary =
+        new PushSummary(
+            r.id,
+            r.request.reasons(),
+            r.request.full(),
+            r.proxies,
+            r.changed,
+            Duration.ofNanos(Math.max(0, nanoClock.getAsLong() - r.flushNanos)),
+            r.version);
+    LOG.info(summary.logLine());
+    for (Consumer<PushSummary> listener : listeners) {
+      try {
+        listener.accept(summary);
+      } catch (RuntimeException e) {
+        LOG.warn("push listener failed", e);
+      }
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return Math.max(0, nanos) / 1e9;
+  }
+
+  /** Stops debouncing and the workers; pending pushes are dropped. */
+  @Override
+  public void close() {
+    closed = true;
+    debouncer.close();
+    queue.shutDown();
+    if (ownedScheduler != null) {
+      ownedScheduler.shutdownNow();
+    }
+    for (Thread t : workers) {
+      t.interrupt();
+    }
+    for (Thread t : workers) {
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** A push round in flight: the proxies it still waits for. */
+  private static final class Round {
+    final long id;
+    final long version;
+    final PushRequest request;
+    final long flushNanos;
+    final Set<PushTarget> pending;
+    final int proxies;
+    int changed;
+
+    Round(long id, long version, PushRequest request, long flushNanos, Set<PushTarget> queued) {
+      this.id = id;
+      this.version = version;
+      this.request = request;
+      this.flushNanos = flushNanos;
+      this.pending = new HashSet<>(queued);
+      this.proxies = queued.size();
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package io.jpilot.push;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How pushes are paced, with istiod's knobs and defaults.
+ *
+ * @param debounceAfter PILOT_DEBOUNCE_AFTER: the quiet period after the last change before a push
+ *     (default 100ms); zero pushes at once
+ * @param debounceMax PILOT_DEBOUNCE_MAX: the longest a change waits while changes keep coming
+ *     (default 10s)
+ * @param pushThrottle PILOT_PUSH_THROTTLE: how many proxies are generated for and sent to at once
+ *     (default {@code min(15 + 5 × cores, 100)})
+ */
+public record PushSettings(Duration debounceAfter, Duration debounceMax, int pushThrottle) {
+  public static final String DEBOUNCE_AFTER = "PILOT_DEBOUNCE_AFTER";
+  public static final String DEBOUNCE_MAX = "PILOT_DEBOUNCE_MAX";
+  public static final String PUSH_THROTTLE = "PILOT_PUSH_THROTTLE";
+
+  public static final Duration DEFAULT_DEBOUNCE_AFTER = Duration.ofMillis(100);
+  public static final Duration DEFAULT_DEBOUNCE_MAX = Duration.ofSeconds(10);
+
+  public PushSettings {
+    requireNonNull(debounceAfter, "debounceAfter");
+    requireNonNull(debounceMax, "debounceMax");
+    if (debounceAfter.isNegative()) {
+      throw new IllegalArgumentException(
+          "debounceAfter: " + Durations.format(debounceAfter) + " (expected: >= 0)");
+    }
+    if (debounceMax.isNegative()) {
+      throw new IllegalArgumentException(
+          "debounceMax: " + Durations.format(debounceMax) + " (expected: >= 0)");
+    }
+    if (pushThrottle < 1) {
+      throw new IllegalArgumentException("pushThrottle: " + pushThrottle + " (expected: >= 1)");
+    }
+  }
+
+  /** istiod's default throttle for this machine: {@code min(15 + 5 × cores, 100)}. */
+  public static int defaultPushThrottle() {
+    return defaultPushThrottle(Runtime.getRuntime().availableProcessors());
+  }
+
+  static int defaultPushThrottle(int cores) {
+    return Math.min(15 + 5 * cores, 100);
+  }
+
+  /** istiod's defaults: 100ms, 10s, {@link #defaultPushThrottle()}. */
+  public static PushSettings defaults() {
+    return new PushSettings(DEFAULT_DEBOUNCE_AFTER, DEFAULT_DEBOUNCE_MAX, defaultPushThrottle());
+  }
+
+  /**
+   * Reads PILOT_DEBOUNCE_AFTER, PILOT_DEBOUNCE_MAX (Go durations) and PILOT_PUSH_THROTTLE (an
+   * integer); an unset or blank variable keeps the default.
+   *
+   * @throws IllegalArgumentException naming the variable and its bad value
+   */
+  public static PushSettings fromEnvironment(Map<String, String> env) {
+    requireNonNull(env, "env");
+    Duration after = duration(env, DEBOUNCE_AFTER, DEFAULT_DEBOUNCE_AFTER);
+    Duration max = duration(env, DEBOUNCE_MAX, DEFAULT_DEBOUNCE_MAX);
+    int throttle = defaultPushThrottle();
+    String raw = env.get(PUSH_THROTTLE);
+    if (raw != null && !raw.isBlank()) {
+      try {
+        throttle = Integer.parseInt(raw.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            PUSH_THROTTLE + ": '" + raw + "' (expected: an integer >= 1)", e);
+      }
+      if (throttle < 1) {
+        throw new IllegalArgumentException(
+            PUSH_THROTTLE + ": " + throttle + " (expected: an integer >= 1)");
+      }
+    }
+    return new PushSettings(after, max, throttle);
+  }
+
+  private static Duration duration(Map<String, String> env, String name, Duration fallback) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    Duration d;
+    try {
+      d = Durations.parse(raw.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+    }
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(name + ": '" + raw + "' (expected: >= 0)");
+    }
+    return d;
+  }
+}

@@ -1,0 +1,31 @@
+package io.jpilot.push;
+
+import io.jpilot.model.MeshSnapshot;
+
+/**
+ * Something the engine pushes to: one connected proxy (an ADS stream). The engine calls {@link
+ * #push} from one worker at a time per target.
+ */
+public interface PushTarget {
+
+  /** What a push did. */
+  enum Result {
+    /** At least one response was sent. */
+    SENT,
+    /** Everything generated equals what was sent before: nothing was sent. */
+    UNCHANGED,
+    /** The stream cannot take more now; the target asks to be re-queued when it can. */
+    DEFERRED,
+    /** The stream is gone. */
+    CLOSED
+  }
+
+  /**
+   * Regenerates the types {@code request} concerns (all subscribed types when full, else endpoints
+   * only) from {@code snapshot} and sends those that changed.
+   */
+  Result push(MeshSnapshot snapshot, PushRequest request);
+
+  /** A name for logs, e.g. the connection id. */
+  String id();
+}

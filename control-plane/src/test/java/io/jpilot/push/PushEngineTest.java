@@ -1,0 +1,309 @@
+package io.jpilot.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jpilot.model.ConfigStore;
+import io.jpilot.model.MeshSnapshot;
+import io.jpilot.model.registry.Protocol;
+import io.jpilot.model.registry.Service;
+import io.jpilot.model.registry.ServicePort;
+import io.jpilot.push.PushRequest.Reason;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PushEngineTest {
+  private final FakeScheduler scheduler = new FakeScheduler();
+  private final ConfigStore store = new ConfigStore();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final BlockingQueue<PushSummary> summaries = new LinkedBlockingQueue<>();
+  private PushEngine engine;
+
+  /** A proxy that records what it was pushed and answers with a preset result. */
+  private static class RecordingTarget implements PushTarget {
+    final String name;
+    final List<Pushed> pushed = new CopyOnWriteArrayList<>();
+    volatile Result result = Result.SENT;
+
+    record Pushed(long version, boolean full, Set<String> services) {}
+
+    RecordingTarget(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public Result push(MeshSnapshot snapshot, PushRequest request) {
+      pushed.add(new Pushed(snapshot.version(), request.full(), snapshot.services().keySet()));
+      return result;
+    }
+
+    @Override
+    public String id() {
+      return name;
+    }
+  }
+
+  private PushEngine start(int throttle) {
+    engine =
+        new PushEngine(
+            store,
+            "cluster.local",
+            new PushSettings(Duration.ofMillis(100), Duration.ofSeconds(10), throttle),
+            (snapshot, proxy, type, names) -> new java.util.TreeMap<>(),
+            meters,
+            scheduler.clock(),
+            scheduler);
+    engine.addListener(summaries::add);
+    engine.start();
+    return engine;
+  }
+
+  @AfterEach
+  void close() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private static Service service(String name) {
+    return new Service(
+        name + ".default.svc.cluster.local",
+        name,
+        "default",
+        "10.0.0.1",
+        List.of(new ServicePort("http", 80, 8080, "", Protocol.HTTP)),
+        Map.of("app", name),
+        Map.of());
+  }
+
+  private PushRequest request(boolean full, Reason... reasons) {
+    return new PushRequest(full, Set.of(), Set.of(reasons), scheduler.now());
+  }
+
+  private PushSummary nextSummary() throws InterruptedException {
+    PushSummary s = summaries.poll(10, TimeUnit.SECONDS);
+    assertThat(s).as("a push summary").isNotNull();
+    return s;
+  }
+
+  @Test
+  void startServesTheStoreAsVersionZero() {
+    store.put(service("a"));
+    start(2);
+    assertThat(engine.snapshot().version()).isZero();
+    assertThat(engine.snapshot().services()).containsKey("a.default.svc.cluster.local");
+  }
+
+  @Test
+  void aFullPushBuildsANewSnapshotAndPushesEveryProxy() throws Exception {
+    start(2);
+    RecordingTarget a = new RecordingTarget("a");
+    RecordingTarget b = new RecordingTarget("b");
+    RecordingTarget c = new RecordingTarget("c");
+    c.result = PushTarget.Result.UNCHANGED;
+    engine.register(a);
+    engine.register(b);
+    engine.register(c);
+    assertThat(meters.get("pilot_xds").gauge().value()).isEqualTo(3.0);
+
+    store.put(service("reviews"));
+    engine.request(request(true, Reason.CONFIG));
+    engine.request(request(true, Reason.SERVICE));
+    scheduler.advanceMillis(100);
+
+    PushSummary s = nextSummary();
+    assertThat(s.id()).isEqualTo(1);
+    assertThat(s.version()).isEqualTo(1);
+    assertThat(s.full()).isTrue();
+    assertThat(s.proxies()).isEqualTo(3);
+    assertThat(s.changed()).isEqualTo(2);
+    assertThat(s.reasons()).containsExactly(Reason.CONFIG, Reason.SERVICE);
+    assertThat(s.logLine())
+        .matches(
+            "push #1 reason=config,service full=true proxies=3 changed=2 duration=\\d+ms"
+                + " version=1");
+    assertThat(engine.snapshot().version()).isEqualTo(1);
+    for (RecordingTarget t : List.of(a, b, c)) {
+      assertThat(t.pushed)
+          .containsExactly(
+              new RecordingTarget.Pushed(1, true, Set.of("reviews.default.svc.cluster.local")));
+    }
+    assertThat(meters.get("pilot_push_triggers").tag("type", "config").counter().count())
+        .isEqualTo(3);
+    assertThat(meters.get("pilot_push_triggers").tag("type", "service").counter().count())
+        .isEqualTo(3);
+    assertThat(meters.get("pilot_debounce_time").summary().count()).isEqualTo(1);
+    assertThat(meters.get("pilot_proxy_convergence_time").summary().count()).isEqualTo(3);
+  }
+
+  @Test
+  void anEndpointOnlyPushStaysEndpointOnlyButSeesTheNewStore() throws Exception {
+    start(2);
+    RecordingTarget a = new RecordingTarget("a");
+    engine.register(a);
+    store.put(service("ratings"));
+    engine.request(request(false, Reason.ENDPOINT));
+    scheduler.advanceMillis(100);
+    PushSummary s = nextSummary();
+    assertThat(s.full()).isFalse();
+    assertThat(s.logLine()).startsWith("push #1 reason=endpoint full=false proxies=1 changed=1");
+    assertThat(a.pushed)
+        .containsExactly(
+            new RecordingTarget.Pushed(1, false, Set.of("ratings.default.svc.cluster.local")));
+  }
+
+  @Test
+  void withoutProxiesTheRoundEndsAtOnce() throws Exception {
+    start(1);
+    engine.request(request(true));
+    scheduler.advanceMillis(100);
+    PushSummary s = nextSummary();
+    assertThat(s.proxies()).isZero();
+    assertThat(s.reasonLabels()).isEqualTo("unknown");
+  }
+
+  @Test
+  void theRoundEndsWhenTheLastProxyIsPushed() throws Exception {
+    start(2);
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingTarget fast = new RecordingTarget("fast");
+    RecordingTarget slow =
+        new RecordingTarget("slow") {
+          @Override
+          public Result push(MeshSnapshot snapshot, PushRequest request) {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return super.push(snapshot, request);
+          }
+        };
+    engine.register(fast);
+    engine.register(slow);
+    engine.request(request(true, Reason.CONFIG));
+    scheduler.advanceMillis(100);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    while (fast.pushed.isEmpty()) {
+      Thread.sleep(5);
+    }
+    assertThat(summaries).isEmpty(); // the slow proxy is still being pushed
+    release.countDown();
+    assertThat(nextSummary().proxies()).isEqualTo(2);
+  }
+
+  @Test
+  void aProxyThatLeavesNoLongerHoldsTheRound() throws Exception {
+    start(1);
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    RecordingTarget blocker =
+        new RecordingTarget("blocker") {
+          @Override
+          public Result push(MeshSnapshot snapshot, PushRequest request) {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return super.push(snapshot, request);
+          }
+        };
+    RecordingTarget leaver = new RecordingTarget("leaver");
+    engine.register(blocker);
+    engine.register(leaver);
+    engine.request(request(true, Reason.CONFIG));
+    scheduler.advanceMillis(100);
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    // The only worker is busy with whichever came first; remove the other one.
+    engine.unregister(leaver);
+    release.countDown();
+    PushSummary s = nextSummary();
+    assertThat(s.proxies()).isEqualTo(2);
+    assertThat(engine.connectedProxies()).isEqualTo(1);
+  }
+
+  @Test
+  void theThrottleBoundsConcurrentPushes() throws Exception {
+    start(2);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    CountDownLatch twoIn = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    for (int i = 0; i < 6; i++) {
+      engine.register(
+          new RecordingTarget("p" + i) {
+            @Override
+            public Result push(MeshSnapshot snapshot, PushRequest request) {
+              maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+              twoIn.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              inFlight.decrementAndGet();
+              return super.push(snapshot, request);
+            }
+          });
+    }
+    engine.request(request(true, Reason.CONFIG));
+    scheduler.advanceMillis(100);
+    assertThat(twoIn.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(inFlight.get()).isEqualTo(2);
+    release.countDown();
+    PushSummary s = nextSummary();
+    assertThat(s.proxies()).isEqualTo(6);
+    assertThat(maxInFlight.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aDeferredProxyIsPushedAgainWhenRequeued() throws Exception {
+    start(1);
+    RecordingTarget a = new RecordingTarget("a");
+    a.result = PushTarget.Result.DEFERRED;
+    engine.register(a);
+    engine.request(request(true, Reason.CONFIG));
+    scheduler.advanceMillis(100);
+    PushSummary s = nextSummary();
+    assertThat(s.changed()).isZero();
+    assertThat(meters.get("pilot_proxy_convergence_time").summary().count()).isZero();
+
+    a.result = PushTarget.Result.SENT;
+    engine.requeue(a, request(true, Reason.CONFIG));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (a.pushed.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(a.pushed).hasSize(2);
+  }
+
+  @Test
+  void successivePushesGetIncreasingVersions() throws Exception {
+    start(2);
+    RecordingTarget a = new RecordingTarget("a");
+    engine.register(a);
+    for (int i = 1; i <= 3; i++) {
+      store.put(service("s" + i));
+      engine.request(request(true, Reason.CONFIG));
+      scheduler.advanceMillis(100);
+      PushSummary s = nextSummary();
+      assertThat(s.version()).isEqualTo(i);
+    }
+    assertThat(a.pushed).extracting(RecordingTarget.Pushed::version).containsExactly(1L, 2L, 3L);
+    assertThat(a.pushed.get(2).services()).hasSize(3);
+  }
+}
