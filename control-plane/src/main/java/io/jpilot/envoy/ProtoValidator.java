@@ -124,6 +124,10 @@ public final class ProtoValidator {
 
   private void validateSingular(
       Message m, FieldDescriptor f, FieldRules rules, String path, List<String> errors) {
+    if (f.getRealContainingOneof() != null && !m.hasField(f)) {
+      // rules of a oneof member apply only to the member that is set
+      return;
+    }
     boolean present = !f.hasPresence() || m.hasField(f);
     if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
       present = m.hasField(f);
