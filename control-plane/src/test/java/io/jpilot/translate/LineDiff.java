@@ -28,12 +28,12 @@ final class LineDiff {
         ops.add("  " + x[i]);
         i++;
         j++;
-      } else if (j < y.length && (i == x.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-        ops.add("+ " + y[j]);
-        j++;
-      } else {
+      } else if (i < x.length && (j == y.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
         ops.add("- " + x[i]);
         i++;
+      } else {
+        ops.add("+ " + y[j]);
+        j++;
       }
     }
     StringBuilder out = new StringBuilder();

@@ -51,6 +51,7 @@ class RouteTranslatorTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // total_weight: istiod leaves it unset
   void weightedDestinationsBecomeWeightedClustersWithoutTotalWeight() {
     Route split = reviewsRoutes(GoldenCases.bookinfo()).get(1);
     WeightedCluster wc = split.getRoute().getWeightedClusters();
