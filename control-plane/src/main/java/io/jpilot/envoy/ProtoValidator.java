@@ -274,6 +274,15 @@ public final class ProtoValidator {
 
   private void checkScalar(
       FieldDescriptor f, Object value, FieldRules rules, String path, List<String> errors) {
+    try {
+      checkScalarOfType(f, value, rules, path, errors);
+    } catch (ClassCastException e) {
+      errors.add(path + ": " + rules.getTypeCase() + " rules do not fit a " + f.getType() + " field");
+    }
+  }
+
+  private void checkScalarOfType(
+      FieldDescriptor f, Object value, FieldRules rules, String path, List<String> errors) {
     switch (rules.getTypeCase()) {
       case STRING:
         checkString((String) value, rules.getString(), path, errors);
@@ -290,10 +299,15 @@ public final class ProtoValidator {
         checkEnum(f, (EnumValueDescriptor) value, rules.getEnum(), path, errors);
         break;
       case FLOAT:
-        checkNumber(new BigDecimal(((Float) value).toString()), rules.getFloat(), path, errors);
-        break;
       case DOUBLE:
-        checkNumber(BigDecimal.valueOf((Double) value), rules.getDouble(), path, errors);
+        double d = ((Number) value).doubleValue();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+          errors.add(path + ": value must be a finite number");
+        } else if (rules.getTypeCase() == FieldRules.TypeCase.FLOAT) {
+          checkNumber(new BigDecimal(value.toString()), rules.getFloat(), path, errors);
+        } else {
+          checkNumber(BigDecimal.valueOf(d), rules.getDouble(), path, errors);
+        }
         break;
       case INT32:
         checkNumber(toDecimal(f, value), rules.getInt32(), path, errors);

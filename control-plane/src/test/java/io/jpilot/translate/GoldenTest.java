@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Golden files: each case's generated resources, one YAML file per xDS type, under {@code
  * src/test/resources/golden/<case>/}. Run with {@code -Djpilot.golden.update=true} to rewrite
- * them (and delete stale ones); otherwise a difference fails with a diff.
+ * them (and delete stale ones); otherwise a difference fails with a diff. Subdirectories of a case
+ * (such as {@code input/}) are left alone.
  */
 class GoldenTest {
   private static final Map<XdsType, String> FILES =
@@ -65,7 +66,7 @@ class GoldenTest {
     if (updating()) {
       Files.createDirectories(dir);
       try (Stream<Path> files = Files.list(dir)) {
-        for (Path f : files.collect(Collectors.toList())) {
+        for (Path f : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
           if (!expected.containsKey(f.getFileName().toString())) {
             Files.delete(f);
           }
@@ -93,6 +94,7 @@ class GoldenTest {
     if (Files.isDirectory(dir)) {
       try (Stream<Path> files = Files.list(dir)) {
         files
+            .filter(Files::isRegularFile)
             .map(p -> p.getFileName().toString())
             .filter(n -> !expected.containsKey(n))
             .forEach(n -> problems.add(dir.resolve(n) + " is stale"));
