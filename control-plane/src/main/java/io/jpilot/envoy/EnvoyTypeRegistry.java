@@ -39,7 +39,10 @@ public final class EnvoyTypeRegistry {
     return DEFAULT;
   }
 
-  /** The descriptor for a type URL such as {@code type.googleapis.com/envoy.config.cluster.v3.Cluster}. */
+  /**
+   * The descriptor for a type URL such as {@code
+   * type.googleapis.com/envoy.config.cluster.v3.Cluster}.
+   */
   public Optional<Descriptor> descriptorForTypeUrl(String typeUrl) {
     requireNonNull(typeUrl, "typeUrl");
     int slash = typeUrl.lastIndexOf('/');

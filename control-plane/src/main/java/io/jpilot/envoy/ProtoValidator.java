@@ -67,7 +67,8 @@ public final class ProtoValidator {
   private static final Pattern UUID =
       Pattern.compile(
           "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-  private static final Pattern HOSTNAME_LABEL = Pattern.compile("^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$");
+  private static final Pattern HOSTNAME_LABEL =
+      Pattern.compile("^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$");
 
   private final EnvoyTypeRegistry types;
   private final Map<String, Pattern> patterns = new ConcurrentHashMap<>();
@@ -101,7 +102,10 @@ public final class ProtoValidator {
     for (OneofDescriptor o : d.getRealOneofs()) {
       if (o.getOptions().getExtension(Validate.required) && !m.hasOneof(o)) {
         errors.add(
-            path + "." + o.getName() + ": exactly one of "
+            path
+                + "."
+                + o.getName()
+                + ": exactly one of "
                 + o.getFields().stream().map(FieldDescriptor::getName).collect(Collectors.toList())
                 + " is required");
       }
@@ -213,8 +217,11 @@ public final class ProtoValidator {
         continue;
       }
       checkValue(
-          valueField, e.getField(valueField), r != null && r.hasValues() ? r.getValues() : null,
-          entryPath, errors);
+          valueField,
+          e.getField(valueField),
+          r != null && r.hasValues() ? r.getValues() : null,
+          entryPath,
+          errors);
     }
   }
 
@@ -277,7 +284,8 @@ public final class ProtoValidator {
     try {
       checkScalarOfType(f, value, rules, path, errors);
     } catch (ClassCastException e) {
-      errors.add(path + ": " + rules.getTypeCase() + " rules do not fit a " + f.getType() + " field");
+      errors.add(
+          path + ": " + rules.getTypeCase() + " rules do not fit a " + f.getType() + " field");
     }
   }
 
@@ -367,8 +375,7 @@ public final class ProtoValidator {
    * The numeric rule messages all have the same shape (const, lt, lte, gt, gte, in, not_in,
    * ignore_empty), with the rule values typed like the field; read them through the descriptor.
    */
-  private static void checkNumber(
-      BigDecimal v, Message rules, String path, List<String> errors) {
+  private static void checkNumber(BigDecimal v, Message rules, String path, List<String> errors) {
     Descriptor d = rules.getDescriptorForType();
     FieldDescriptor ignoreEmpty = d.findFieldByName("ignore_empty");
     if (ignoreEmpty != null && (Boolean) rules.getField(ignoreEmpty) && v.signum() == 0) {
@@ -411,18 +418,14 @@ public final class ProtoValidator {
     T lower = gt != null ? gt : gte;
     boolean lowerInclusive = gt == null;
     boolean aboveLower =
-        lower == null
-            || (lowerInclusive ? v.compareTo(lower) >= 0 : v.compareTo(lower) > 0);
+        lower == null || (lowerInclusive ? v.compareTo(lower) >= 0 : v.compareTo(lower) > 0);
     boolean belowUpper =
-        upper == null
-            || (upperInclusive ? v.compareTo(upper) <= 0 : v.compareTo(upper) < 0);
+        upper == null || (upperInclusive ? v.compareTo(upper) <= 0 : v.compareTo(upper) < 0);
     String lowerText = lower == null ? "" : (lowerInclusive ? ">= " : "> ") + fmt.format(lower);
     String upperText = upper == null ? "" : (upperInclusive ? "<= " : "< ") + fmt.format(upper);
     if (lower != null && upper != null) {
       if (upper.compareTo(lower) >= 0) {
-        return aboveLower && belowUpper
-            ? null
-            : "value must be " + lowerText + " and " + upperText;
+        return aboveLower && belowUpper ? null : "value must be " + lowerText + " and " + upperText;
       }
       // exclusive range: the value must lie outside (upper, lower)
       return aboveLower || belowUpper ? null : "value must be " + upperText + " or " + lowerText;
@@ -641,7 +644,10 @@ public final class ProtoValidator {
   // ---- enums ---------------------------------------------------------------------------------
 
   private static void checkEnum(
-      FieldDescriptor f, EnumValueDescriptor v, Validate.EnumRules r, String path,
+      FieldDescriptor f,
+      EnumValueDescriptor v,
+      Validate.EnumRules r,
+      String path,
       List<String> errors) {
     int n = v.getNumber();
     if (r.hasConst() && n != r.getConst()) {
@@ -692,8 +698,7 @@ public final class ProtoValidator {
     if (range != null) {
       errors.add(path + ": " + range);
     }
-    if (r.getInCount() > 0
-        && r.getInList().stream().noneMatch(x -> nanos(x).compareTo(n) == 0)) {
+    if (r.getInCount() > 0 && r.getInList().stream().noneMatch(x -> nanos(x).compareTo(n) == 0)) {
       errors.add(path + ": value must be in the allowed durations");
     }
     if (r.getNotInList().stream().anyMatch(x -> nanos(x).compareTo(n) == 0)) {
@@ -720,7 +725,8 @@ public final class ProtoValidator {
       errors.add(path + ": type URL " + any.getTypeUrl() + " must be in list " + r.getInList());
     }
     if (r.getNotInList().contains(any.getTypeUrl())) {
-      errors.add(path + ": type URL " + any.getTypeUrl() + " must not be in list " + r.getNotInList());
+      errors.add(
+          path + ": type URL " + any.getTypeUrl() + " must not be in list " + r.getNotInList());
     }
   }
 
@@ -734,7 +740,8 @@ public final class ProtoValidator {
     try {
       inner = DynamicMessage.parseFrom(d.get(), any.getValue());
     } catch (InvalidProtocolBufferException e) {
-      errors.add(path + ": value of type " + any.getTypeUrl() + " does not parse: " + e.getMessage());
+      errors.add(
+          path + ": value of type " + any.getTypeUrl() + " does not parse: " + e.getMessage());
       return;
     }
     validateMessage(inner, path, errors);

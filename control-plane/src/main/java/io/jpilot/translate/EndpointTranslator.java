@@ -69,7 +69,8 @@ final class EndpointTranslator {
     for (Endpoint e : endpoints) {
       byLocality.computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(e);
     }
-    ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
+    ClusterLoadAssignment.Builder cla =
+        ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
     byLocality.forEach(
         (locality, eps) -> {
           LocalityLbEndpoints.Builder group =

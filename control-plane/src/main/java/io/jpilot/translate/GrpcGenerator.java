@@ -136,8 +136,8 @@ final class GrpcGenerator {
   }
 
   /**
-   * istiod's tryFindFQDN: {@code foo} becomes {@code foo.<dnsDomain>}; {@code foo.<ns>} and
-   * {@code foo.<ns>.svc} expand the same way when they name the proxy's own namespace.
+   * istiod's tryFindFQDN: {@code foo} becomes {@code foo.<dnsDomain>}; {@code foo.<ns>} and {@code
+   * foo.<ns>.svc} expand the same way when they name the proxy's own namespace.
    */
   static Optional<String> tryFindFqdn(String name, ProxyView proxy) {
     if (!name.contains(".")) {
@@ -187,7 +187,10 @@ final class GrpcGenerator {
       List<VirtualHostPlan> hosts = List.of();
       Optional<Service> svc = snapshot.service(key.get().host());
       if (svc.isPresent()
-          && svc.get().port(key.get().port()).filter(p -> RoutePlanner.routable(p, true)).isPresent()) {
+          && svc.get()
+              .port(key.get().port())
+              .filter(p -> RoutePlanner.routable(p, true))
+              .isPresent()) {
         hosts = List.of(planner.virtualHost(svc.get(), key.get().port(), VirtualHostDomains.GRPC));
       }
       out.put(name, RouteTranslator.grpcRouteConfiguration(name, hosts));

@@ -14,6 +14,7 @@ final class IstioNames {
   static final String DEFAULT_ROUTE = "default";
   static final String WILDCARD_ADDRESS = "0.0.0.0";
   static final String MESH_GATEWAY = "mesh";
+
   /** istiod's StatPrefixDelimiter, appended to stat prefixes and alt_stat_name. */
   static final String STAT_PREFIX_DELIMITER = ";";
 
@@ -22,7 +23,8 @@ final class IstioNames {
   static final String ROUTER_FILTER = "envoy.filters.http.router";
   static final String FAULT_FILTER = "envoy.filters.http.fault";
   static final String CORS_FILTER = "envoy.filters.http.cors";
-  static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   static final String PREVIOUS_HOSTS_PREDICATE = "envoy.retry_host_predicates.previous_hosts";
   static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
 

@@ -126,7 +126,8 @@ final class ListenerTranslator {
     return Filter.newBuilder()
         .setName(IstioNames.TCP_PROXY)
         .setTypedConfig(
-            XdsProtos.pack(TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build()))
+            XdsProtos.pack(
+                TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build()))
         .build();
   }
 

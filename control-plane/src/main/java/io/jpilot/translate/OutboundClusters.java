@@ -40,9 +40,7 @@ final class OutboundClusters {
     return out;
   }
 
-  /**
-   * The cluster a key names, when its service, port and (for subset keys) subset exist.
-   */
+  /** The cluster a key names, when its service, port and (for subset keys) subset exist. */
   static Optional<OutboundCluster> resolve(MeshSnapshot snapshot, ProxyView proxy, ClusterKey key) {
     Optional<Service> svc = snapshot.service(key.host());
     if (svc.isEmpty()) {

@@ -14,8 +14,8 @@ import java.util.Optional;
  * traffic, its timeout, the VirtualService it came from (absent for istiod's default route) and the
  * tracing operation.
  *
- * @param weighted true when the route lists several destinations (weighted_clusters), even if
- *     only one is left after dropping weight-0 entries
+ * @param weighted true when the route lists several destinations (weighted_clusters), even if only
+ *     one is left after dropping weight-0 entries
  */
 record RoutePlan(
     String name,

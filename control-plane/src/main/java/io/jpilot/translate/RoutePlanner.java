@@ -178,11 +178,9 @@ final class RoutePlanner {
     String operation;
     if (!weighted) {
       ClusterKey key = ClusterKey.parse(targets.get(0).cluster()).orElseThrow();
-      operation =
-          IstioNames.joinHostPort(key.host(), key.port()) + RoutePlan.operationPath(match);
+      operation = IstioNames.joinHostPort(key.host(), key.port()) + RoutePlan.operationPath(match);
     } else {
-      operation =
-          vs.meta().name() + ":" + listenerPort + RoutePlan.operationPath(match);
+      operation = vs.meta().name() + ":" + listenerPort + RoutePlan.operationPath(match);
     }
     return Optional.of(
         new RoutePlan(
@@ -196,8 +194,8 @@ final class RoutePlanner {
   }
 
   /**
-   * istiod's GetDestinationCluster: the destination's port, else the service's only port, else
-   * the listener port. Short hosts resolve against the VirtualService's namespace.
+   * istiod's GetDestinationCluster: the destination's port, else the service's only port, else the
+   * listener port. Short hosts resolve against the VirtualService's namespace.
    */
   private String destinationCluster(VirtualService vs, Destination d, int listenerPort) {
     String host = snapshot.resolveShortName(d.host(), vs.meta().namespace());

@@ -13,12 +13,13 @@ import java.util.List;
  * <p>Order: the FQDN, its absolute form with a trailing dot, the short forms relative to the proxy
  * domain (same namespace: {@code name}, {@code name.ns.svc}, {@code name.ns}; other namespace:
  * {@code name.ns}, {@code name.ns.svc}), {@code *.}-copies for headless services, then the VIP.
- * Sidecars ignore the port in host matching and get no {@code host:port} forms; proxyless gRPC
- * gets each form followed by its {@code host:port} variant.
+ * Sidecars ignore the port in host matching and get no {@code host:port} forms; proxyless gRPC gets
+ * each form followed by its {@code host:port} variant.
  */
 record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
   /** Sidecars: ignore_port_in_host_matching, absolute FQDN included. */
   static final VirtualHostDomains SIDECAR = new VirtualHostDomains(false, true);
+
   /**
    * Proxyless gRPC: host:port forms; no absolute FQDN (istiod turns it off for grpc-java, whose
    * domain matcher rejects it).

@@ -11,12 +11,13 @@ import java.util.Optional;
 
 /**
  * Which VirtualService routes a host for one proxy. Only VirtualServices bound to the mesh gateway
- * (no gateways, or {@code mesh} among them) and exported to the proxy's namespace count. A VS naming
- * the host exactly wins over a wildcard one; among equals the oldest wins (the snapshot lists
- * VirtualServices oldest first), and among wildcards the most specific (longest) one.
+ * (no gateways, or {@code mesh} among them) and exported to the proxy's namespace count. A VS
+ * naming the host exactly wins over a wildcard one; among equals the oldest wins (the snapshot
+ * lists VirtualServices oldest first), and among wildcards the most specific (longest) one.
  */
 final class VirtualServiceIndex {
   private final Map<String, VirtualService> exact = new HashMap<>();
+
   /** Wildcard hosts ({@code *.suffix} or {@code *}) in snapshot order. */
   private final List<Map.Entry<String, VirtualService>> wildcards = new ArrayList<>();
 

@@ -89,7 +89,8 @@ class ProtoValidatorTest {
             "ClusterLoadAssignment.endpoints[0].lb_endpoints[0].load_balancing_weight:"
                 + " value must be >= 1");
     assertThat(validator.validate(cla(0, 1)))
-        .containsExactly("ClusterLoadAssignment.endpoints[0].load_balancing_weight: value must be >= 1");
+        .containsExactly(
+            "ClusterLoadAssignment.endpoints[0].load_balancing_weight: value must be >= 1");
   }
 
   @Test
@@ -140,7 +141,8 @@ class ProtoValidatorTest {
     assertThat(validator.validate(badDomain))
         .containsExactly("VirtualHost.domains[1]: value must be a valid HTTP header value");
 
-    HeaderMatcher badName = HeaderMatcher.newBuilder().setName("x\u0000y").setPresentMatch(true).build();
+    HeaderMatcher badName =
+        HeaderMatcher.newBuilder().setName("x\u0000y").setPresentMatch(true).build();
     assertThat(validator.validate(badName))
         .containsExactly("HeaderMatcher.name: value must be a valid HTTP header name");
   }
@@ -162,7 +164,8 @@ class ProtoValidatorTest {
             "Listener.filter_chains[0].filters[0].typed_config.stat_prefix:"
                 + " value length must be at least 1 runes")
         .anyMatch(
-            e -> e.startsWith("Listener.filter_chains[0].filters[0].typed_config.route_specifier:"));
+            e ->
+                e.startsWith("Listener.filter_chains[0].filters[0].typed_config.route_specifier:"));
   }
 
   @Test
@@ -173,7 +176,8 @@ class ProtoValidatorTest {
             .addVirtualHosts(VirtualHost.newBuilder().setName("").addDomains("*"))
             .build();
     assertThat(validator.validate(rc))
-        .containsExactly("RouteConfiguration.virtual_hosts[0].name: value length must be at least 1 runes");
+        .containsExactly(
+            "RouteConfiguration.virtual_hosts[0].name: value length must be at least 1 runes");
   }
 
   @Test
@@ -181,8 +185,7 @@ class ProtoValidatorTest {
     Filter f =
         Filter.newBuilder()
             .setName("x")
-            .setTypedConfig(
-                Any.newBuilder().setTypeUrl("type.googleapis.com/no.such.Type").build())
+            .setTypedConfig(Any.newBuilder().setTypeUrl("type.googleapis.com/no.such.Type").build())
             .build();
     assertThat(validator.validate(f))
         .containsExactly("Filter.typed_config: unknown type type.googleapis.com/no.such.Type");
@@ -241,12 +244,18 @@ class ProtoValidatorTest {
             .setName("Probe")
             .addNestedType(entry)
             .addField(
-                field("s", 1, FieldDescriptorProto.Type.TYPE_STRING,
+                field(
+                    "s",
+                    1,
+                    FieldDescriptorProto.Type.TYPE_STRING,
                     FieldRules.newBuilder()
                         .setString(Validate.StringRules.newBuilder().setPrefix("ab").setMaxLen(3))
                         .build()))
             .addField(
-                field("r", 2, FieldDescriptorProto.Type.TYPE_STRING,
+                field(
+                        "r",
+                        2,
+                        FieldDescriptorProto.Type.TYPE_STRING,
                         FieldRules.newBuilder()
                             .setRepeated(
                                 Validate.RepeatedRules.newBuilder()
@@ -254,7 +263,8 @@ class ProtoValidatorTest {
                                     .setMaxItems(2)
                                     .setItems(
                                         FieldRules.newBuilder()
-                                            .setString(Validate.StringRules.newBuilder().setMinLen(1))))
+                                            .setString(
+                                                Validate.StringRules.newBuilder().setMinLen(1))))
                             .build())
                     .toBuilder()
                     .setLabel(FieldDescriptorProto.Label.LABEL_REPEATED)
@@ -264,28 +274,50 @@ class ProtoValidatorTest {
                     .setLabel(FieldDescriptorProto.Label.LABEL_REPEATED)
                     .build())
             .addField(
-                field("u", 4, FieldDescriptorProto.Type.TYPE_UINT64,
+                field(
+                    "u",
+                    4,
+                    FieldDescriptorProto.Type.TYPE_UINT64,
                     FieldRules.newBuilder()
                         .setUint64(Validate.UInt64Rules.newBuilder().addIn(1).addIn(-1L))
                         .build()))
             .addField(
-                field("d", 5, FieldDescriptorProto.Type.TYPE_DOUBLE,
+                field(
+                    "d",
+                    5,
+                    FieldDescriptorProto.Type.TYPE_DOUBLE,
                     FieldRules.newBuilder()
                         .setDouble(Validate.DoubleRules.newBuilder().setGte(0.5).setLte(1.5))
                         .build()))
             .addField(
-                field("i", 6, FieldDescriptorProto.Type.TYPE_INT32,
+                field(
+                    "i",
+                    6,
+                    FieldDescriptorProto.Type.TYPE_INT32,
                     FieldRules.newBuilder()
                         .setInt32(Validate.Int32Rules.newBuilder().addNotIn(3))
                         .build()))
             .addField(
-                field("b", 7, FieldDescriptorProto.Type.TYPE_BOOL,
-                    FieldRules.newBuilder().setBool(Validate.BoolRules.newBuilder().setConst(true)).build()))
+                field(
+                    "b",
+                    7,
+                    FieldDescriptorProto.Type.TYPE_BOOL,
+                    FieldRules.newBuilder()
+                        .setBool(Validate.BoolRules.newBuilder().setConst(true))
+                        .build()))
             .addField(
-                field("y", 8, FieldDescriptorProto.Type.TYPE_BYTES,
-                    FieldRules.newBuilder().setBytes(Validate.BytesRules.newBuilder().setMinLen(2)).build()))
+                field(
+                    "y",
+                    8,
+                    FieldDescriptorProto.Type.TYPE_BYTES,
+                    FieldRules.newBuilder()
+                        .setBytes(Validate.BytesRules.newBuilder().setMinLen(2))
+                        .build()))
             .addField(
-                message("dur", 9, ".google.protobuf.Duration",
+                message(
+                    "dur",
+                    9,
+                    ".google.protobuf.Duration",
                     FieldRules.newBuilder()
                         .setDuration(
                             Validate.DurationRules.newBuilder()
@@ -293,39 +325,60 @@ class ProtoValidatorTest {
                                 .setLte(Duration.newBuilder().setSeconds(1)))
                         .build()))
             .addField(
-                message("any", 10, ".google.protobuf.Any",
+                message(
+                    "any",
+                    10,
+                    ".google.protobuf.Any",
                     FieldRules.newBuilder()
                         .setAny(
                             Validate.AnyRules.newBuilder()
                                 .addIn("type.googleapis.com/google.protobuf.Duration"))
                         .build()))
             .addField(
-                field("f", 11, FieldDescriptorProto.Type.TYPE_FLOAT,
+                field(
+                    "f",
+                    11,
+                    FieldDescriptorProto.Type.TYPE_FLOAT,
                     // lt < gt: the value must lie outside [1, 5]
                     FieldRules.newBuilder()
                         .setFloat(Validate.FloatRules.newBuilder().setLt(1).setGt(5))
                         .build()))
             .addField(
-                field("e", 12, FieldDescriptorProto.Type.TYPE_ENUM,
+                field(
+                        "e",
+                        12,
+                        FieldDescriptorProto.Type.TYPE_ENUM,
                         FieldRules.newBuilder()
-                            .setEnum(Validate.EnumRules.newBuilder().setDefinedOnly(true).addNotIn(2))
+                            .setEnum(
+                                Validate.EnumRules.newBuilder().setDefinedOnly(true).addNotIn(2))
                             .build())
                     .toBuilder()
                     .setTypeName(".probe.Color")
                     .build())
             .addField(
-                message("sv", 13, ".google.protobuf.StringValue",
+                message(
+                    "sv",
+                    13,
+                    ".google.protobuf.StringValue",
                     FieldRules.newBuilder()
-                        .setString(Validate.StringRules.newBuilder().setWellKnownRegex(
-                            Validate.KnownRegex.HTTP_HEADER_NAME))
+                        .setString(
+                            Validate.StringRules.newBuilder()
+                                .setWellKnownRegex(Validate.KnownRegex.HTTP_HEADER_NAME))
                         .build()))
             .addField(
-                field("uri", 14, FieldDescriptorProto.Type.TYPE_STRING,
+                field(
+                    "uri",
+                    14,
+                    FieldDescriptorProto.Type.TYPE_STRING,
                     FieldRules.newBuilder()
-                        .setString(Validate.StringRules.newBuilder().setUri(true).setIgnoreEmpty(true))
+                        .setString(
+                            Validate.StringRules.newBuilder().setUri(true).setIgnoreEmpty(true))
                         .build()))
             .addField(
-                message("req", 15, ".google.protobuf.StringValue",
+                message(
+                    "req",
+                    15,
+                    ".google.protobuf.StringValue",
                     FieldRules.newBuilder()
                         .setMessage(Validate.MessageRules.newBuilder().setRequired(true))
                         .build()))
@@ -391,7 +444,8 @@ class ProtoValidatorTest {
     b.setField(d.findFieldByName("dur"), Duration.newBuilder().setNanos(500_000_000).build());
     b.setField(d.findFieldByName("any"), Any.pack(Duration.getDefaultInstance()));
     b.setField(d.findFieldByName("f"), 7.0f);
-    b.setField(d.findFieldByName("e"), d.getFile().findEnumTypeByName("Color").findValueByNumber(1));
+    b.setField(
+        d.findFieldByName("e"), d.getFile().findEnumTypeByName("Color").findValueByNumber(1));
     b.setField(d.findFieldByName("sv"), StringValue.of("x-header"));
     b.setField(d.findFieldByName("req"), StringValue.of(""));
     b.setField(d.findFieldByName("o1"), "chosen");
@@ -432,7 +486,8 @@ class ProtoValidatorTest {
     b.setField(d.findFieldByName("dur"), Duration.newBuilder().setSeconds(2).build());
     b.setField(d.findFieldByName("any"), Any.pack(StringValue.of("x")));
     b.setField(d.findFieldByName("f"), 3.0f);
-    b.setField(d.findFieldByName("e"), d.getFile().findEnumTypeByName("Color").findValueByNumber(2));
+    b.setField(
+        d.findFieldByName("e"), d.getFile().findEnumTypeByName("Color").findValueByNumber(2));
     b.setField(d.findFieldByName("sv"), StringValue.of("bad header"));
     b.setField(d.findFieldByName("uri"), "not a uri");
     b.clearField(d.findFieldByName("req"));
@@ -469,13 +524,16 @@ class ProtoValidatorTest {
     Descriptor d = probe();
     DynamicMessage.Builder b = validProbe();
     b.clearField(d.findFieldByName("dur"));
-    b.setField(d.findFieldByName("e"), d.getFile().findEnumTypeByName("Color").findValueByNumber(1));
+    b.setField(
+        d.findFieldByName("e"), d.getFile().findEnumTypeByName("Color").findValueByNumber(1));
     DynamicMessage parsed =
         DynamicMessage.parseFrom(
             d,
-            b.build().toByteString().concat(
-                // field 12 (e), varint 7: an enum number Color does not define
-                ByteString.copyFrom(new byte[] {(byte) (12 << 3), 7})));
+            b.build()
+                .toByteString()
+                .concat(
+                    // field 12 (e), varint 7: an enum number Color does not define
+                    ByteString.copyFrom(new byte[] {(byte) (12 << 3), 7})));
     assertThat(validator.validate(parsed))
         .containsExactlyInAnyOrder(
             "Probe.dur: value is required",

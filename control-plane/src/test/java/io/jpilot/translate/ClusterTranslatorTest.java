@@ -29,7 +29,11 @@ class ClusterTranslatorTest {
     return TestMesh.create()
         .service("reviews", "default", "10.96.0.12", http(9080))
         .add(
-            dr("default", "reviews", "reviews", top,
+            dr(
+                "default",
+                "reviews",
+                "reviews",
+                top,
                 subset("v1", Map.of("version", "v1")),
                 v3 == null
                     ? subset("v3", Map.of("version", "v3"))
@@ -75,17 +79,24 @@ class ClusterTranslatorTest {
         .isEqualTo("/apis/networking.istio.io/v1/namespaces/default/destination-rule/reviews");
     assertThat(istio.getFieldsOrThrow("subset").getStringValue()).isEqualTo("v2");
     assertThat(
-            istio.getFieldsOrThrow("services").getListValue().getValues(0).getStructValue()
-                .getFieldsOrThrow("host").getStringValue())
+            istio
+                .getFieldsOrThrow("services")
+                .getListValue()
+                .getValues(0)
+                .getStructValue()
+                .getFieldsOrThrow("host")
+                .getStringValue())
         .isEqualTo(REVIEWS);
   }
 
   @Test
   void loadBalancerDefaultsToLeastRequest() {
-    MeshSnapshot s = TestMesh.create().service("reviews", "default", "10.96.0.12", http(9080)).build();
+    MeshSnapshot s =
+        TestMesh.create().service("reviews", "default", "10.96.0.12", http(9080)).build();
     Cluster c = Generated.cluster(s, PRODUCTPAGE, "outbound|9080||" + REVIEWS);
     assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
-    assertThat(c.getMetadata().getFilterMetadataOrThrow("istio").containsFields("config")).isFalse();
+    assertThat(c.getMetadata().getFilterMetadataOrThrow("istio").containsFields("config"))
+        .isFalse();
   }
 
   @Test
@@ -122,8 +133,14 @@ class ClusterTranslatorTest {
   void http2PortsGetHttp2ProtocolOptions() throws Exception {
     MeshSnapshot s =
         TestMesh.create()
-            .service("api", "default", "10.96.0.30", port("grpc", 7070, 7070), http(8080),
-                port("tcp-db", 5432, 5432), port("udp-dns", 53, 53))
+            .service(
+                "api",
+                "default",
+                "10.96.0.30",
+                port("grpc", 7070, 7070),
+                http(8080),
+                port("tcp-db", 5432, 5432),
+                port("udp-dns", 53, 53))
             .build();
     Cluster grpc = Generated.cluster(s, PRODUCTPAGE, "outbound|7070||" + fqdn("api", "default"));
     HttpProtocolOptions opts =
@@ -141,7 +158,8 @@ class ClusterTranslatorTest {
 
   @Test
   void headlessServicesUseOriginalDestination() {
-    MeshSnapshot s = TestMesh.create().service("db", "default", "None", port("tcp", 5432, 5432)).build();
+    MeshSnapshot s =
+        TestMesh.create().service("db", "default", "None", port("tcp", 5432, 5432)).build();
     Cluster c = Generated.cluster(s, PRODUCTPAGE, "outbound|5432||" + fqdn("db", "default"));
     assertThat(c.getType()).isEqualTo(Cluster.DiscoveryType.ORIGINAL_DST);
     assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.CLUSTER_PROVIDED);

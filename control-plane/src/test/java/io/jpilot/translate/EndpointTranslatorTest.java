@@ -93,8 +93,10 @@ class EndpointTranslatorTest {
   void unknownClustersGetAnEmptyAssignment() {
     MeshSnapshot s = GoldenCases.bookinfo();
     for (String name :
-        List.of("outbound|9080||nope.default.svc.cluster.local",
-            "outbound|9080|v9|" + REVIEWS, "BlackHoleCluster")) {
+        List.of(
+            "outbound|9080||nope.default.svc.cluster.local",
+            "outbound|9080|v9|" + REVIEWS,
+            "BlackHoleCluster")) {
       assertThat(Generated.endpoints(s, PRODUCTPAGE, name).getEndpointsCount()).isZero();
     }
   }
@@ -104,18 +106,28 @@ class EndpointTranslatorTest {
     MeshSnapshot s =
         TestMesh.create()
             .service("api", "default", "10.96.0.30", http(80), port("grpc", 7070, 17070))
-            .workload("api", "default", "api-1", "10.0.1.1",
-                Map.of("security.istio.io/tlsMode", "istio"), "")
+            .workload(
+                "api",
+                "default",
+                "api-1",
+                "10.0.1.1",
+                Map.of("security.istio.io/tlsMode", "istio"),
+                "")
             .build();
     ClusterLoadAssignment grpc =
         Generated.endpoints(s, PRODUCTPAGE, "outbound|7070||" + fqdn("api", "default"));
     assertThat(addresses(grpc)).containsExactly("10.0.1.1:17070");
     assertThat(
-            grpc.getEndpoints(0).getLbEndpoints(0).getMetadata()
+            grpc.getEndpoints(0)
+                .getLbEndpoints(0)
+                .getMetadata()
                 .getFilterMetadataOrThrow("envoy.transport_socket_match")
-                .getFieldsOrThrow("tlsMode").getStringValue())
+                .getFieldsOrThrow("tlsMode")
+                .getStringValue())
         .isEqualTo("istio");
-    assertThat(addresses(Generated.endpoints(s, PRODUCTPAGE, "outbound|80||" + fqdn("api", "default"))))
+    assertThat(
+            addresses(
+                Generated.endpoints(s, PRODUCTPAGE, "outbound|80||" + fqdn("api", "default"))))
         .containsExactly("10.0.1.1:80");
   }
 

@@ -24,9 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Golden files: each case's generated resources, one YAML file per xDS type, under {@code
- * src/test/resources/golden/<case>/}. Run with {@code -Djpilot.golden.update=true} to rewrite
- * them (and delete stale ones); otherwise a difference fails with a diff. Subdirectories of a case
- * (such as {@code input/}) are left alone.
+ * src/test/resources/golden/<case>/}. Run with {@code -Djpilot.golden.update=true} to rewrite them
+ * (and delete stale ones); otherwise a difference fails with a diff. Subdirectories of a case (such
+ * as {@code input/}) are left alone.
  */
 class GoldenTest {
   private static final Map<XdsType, String> FILES =
@@ -87,7 +87,8 @@ class GoldenTest {
       String actual = Files.readString(f, StandardCharsets.UTF_8);
       if (!actual.equals(e.getValue())) {
         problems.add(
-            f + " differs (- golden, + generated; update with -Djpilot.golden.update=true):\n"
+            f
+                + " differs (- golden, + generated; update with -Djpilot.golden.update=true):\n"
                 + LineDiff.diff(actual, e.getValue()));
       }
     }

@@ -80,7 +80,8 @@ class GrpcGeneratorTest {
   @Test
   void nameWithoutPortMatchesEveryPort() {
     MeshSnapshot s =
-        TestMesh.create().service("api", "default", "10.96.0.30", port("grpc", 7070, 7070), http(8080))
+        TestMesh.create()
+            .service("api", "default", "10.96.0.30", port("grpc", 7070, 7070), http(8080))
             .build();
     assertThat(lds(s, "api").keySet()).containsExactly("api:7070", "api:8080");
     // wildcard: every service port under its FQDN
@@ -94,12 +95,20 @@ class GrpcGeneratorTest {
         (RouteConfiguration)
             Generated.resources(GoldenCases.bookinfo(), CLIENT, XdsType.ROUTE, ROUTE_NAME)
                 .get(ROUTE_NAME);
-    assertThat(rc.getVirtualHostsList()).extracting(VirtualHost::getName)
+    assertThat(rc.getVirtualHostsList())
+        .extracting(VirtualHost::getName)
         .containsExactly(REVIEWS + ":9080");
     assertThat(rc.getVirtualHosts(0).getDomainsList())
         .containsExactly(
-            REVIEWS, REVIEWS + ":9080", "reviews", "reviews:9080", "reviews.default.svc",
-            "reviews.default.svc:9080", "reviews.default", "reviews.default:9080", "10.96.0.12",
+            REVIEWS,
+            REVIEWS + ":9080",
+            "reviews",
+            "reviews:9080",
+            "reviews.default.svc",
+            "reviews.default.svc:9080",
+            "reviews.default",
+            "reviews.default:9080",
+            "10.96.0.12",
             "10.96.0.12:9080");
     assertThat(rc.getIgnorePortInHostMatching()).isFalse();
     assertThat(rc.getVirtualHosts(0).getRoutes(0).getRoute().getCluster())
@@ -115,7 +124,8 @@ class GrpcGeneratorTest {
             .add(vs("default", "reviews", List.of("reviews"), r))
             .build();
     RouteConfiguration rc =
-        (RouteConfiguration) Generated.resources(s, CLIENT, XdsType.ROUTE, ROUTE_NAME).get(ROUTE_NAME);
+        (RouteConfiguration)
+            Generated.resources(s, CLIENT, XdsType.ROUTE, ROUTE_NAME).get(ROUTE_NAME);
     Route route = rc.getVirtualHosts(0).getRoutes(0);
     assertThat(route.getRoute().getMaxStreamDuration().getMaxStreamDuration().getSeconds())
         .isEqualTo(3);
@@ -125,18 +135,27 @@ class GrpcGeneratorTest {
   @Test
   void routeNamesForUnknownServicesGetNoVirtualHostsAndBadNamesNothing() {
     SortedMap<String, Message> out =
-        Generated.resources(GoldenCases.bookinfo(), CLIENT, XdsType.ROUTE,
-            "outbound|80||nope.default.svc.cluster.local", "9080");
+        Generated.resources(
+            GoldenCases.bookinfo(),
+            CLIENT,
+            XdsType.ROUTE,
+            "outbound|80||nope.default.svc.cluster.local",
+            "9080");
     assertThat(out.keySet()).containsExactly("outbound|80||nope.default.svc.cluster.local");
-    assertThat(((RouteConfiguration) out.values().iterator().next()).getVirtualHostsCount()).isZero();
+    assertThat(((RouteConfiguration) out.values().iterator().next()).getVirtualHostsCount())
+        .isZero();
   }
 
   @Test
   void onlyRequestedClustersAreBuiltAsAdsEdsClusters() {
     MeshSnapshot s = GoldenCases.bookinfo();
     SortedMap<String, Message> out =
-        Generated.resources(s, CLIENT, XdsType.CLUSTER,
-            "outbound|9080|v1|" + REVIEWS, "outbound|9080|v9|" + REVIEWS,
+        Generated.resources(
+            s,
+            CLIENT,
+            XdsType.CLUSTER,
+            "outbound|9080|v1|" + REVIEWS,
+            "outbound|9080|v9|" + REVIEWS,
             "outbound|9080||unknown.default.svc.cluster.local");
     assertThat(out.keySet())
         .containsExactly(
@@ -156,12 +175,18 @@ class GrpcGeneratorTest {
     MeshSnapshot s =
         TestMesh.create()
             .service("reviews", "default", "10.96.0.12", http(9080))
-            .add(dr("default", "reviews", "reviews", LoadBalancer.LEAST_CONN,
-                subset("v1", Map.of("version", "v1"), LoadBalancer.ROUND_ROBIN)))
+            .add(
+                dr(
+                    "default",
+                    "reviews",
+                    "reviews",
+                    LoadBalancer.LEAST_CONN,
+                    subset("v1", Map.of("version", "v1"), LoadBalancer.ROUND_ROBIN)))
             .build();
     SortedMap<String, Message> out =
         Generated.resources(s, CLIENT, XdsType.CLUSTER, ROUTE_NAME, "outbound|9080|v1|" + REVIEWS);
-    assertThat(((Cluster) out.get(ROUTE_NAME)).getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
+    assertThat(((Cluster) out.get(ROUTE_NAME)).getLbPolicy())
+        .isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
     assertThat(((Cluster) out.get("outbound|9080|v1|" + REVIEWS)).getLbPolicy())
         .isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
   }

@@ -62,8 +62,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The proxyless flavour against a real grpc-java xDS client: a minimal state-of-the-world ADS
  * server answers from the translator, and the client dials {@code
- * xds:///reviews.default.svc.cluster.local:9080}. The client NACKs anything it cannot use, so
- * this checks LDS, RDS, CDS and EDS together; the answers must also route by header and weight.
+ * xds:///reviews.default.svc.cluster.local:9080}. The client NACKs anything it cannot use, so this
+ * checks LDS, RDS, CDS and EDS together; the answers must also route by header and weight.
  * Everything listens on 127.0.0.1.
  */
 class GrpcJavaClientAcceptanceTest {
@@ -142,27 +142,46 @@ class GrpcJavaClientAcceptanceTest {
     List<MeshObject> objects = new ArrayList<>();
     objects.add(
         new Service(
-            TestMesh.fqdn("reviews", "default"), "reviews", "default", "10.96.0.12",
+            TestMesh.fqdn("reviews", "default"),
+            "reviews",
+            "default",
+            "10.96.0.12",
             List.of(new ServicePort("grpc", 9080, 9080, "", Protocol.GRPC)),
-            Map.of("app", "reviews"), Map.of()));
+            Map.of("app", "reviews"),
+            Map.of()));
     portByVersion.forEach(
         (version, port) -> {
           String pod = "reviews-" + version;
           objects.add(
-              new Pod(pod, "default", Map.of("app", "reviews", "version", version),
-                  List.of("127.0.0.1"), "node", new Locality("local", "zone-a", "")));
+              new Pod(
+                  pod,
+                  "default",
+                  Map.of("app", "reviews", "version", version),
+                  List.of("127.0.0.1"),
+                  "node",
+                  new Locality("local", "zone-a", "")));
           objects.add(
               new EndpointSlice(
-                  "reviews-" + version, "default", "reviews",
+                  "reviews-" + version,
+                  "default",
+                  "reviews",
                   List.of(new EndpointSlice.Port("grpc", port)),
                   List.of(new EndpointSlice.Entry(List.of("127.0.0.1"), true, "", "node", pod))));
         });
     objects.add(
-        vs("default", "reviews", List.of("reviews"),
-            route("", List.of(header("end-user", StringMatch.exact("jason"))), dest("reviews", "v3")),
+        vs(
+            "default",
+            "reviews",
+            List.of("reviews"),
+            route(
+                "", List.of(header("end-user", StringMatch.exact("jason"))), dest("reviews", "v3")),
             route(dest("reviews", "v1", 80), dest("reviews", "v2", 20))));
     objects.add(
-        dr("default", "reviews", "reviews", LoadBalancer.RANDOM,
+        dr(
+            "default",
+            "reviews",
+            "reviews",
+            LoadBalancer.RANDOM,
             subset("v1", Map.of("version", "v1")),
             subset("v2", Map.of("version", "v2")),
             subset("v3", Map.of("version", "v3"))));
@@ -170,7 +189,8 @@ class GrpcJavaClientAcceptanceTest {
   }
 
   /** State of the world: answer each new subscription, ignore ACKs, record NACKs. */
-  private final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+  private final class AdsService
+      extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
     private final MeshSnapshot snapshot;
     private final Translator translator = new Translator();
 
@@ -190,7 +210,8 @@ class GrpcJavaClientAcceptanceTest {
         public void onNext(DiscoveryRequest req) {
           if (proxy == null) {
             Map<String, String> meta = new HashMap<>();
-            for (Map.Entry<String, Value> e : req.getNode().getMetadata().getFieldsMap().entrySet()) {
+            for (Map.Entry<String, Value> e :
+                req.getNode().getMetadata().getFieldsMap().entrySet()) {
               meta.put(e.getKey(), e.getValue().getStringValue());
             }
             proxy = ProxyView.parse(req.getNode().getId(), meta, Map.of(), null);
@@ -201,7 +222,8 @@ class GrpcJavaClientAcceptanceTest {
           }
           XdsType type = XdsType.fromTypeUrl(req.getTypeUrl());
           Set<String> names = new TreeSet<>(req.getResourceNamesList());
-          if (type == null || (!req.getResponseNonce().isEmpty() && names.equals(sent.get(req.getTypeUrl())))) {
+          if (type == null
+              || (!req.getResponseNonce().isEmpty() && names.equals(sent.get(req.getTypeUrl())))) {
             return;
           }
           SortedMap<String, Message> resources = translator.generate(snapshot, proxy, type, names);
@@ -232,7 +254,8 @@ class GrpcJavaClientAcceptanceTest {
     Metadata md = new Metadata();
     headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
     return ClientCalls.blockingUnaryCall(
-        io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)),
+        io.grpc.ClientInterceptors.intercept(
+            channel, MetadataUtils.newAttachHeadersInterceptor(md)),
         WHO,
         CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(20, TimeUnit.SECONDS),
         "who?");
@@ -257,8 +280,10 @@ class GrpcJavaClientAcceptanceTest {
                     "server_features", List.of("xds_v3"))),
             "node",
             Map.of(
-                "id", "sidecar~127.0.0.1~grpc-client.default~default.svc.cluster.local",
-                "metadata", Map.of("GENERATOR", "grpc", "NAMESPACE", "default")));
+                "id",
+                "sidecar~127.0.0.1~grpc-client.default~default.svc.cluster.local",
+                "metadata",
+                Map.of("GENERATOR", "grpc", "NAMESPACE", "default")));
     resolver = XdsNameResolverProvider.createForTest(SCHEME, bootstrap);
     NameResolverRegistry.getDefaultRegistry().register(resolver);
     channel =

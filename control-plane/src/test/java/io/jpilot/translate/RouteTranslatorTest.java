@@ -71,8 +71,12 @@ class RouteTranslatorTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple("end-user", "jason"));
     assertThat(jason.getMatch().getCaseSensitive().getValue()).isTrue();
     assertThat(cluster(jason)).isEqualTo("outbound|9080|v3|" + REVIEWS);
-    assertThat(jason.getMetadata().getFilterMetadataOrThrow("istio").getFieldsOrThrow("config")
-            .getStringValue())
+    assertThat(
+            jason
+                .getMetadata()
+                .getFilterMetadataOrThrow("istio")
+                .getFieldsOrThrow("config")
+                .getStringValue())
         .isEqualTo("/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews");
     assertThat(jason.getDecorator().getOperation()).isEqualTo(REVIEWS + ":9080/*");
   }
@@ -81,8 +85,12 @@ class RouteTranslatorTest {
   void zeroWeightDestinationsAreDropped() {
     MeshSnapshot s =
         reviewsMesh()
-            .add(vs("default", "reviews", List.of("reviews"),
-                route(dest("reviews", "v1", 100), dest("reviews", "v2", 0))))
+            .add(
+                vs(
+                    "default",
+                    "reviews",
+                    List.of("reviews"),
+                    route(dest("reviews", "v1", 100), dest("reviews", "v2", 0))))
             .build();
     Route r = reviewsRoutes(s).get(0);
     assertThat(r.getRoute().getWeightedClusters().getClustersList())
@@ -95,12 +103,22 @@ class RouteTranslatorTest {
     VirtualService older =
         vs("default", "b-older", T0, List.of("reviews"), route(dest("reviews", "v1")));
     VirtualService newer =
-        vs("default", "a-newer", T0.plusSeconds(60), List.of("reviews"), route(dest("reviews", "v2")));
+        vs(
+            "default",
+            "a-newer",
+            T0.plusSeconds(60),
+            List.of("reviews"),
+            route(dest("reviews", "v2")));
     assertThat(cluster(reviewsRoutes(reviewsMesh().add(newer).add(older).build()).get(0)))
         .isEqualTo("outbound|9080|v1|" + REVIEWS);
 
     VirtualService olderV2 =
-        vs("default", "a-newer", T0.minusSeconds(60), List.of("reviews"), route(dest("reviews", "v2")));
+        vs(
+            "default",
+            "a-newer",
+            T0.minusSeconds(60),
+            List.of("reviews"),
+            route(dest("reviews", "v2")));
     assertThat(cluster(reviewsRoutes(reviewsMesh().add(olderV2).add(older).build()).get(0)))
         .isEqualTo("outbound|9080|v2|" + REVIEWS);
   }
@@ -109,10 +127,20 @@ class RouteTranslatorTest {
   void exactHostBeatsWildcardAndWildcardCoversOtherServices() {
     MeshSnapshot s =
         reviewsMesh()
-            .add(vs("default", "wild", T0, List.of("*.default.svc.cluster.local"),
-                route(dest("ratings", "wild"))))
-            .add(vs("default", "exact", T0.plusSeconds(5), List.of("reviews"),
-                route(dest("reviews", "v1"))))
+            .add(
+                vs(
+                    "default",
+                    "wild",
+                    T0,
+                    List.of("*.default.svc.cluster.local"),
+                    route(dest("ratings", "wild"))))
+            .add(
+                vs(
+                    "default",
+                    "exact",
+                    T0.plusSeconds(5),
+                    List.of("reviews"),
+                    route(dest("reviews", "v1"))))
             .build();
     assertThat(cluster(reviewsRoutes(s).get(0))).isEqualTo("outbound|9080|v1|" + REVIEWS);
     Route ratings =
@@ -127,12 +155,16 @@ class RouteTranslatorTest {
     VirtualService gatewayOnly =
         new VirtualService(
             TestMesh.meta(VirtualService.KIND, "default", "gw", T0),
-            List.of("reviews"), List.of("istio-system/ingress"),
-            List.of(route(dest("reviews", "v1"))), List.of());
+            List.of("reviews"),
+            List.of("istio-system/ingress"),
+            List.of(route(dest("reviews", "v1"))),
+            List.of());
     VirtualService hidden =
         new VirtualService(
             TestMesh.meta(VirtualService.KIND, "other", "hidden", T0),
-            List.of(REVIEWS), List.of(), List.of(route(dest("reviews.default.svc.cluster.local", "v2"))),
+            List.of(REVIEWS),
+            List.of(),
+            List.of(route(dest("reviews.default.svc.cluster.local", "v2"))),
             List.of("."));
     List<Route> routes = reviewsRoutes(reviewsMesh().add(gatewayOnly).add(hidden).build());
     assertThat(routes).extracting(Route::getName).containsExactly("default");
@@ -140,8 +172,10 @@ class RouteTranslatorTest {
     VirtualService meshAndGateway =
         new VirtualService(
             TestMesh.meta(VirtualService.KIND, "default", "both", T0),
-            List.of("reviews"), List.of("mesh", "istio-system/ingress"),
-            List.of(route(dest("reviews", "v1"))), List.of("default"));
+            List.of("reviews"),
+            List.of("mesh", "istio-system/ingress"),
+            List.of(route(dest("reviews", "v1"))),
+            List.of("default"));
     assertThat(cluster(reviewsRoutes(reviewsMesh().add(meshAndGateway).build()).get(0)))
         .isEqualTo("outbound|9080|v1|" + REVIEWS);
   }
@@ -149,20 +183,35 @@ class RouteTranslatorTest {
   @Test
   void sourceLabelsAndPortSelectMatches() {
     HttpRoute fromRatings =
-        route("from-ratings", List.of(TestMesh.sourceLabels(Map.of("app", "ratings"))),
+        route(
+            "from-ratings",
+            List.of(TestMesh.sourceLabels(Map.of("app", "ratings"))),
             dest("reviews", "v1"));
     // source labels are no Envoy match: without a uri this would be a catch-all
     HttpMatch productpageApi =
-        new HttpMatch("", Optional.of(StringMatch.prefix("/api")), new TreeMap<>(), 0,
-            Map.of("app", "productpage"), false);
+        new HttpMatch(
+            "",
+            Optional.of(StringMatch.prefix("/api")),
+            new TreeMap<>(),
+            0,
+            Map.of("app", "productpage"),
+            false);
     HttpRoute fromProductpage =
         route("from-productpage", List.of(productpageApi), dest("reviews", "v2"));
-    HttpRoute otherPort = route("other-port", List.of(TestMesh.onPort(9999)), dest("reviews", "v3"));
+    HttpRoute otherPort =
+        route("other-port", List.of(TestMesh.onPort(9999)), dest("reviews", "v3"));
     HttpRoute rest = route("rest", List.of(), dest("reviews", "v3"));
     MeshSnapshot s =
         reviewsMesh()
-            .add(vs("default", "reviews", List.of("reviews"), fromRatings, otherPort,
-                fromProductpage, rest))
+            .add(
+                vs(
+                    "default",
+                    "reviews",
+                    List.of("reviews"),
+                    fromRatings,
+                    otherPort,
+                    fromProductpage,
+                    rest))
             .build();
     assertThat(reviewsRoutes(s))
         .extracting(Route::getName)
@@ -174,10 +223,11 @@ class RouteTranslatorTest {
     HttpMatch prefixSlash = TestMesh.uri(StringMatch.prefix("/"), false);
     HttpMatch never = TestMesh.uri(StringMatch.prefix("/never"), false);
     HttpRoute first =
-        new HttpRoute("first", List.of(prefixSlash, never), List.of(dest("reviews", "v1")),
-            Optional.empty());
+        new HttpRoute(
+            "first", List.of(prefixSlash, never), List.of(dest("reviews", "v1")), Optional.empty());
     HttpRoute second = route("second", List.of(), dest("reviews", "v2"));
-    MeshSnapshot s = reviewsMesh().add(vs("default", "r", List.of("reviews"), first, second)).build();
+    MeshSnapshot s =
+        reviewsMesh().add(vs("default", "r", List.of("reviews"), first, second)).build();
     assertThat(reviewsRoutes(s)).extracting(Route::getName).containsExactly("first");
   }
 
@@ -189,11 +239,15 @@ class RouteTranslatorTest {
     headers.put("x-c-present", StringMatch.PRESENT_MATCH);
     headers.put("x-d-star", StringMatch.regex("*"));
     HttpMatch exact =
-        new HttpMatch("exact", Optional.of(StringMatch.exact("/login")), headers, 0, Map.of(), true);
+        new HttpMatch(
+            "exact", Optional.of(StringMatch.exact("/login")), headers, 0, Map.of(), true);
     HttpMatch regex = TestMesh.uri(StringMatch.regex("/api/.*"), false);
     HttpMatch prefix = TestMesh.uri(StringMatch.prefix("/static"), false);
     HttpRoute r =
-        new HttpRoute("r", List.of(exact, regex, prefix), List.of(dest("reviews", "v1")),
+        new HttpRoute(
+            "r",
+            List.of(exact, regex, prefix),
+            List.of(dest("reviews", "v1")),
             Optional.of(Duration.ofMillis(1500)));
     List<Route> routes =
         reviewsRoutes(reviewsMesh().add(vs("default", "r", List.of("reviews"), r)).build());
@@ -227,13 +281,21 @@ class RouteTranslatorTest {
         TestMesh.create()
             .service("reviews", "default", "10.96.0.12", http(9080))
             .service("multi", "default", "10.96.0.20", http(9080), port("http-alt", 8080, 8080))
-            .add(vs("default", "r", List.of("reviews", "multi"),
-                new HttpRoute("explicit", List.of(TestMesh.header("x", StringMatch.exact("1"))),
-                    List.of(new RouteDestination(new Destination("multi", "", 8080), 0)),
-                    Optional.empty()),
-                route("implied", List.of(TestMesh.header("x", StringMatch.exact("2"))),
-                    dest("multi", "")),
-                route("single", List.of(), dest("reviews", ""))))
+            .add(
+                vs(
+                    "default",
+                    "r",
+                    List.of("reviews", "multi"),
+                    new HttpRoute(
+                        "explicit",
+                        List.of(TestMesh.header("x", StringMatch.exact("1"))),
+                        List.of(new RouteDestination(new Destination("multi", "", 8080), 0)),
+                        Optional.empty()),
+                    route(
+                        "implied",
+                        List.of(TestMesh.header("x", StringMatch.exact("2"))),
+                        dest("multi", "")),
+                    route("single", List.of(), dest("reviews", ""))))
             .build();
     RouteConfiguration rc9080 = Generated.routes(s, PRODUCTPAGE, "9080");
     List<Route> multi =
@@ -307,11 +369,17 @@ class RouteTranslatorTest {
     VirtualHost same = Generated.virtualHost(Generated.routes(s, PRODUCTPAGE, "9080"), REVIEWS_VH);
     assertThat(same.getDomainsList())
         .containsExactly(
-            REVIEWS, REVIEWS + ".", "reviews", "reviews.default.svc", "reviews.default", "10.96.0.12");
+            REVIEWS,
+            REVIEWS + ".",
+            "reviews",
+            "reviews.default.svc",
+            "reviews.default",
+            "10.96.0.12");
     ProxyView other = TestMesh.sidecar("client-1", "other", "10.244.3.3", Map.of("app", "client"));
     VirtualHost fromOther = Generated.virtualHost(Generated.routes(s, other, "9080"), REVIEWS_VH);
     assertThat(fromOther.getDomainsList())
-        .containsExactly(REVIEWS, REVIEWS + ".", "reviews.default", "reviews.default.svc", "10.96.0.12");
+        .containsExactly(
+            REVIEWS, REVIEWS + ".", "reviews.default", "reviews.default.svc", "10.96.0.12");
   }
 
   @Test
@@ -323,7 +391,8 @@ class RouteTranslatorTest {
             .add(vs("staging", "r", List.of("reviews"), route(dest("reviews", "canary"))))
             .build();
     RouteConfiguration rc = Generated.routes(s, PRODUCTPAGE, "9080");
-    assertThat(cluster(Generated.virtualHost(rc, fqdn("reviews", "staging") + ":9080").getRoutes(0)))
+    assertThat(
+            cluster(Generated.virtualHost(rc, fqdn("reviews", "staging") + ":9080").getRoutes(0)))
         .isEqualTo("outbound|9080|canary|" + fqdn("reviews", "staging"));
     assertThat(cluster(Generated.virtualHost(rc, REVIEWS_VH).getRoutes(0)))
         .isEqualTo("outbound|9080||" + REVIEWS);
@@ -332,7 +401,8 @@ class RouteTranslatorTest {
   @Test
   void timeoutFromTheVirtualService() {
     HttpRoute r = TestMesh.withTimeout(route(dest("reviews", "v1")), Duration.ofSeconds(5));
-    Route route = reviewsRoutes(reviewsMesh().add(vs("default", "r", List.of("reviews"), r)).build()).get(0);
+    Route route =
+        reviewsRoutes(reviewsMesh().add(vs("default", "r", List.of("reviews"), r)).build()).get(0);
     assertThat(route.getRoute().getTimeout().getSeconds()).isEqualTo(5);
     @SuppressWarnings("deprecation")
     long maxGrpc = route.getRoute().getMaxGrpcTimeout().getSeconds();

@@ -63,7 +63,12 @@ final class TestMesh {
   TestMesh service(String name, String ns, String clusterIp, ServicePort... ports) {
     Service s =
         new Service(
-            fqdn(name, ns), name, ns, clusterIp, List.of(ports), Map.of("app", name),
+            fqdn(name, ns),
+            name,
+            ns,
+            clusterIp,
+            List.of(ports),
+            Map.of("app", name),
             Map.of("app", name));
     services.put(ns + "/" + name, s);
     objects.add(s);
@@ -72,14 +77,23 @@ final class TestMesh {
 
   /** A ready workload of {@code service} in locality {@code region/zone/subzone}. */
   TestMesh workload(
-      String service, String ns, String pod, String ip, Map<String, String> labels,
+      String service,
+      String ns,
+      String pod,
+      String ip,
+      Map<String, String> labels,
       String locality) {
     return workload(service, ns, pod, ip, labels, locality, true);
   }
 
   TestMesh workload(
-      String service, String ns, String pod, String ip, Map<String, String> labels,
-      String locality, boolean ready) {
+      String service,
+      String ns,
+      String pod,
+      String ip,
+      Map<String, String> labels,
+      String locality,
+      boolean ready) {
     objects.add(new Pod(pod, ns, labels, List.of(ip), "node-1", Locality.parse(locality)));
     entries
         .computeIfAbsent(ns + "/" + service, k -> new ArrayList<>())
@@ -115,8 +129,8 @@ final class TestMesh {
     return new ConfigMeta(new ConfigKey(kind, ns, name), Map.of(), created, "test");
   }
 
-  static VirtualService vs(String ns, String name, Instant created, List<String> hosts,
-      HttpRoute... http) {
+  static VirtualService vs(
+      String ns, String name, Instant created, List<String> hosts, HttpRoute... http) {
     return new VirtualService(
         meta(VirtualService.KIND, ns, name, created), hosts, List.of(), List.of(http), List.of());
   }
@@ -163,8 +177,8 @@ final class TestMesh {
     return new HttpMatch("", Optional.empty(), new TreeMap<>(), port, Map.of(), false);
   }
 
-  static DestinationRule dr(String ns, String name, String host, LoadBalancer lb,
-      Subset... subsets) {
+  static DestinationRule dr(
+      String ns, String name, String host, LoadBalancer lb, Subset... subsets) {
     return new DestinationRule(
         meta(DestinationRule.KIND, ns, name, T0),
         host,
@@ -187,13 +201,17 @@ final class TestMesh {
   static ProxyView sidecar(String pod, String ns, String ip, Map<String, String> labels) {
     return ProxyView.parse(
         "sidecar~" + ip + "~" + pod + "." + ns + "~" + ns + ".svc." + SUFFIX,
-        Map.of(), labels, null);
+        Map.of(),
+        labels,
+        null);
   }
 
   /** A proxyless gRPC client (GENERATOR=grpc) in {@code ns}. */
   static ProxyView grpc(String pod, String ns, String ip) {
     return ProxyView.parse(
         "sidecar~" + ip + "~" + pod + "." + ns + "~" + ns + ".svc." + SUFFIX,
-        Map.of("GENERATOR", "grpc", "NAMESPACE", ns), Map.of("app", pod), null);
+        Map.of("GENERATOR", "grpc", "NAMESPACE", ns),
+        Map.of("app", pod),
+        null);
   }
 }

@@ -13,8 +13,13 @@ import org.junit.jupiter.api.Test;
 class VirtualHostDomainsTest {
   private static Service svc(String host, String vip) {
     return new Service(
-        host, host.substring(0, host.indexOf('.')), "default", vip,
-        List.of(new ServicePort("http", 80, 80, "", Protocol.HTTP)), Map.of(), Map.of());
+        host,
+        host.substring(0, host.indexOf('.')),
+        "default",
+        vip,
+        List.of(new ServicePort("http", 80, 80, "", Protocol.HTTP)),
+        Map.of(),
+        Map.of());
   }
 
   @Test
@@ -55,11 +60,9 @@ class VirtualHostDomainsTest {
   @Test
   void nonKubernetesProxyDomainSharesSuffixes() {
     // istiod's example: foo.local.campus.net seen from local.campus.net
-    assertThat(
-            VirtualHostDomains.SIDECAR.altHosts("foo.local.campus.net", 80, "local.campus.net"))
+    assertThat(VirtualHostDomains.SIDECAR.altHosts("foo.local.campus.net", 80, "local.campus.net"))
         .containsExactly("foo.local.campus.net.", "foo");
-    assertThat(
-            VirtualHostDomains.SIDECAR.altHosts("foo.local.campus.net", 80, "remote.campus.net"))
+    assertThat(VirtualHostDomains.SIDECAR.altHosts("foo.local.campus.net", 80, "remote.campus.net"))
         .containsExactly("foo.local.campus.net.", "foo.local", "foo.local.campus");
   }
 

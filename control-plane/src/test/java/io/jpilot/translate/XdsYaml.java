@@ -72,8 +72,7 @@ final class XdsYaml {
   /** Every resource passes Envoy's validate.rules. */
   static void assertValid(Map<String, ? extends Message> resources) {
     List<String> errors = new ArrayList<>();
-    resources.forEach(
-        (name, m) -> VALIDATOR.validate(m).forEach(e -> errors.add(name + ": " + e)));
+    resources.forEach((name, m) -> VALIDATOR.validate(m).forEach(e -> errors.add(name + ": " + e)));
     assertThat(errors).as("validation errors").isEmpty();
   }
 }
