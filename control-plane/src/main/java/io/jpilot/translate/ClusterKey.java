@@ -1,0 +1,65 @@
+package io.jpilot.translate;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Optional;
+
+/**
+ * istiod's outbound subset key, {@code outbound|<port>|<subset>|<fqdn>} ({@code
+ * model.BuildSubsetKey}); the subset is empty for a service's default cluster. It names outbound
+ * clusters, their EDS resources and, for proxyless gRPC, route configurations.
+ */
+record ClusterKey(int port, String subset, String host) {
+  static final String OUTBOUND = "outbound";
+
+  ClusterKey {
+    requireNonNull(subset, "subset");
+    requireNonNull(host, "host");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+    }
+  }
+
+  static ClusterKey of(String host, int port) {
+    return new ClusterKey(port, "", host);
+  }
+
+  String name() {
+    return OUTBOUND + "|" + port + "|" + subset + "|" + host;
+  }
+
+  boolean hasSubset() {
+    return !subset.isEmpty();
+  }
+
+  ClusterKey withoutSubset() {
+    return hasSubset() ? new ClusterKey(port, "", host) : this;
+  }
+
+  ClusterKey withSubset(String s) {
+    return new ClusterKey(port, s, host);
+  }
+
+  /** Parses an outbound key; anything else (other directions, special clusters) is empty. */
+  static Optional<ClusterKey> parse(String name) {
+    String[] parts = name.split("\\|", -1);
+    if (parts.length != 4 || !parts[0].equals(OUTBOUND) || parts[3].isEmpty()) {
+      return Optional.empty();
+    }
+    int port;
+    try {
+      port = Integer.parseInt(parts[1]);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    if (port < 1 || port > 65535) {
+      return Optional.empty();
+    }
+    return Optional.of(new ClusterKey(port, parts[2], parts[3]));
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

@@ -1,0 +1,128 @@
+package io.jpilot.translate;
+
+import io.jpilot.model.registry.Service;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * istiod's generateVirtualHostDomains / GenerateAltVirtualHosts (core/httproute.go): the Host
+ * header values a service answers to, as seen from a proxy in some DNS domain.
+ *
+ * <p>Order: the FQDN, its absolute form with a trailing dot, the short forms relative to the proxy
+ * domain (same namespace: {@code name}, {@code name.ns.svc}, {@code name.ns}; other namespace:
+ * {@code name.ns}, {@code name.ns.svc}), {@code *.}-copies for headless services, then the VIP.
+ * Sidecars ignore the port in host matching and get no {@code host:port} forms; proxyless gRPC gets
+ * each form followed by its {@code host:port} variant.
+ */
+record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
+  /** Sidecars: ignore_port_in_host_matching, absolute FQDN included. */
+  static final VirtualHostDomains SIDECAR = new VirtualHostDomains(false, true);
+
+  /**
+   * Proxyless gRPC: host:port forms; no absolute FQDN (istiod turns it off for grpc-java, whose
+   * domain matcher rejects it).
+   */
+  static final VirtualHostDomains GRPC = new VirtualHostDomains(true, false);
+
+  List<String> forService(Service svc, int port, String proxyDnsDomain) {
+    List<String> domains = new ArrayList<>();
+    String host = svc.hostname();
+    append(domains, host, port);
+    domains.addAll(altHosts(host, port, proxyDnsDomain));
+    if (OutboundCluster.isHeadless(svc)) {
+      List<String> wild = new ArrayList<>();
+      for (String d : domains) {
+        wild.add("*." + d);
+      }
+      domains.addAll(wild);
+    }
+    String vip = svc.clusterIp();
+    if (!OutboundCluster.isHeadless(svc) && !vip.equals(IstioNames.WILDCARD_ADDRESS)) {
+      append(domains, vip, port);
+    }
+    return domains;
+  }
+
+  /**
+   * The alternative names other than the FQDN itself (istiod's "altHosts"); dedupe uses them to
+   * keep an expanded short name from shadowing a real FQDN.
+   */
+  List<String> altHosts(String host, int port, String proxyDomain) {
+    List<String> out = new ArrayList<>();
+    if (absoluteFqdn) {
+      if (!IstioNames.isIpLiteral(host)) {
+        out.add(host + ".");
+      }
+      if (appendPort) {
+        out.add(IstioNames.joinHostPort(host + ".", port));
+      }
+    }
+    if (proxyDomain.contains(".svc.")) {
+      if (host.endsWith(removeSvcNamespace(proxyDomain))) {
+        out.addAll(kubernetesAltHosts(host, port, proxyDomain));
+      }
+      return out;
+    }
+    List<String> hostParts = Arrays.asList(host.split("\\.", -1));
+    List<String> domainParts = Arrays.asList(proxyDomain.split("\\.", -1));
+    List<String> hostRev = new ArrayList<>(hostParts);
+    List<String> domainRev = new ArrayList<>(domainParts);
+    Collections.reverse(hostRev);
+    Collections.reverse(domainRev);
+    int shared = 0;
+    while (shared < Math.min(hostRev.size(), domainRev.size())
+        && hostRev.get(shared).equals(domainRev.get(shared))) {
+      shared++;
+    }
+    if (shared == 0) {
+      return out;
+    }
+    List<String> unique = hostParts.subList(0, hostParts.size() - shared);
+    String uniqueHost = String.join(".", unique);
+    append(out, uniqueHost, port);
+    if (unique.size() == 2) {
+      // the unique part already carries the namespace: add the first shared label too
+      append(out, uniqueHost + "." + domainParts.get(domainParts.size() - shared), port);
+    }
+    return out;
+  }
+
+  private List<String> kubernetesAltHosts(String host, int port, String proxyDomain) {
+    int id = proxyDomain.indexOf(".svc.");
+    int ih = host.indexOf(".svc.");
+    if (ih <= 0) {
+      return List.of();
+    }
+    int ns = host.indexOf('.');
+    if (ns + 1 >= host.length() || ns + 1 > ih) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    String name = host.substring(0, ns);
+    String nameNs = host.substring(0, ih);
+    if (host.substring(ns + 1, ih).equals(proxyDomain.substring(0, id))) {
+      append(out, name, port);
+      append(out, nameNs + ".svc", port);
+      append(out, nameNs, port);
+    } else {
+      append(out, nameNs, port);
+      append(out, nameNs + ".svc", port);
+    }
+    return out;
+  }
+
+  private void append(List<String> out, String domain, int port) {
+    out.add(IstioNames.ipv6Compliant(domain));
+    if (appendPort) {
+      out.add(IstioNames.joinHostPort(domain, port));
+    }
+  }
+
+  /** Everything from ".svc." on, e.g. ".svc.cluster.local". */
+  private static String removeSvcNamespace(String domain) {
+    int idx = domain.indexOf(".svc.");
+    return idx > 0 ? domain.substring(idx) : domain;
+  }
+}
