@@ -106,7 +106,7 @@ public final class ObjectParser {
       return new ParseResult(Optional.empty(), problems.diagnostics(), key);
     }
 
-    new SchemaChecker(problems).check(doc, schema, "");
+    new SchemaChecker(problems, kind).check(doc, schema, "");
     if (name.isEmpty()) {
       problems.error("metadata.name", "required field is missing");
     } else if (metadata.get("name").isTextual()) {

@@ -56,9 +56,15 @@ final class SchemaChecker {
           "the request timeout is a field of an HTTP route of a VirtualService: spec.http[].timeout");
 
   private final Problems problems;
+  private final String kind;
 
-  SchemaChecker(Problems problems) {
+  /**
+   * @param kind the kind of the object being checked; hints about where a misplaced field belongs
+   *     prefer places in the same kind
+   */
+  SchemaChecker(Problems problems, String kind) {
     this.problems = problems;
+    this.kind = kind;
   }
 
   void check(JsonNode node, Shape shape, String path) {
@@ -94,7 +100,7 @@ final class SchemaChecker {
       Field f = m.fields().get(e.getKey());
       if (f == null) {
         if (!m.open()) {
-          problems.error(childPath, unknownField(m, e.getKey()));
+          problems.error(childPath, unknownField(m, e.getKey(), kind));
         }
         continue;
       }
@@ -344,7 +350,7 @@ final class SchemaChecker {
 
   // ---- unknown field hints ------------------------------------------------------------------
 
-  static String unknownField(Message m, String name) {
+  static String unknownField(Message m, String name, String kind) {
     String base = "unknown field \"" + name + "\"";
     String normalized = name.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
     String known = KNOWN_MISPLACEMENTS.get(normalized);
@@ -360,6 +366,10 @@ final class SchemaChecker {
       return base + "; did you mean \"" + close + "\"?";
     }
     List<String> elsewhere = ISTIO_FIELD_LOCATIONS.getOrDefault(camel, List.of());
+    List<String> sameKind = elsewhere.stream().filter(w -> w.startsWith(kind + " ")).toList();
+    if (!sameKind.isEmpty()) {
+      elsewhere = sameKind;
+    }
     if (!elsewhere.isEmpty()) {
       return base
           + " in "

@@ -280,6 +280,15 @@ class IstioObjectParserTest {
   }
 
   @Test
+  void misplacedFieldHintPrefersTheSameKind() {
+    ParseResult r = parse(vs("hosts: [reviews]\ntimeout: 5s\nhttp: [{route: [{destination: {host: reviews}}]}]"));
+    assertThat(r.diagnostics()).extracting(Diagnostic::toString)
+        .containsExactly(
+            "ERROR VirtualService default/reviews (test.yaml): spec.timeout: unknown field \"timeout\" in"
+                + " VirtualService; \"timeout\" is a field of VirtualService spec.http[].timeout");
+  }
+
+  @Test
   void legalButUntranslatedFieldsAreAccepted() {
     ParseResult r =
         parse(
