@@ -68,17 +68,19 @@ import org.slf4j.LoggerFactory;
  *       a full push with CONFIG, SERVICE, NAMESPACE or ENDPOINT (Pods) as reasons.
  * </ul>
  *
- * <p>Changes are noticed through a {@link WatchService} on every directory, plus a slow rescan
- * that compares modification times and sizes (it catches what a watch can miss, e.g. a changed
- * symlink target). Every diagnostic is logged as one line; objects skipped because of errors are
- * counted in {@code jpilot_config_invalid_total{kind}}.
+ * <p>Changes are noticed through a {@link WatchService} on every directory, plus a slow rescan that
+ * compares modification times and sizes (it catches what a watch can miss, e.g. a changed symlink
+ * target). Every diagnostic is logged as one line; objects skipped because of errors are counted in
+ * {@code jpilot_config_invalid_total{kind}}.
  */
 public final class FileSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
   static final String INVALID_METRIC = "jpilot.config.invalid";
   private static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
+
   /** How long the watch must stay quiet before a burst of events is processed. */
   private static final long SETTLE_MILLIS = 25;
+
   /** The longest a burst of events is held back. */
   private static final long MAX_SETTLE_MILLIS = 100;
 
@@ -90,10 +92,13 @@ public final class FileSource implements AutoCloseable {
   private final Duration pollInterval;
 
   private final Object lock = new Object();
+
   /** Every known config file by relative path (with '/'), in the order that decides duplicates. */
   private final TreeMap<String, FileState> files = new TreeMap<>();
+
   /** Which file each stored object is served from. */
   private final Map<ConfigKey, String> owners = new HashMap<>();
+
   private final Map<WatchKey, Path> watchedDirs = new HashMap<>();
   private boolean loaded;
   private WatchService watcher;
@@ -266,8 +271,8 @@ public final class FileSource implements AutoCloseable {
   }
 
   /**
-   * Collects the files named by one key's events. Returns true when the tree itself changed (new
-   * or removed directories, lost events, hidden entries such as ConfigMap {@code ..data} links) and
+   * Collects the files named by one key's events. Returns true when the tree itself changed (new or
+   * removed directories, lost events, hidden entries such as ConfigMap {@code ..data} links) and
    * needs a rescan.
    */
   private boolean drain(WatchKey key, Set<Path> touched) {
@@ -340,8 +345,8 @@ public final class FileSource implements AutoCloseable {
   }
 
   /**
-   * Re-reads the touched files, and with {@code rescan} every file whose stamp changed, appeared
-   * or disappeared; then announces what really changed.
+   * Re-reads the touched files, and with {@code rescan} every file whose stamp changed, appeared or
+   * disappeared; then announces what really changed.
    */
   private void process(Set<Path> touched, boolean rescan) {
     PushRequest request;
@@ -414,7 +419,9 @@ public final class FileSource implements AutoCloseable {
       current = objectsOf(parsed);
       for (ParseResult r : parsed.results()) {
         ConfigKey key = r.key();
-        if (r.hasErrors() && !key.name().isEmpty() && !current.containsKey(key)
+        if (r.hasErrors()
+            && !key.name().isEmpty()
+            && !current.containsKey(key)
             && previous.containsKey(key)) {
           log.warn("keeping the last valid version of {} from {}", key, path);
           current.put(key, previous.get(key));
@@ -548,7 +555,9 @@ public final class FileSource implements AutoCloseable {
         resolve(ignoredRel).toString(),
         key.toString(),
         "",
-        "also defined in " + resolve(usedRel) + ", which is used (the first file in sorted order"
+        "also defined in "
+            + resolve(usedRel)
+            + ", which is used (the first file in sorted order"
             + " wins); this definition is ignored");
   }
 

@@ -59,21 +59,30 @@ class FileSourceTest {
         + "  hosts: [reviews]\n"
         + "  http:\n"
         + "  - route:\n"
-        + "    - {destination: {host: reviews, subset: v1}, weight: " + v1Weight + "}\n"
-        + "    - {destination: {host: reviews, subset: v2}, weight: " + (100 - v1Weight) + "}\n";
+        + "    - {destination: {host: reviews, subset: v1}, weight: "
+        + v1Weight
+        + "}\n"
+        + "    - {destination: {host: reviews, subset: v2}, weight: "
+        + (100 - v1Weight)
+        + "}\n";
   }
 
   static String slice(String ip) {
     return "apiVersion: discovery.k8s.io/v1\n"
-        + "kind: EndpointSlice\n"
-        + "metadata: {name: reviews-1, namespace: default, labels: {kubernetes.io/service-name: reviews}}\n"
-        + "addressType: IPv4\n"
-        + "ports: [{name: http, port: 9080}]\n"
-        + "endpoints: [{addresses: [" + ip + "]}]\n";
+               + "kind: EndpointSlice\n"
+               + "metadata: {name: reviews-1, namespace: default, labels:"
+               + " {kubernetes.io/service-name: reviews}}\n"
+               + "addressType: IPv4\n"
+               + "ports: [{name: http, port: 9080}]\n"
+               + "endpoints: [{addresses: ["
+        + ip
+        + "]}]\n";
   }
 
   static String namespace(String team) {
-    return "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {team: " + team + "}}\n";
+    return "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {team: "
+        + team
+        + "}}\n";
   }
 
   private void write(String rel, String text) throws IOException {
@@ -102,9 +111,13 @@ class FileSourceTest {
   void initialLoadReadsEveryConfigFileAndReportsProblems() throws Exception {
     write("a.yaml", vs(80) + "---\n" + namespace("a"));
     write("sub/deeper/b.yml", slice("10.0.0.1"));
-    write("c.json", "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"json-ns\"}}");
+    write(
+        "c.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"json-ns\"}}");
     write("d-bad.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  labels: a: b\n");
-    write("e-invalid.yaml", vs(80).replace("reviews, namespace", "other, namespace") + "    circuitBreaker: {}\n");
+    write(
+        "e-invalid.yaml",
+        vs(80).replace("reviews, namespace", "other, namespace") + "    circuitBreaker: {}\n");
     write("notes.txt", "not config");
     write(".hidden/x.yaml", namespace("hidden"));
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -113,16 +126,24 @@ class FileSourceTest {
 
     assertThat(report.files()).isEqualTo(5);
     assertThat(report.objects()).isEqualTo(4);
-    assertThat(store.all()).extracting(MeshObject::key)
-        .containsExactlyInAnyOrder(VS_KEY, NS_KEY, SLICE_KEY, new ConfigKey("Namespace", "", "json-ns"));
+    assertThat(store.all())
+        .extracting(MeshObject::key)
+        .containsExactlyInAnyOrder(
+            VS_KEY, NS_KEY, SLICE_KEY, new ConfigKey("Namespace", "", "json-ns"));
     assertThat(report.errors()).isEqualTo(2);
-    assertThat(report.diagnostics()).extracting(Diagnostic::toString)
+    assertThat(report.diagnostics())
+        .extracting(Diagnostic::toString)
         .containsExactly(
-            "ERROR (" + dir.resolve("d-bad.yaml") + "): line 5, column 12: mapping values are not allowed here",
-            "ERROR VirtualService default/other (" + dir.resolve("e-invalid.yaml")
-                + "): spec.http[0].circuitBreaker: unknown field \"circuitBreaker\"; circuit breaking"
-                + " belongs in a DestinationRule: trafficPolicy.connectionPool/outlierDetection");
-    assertThat(((VirtualService) store.get(VS_KEY)).meta().source()).isEqualTo(dir.resolve("a.yaml").toString());
+            "ERROR ("
+                + dir.resolve("d-bad.yaml")
+                + "): line 5, column 12: mapping values are not allowed here",
+            "ERROR VirtualService default/other ("
+                + dir.resolve("e-invalid.yaml")
+                + "): spec.http[0].circuitBreaker: unknown field \"circuitBreaker\"; circuit"
+                + " breaking belongs in a DestinationRule:"
+                + " trafficPolicy.connectionPool/outlierDetection");
+    assertThat(((VirtualService) store.get(VS_KEY)).meta().source())
+        .isEqualTo(dir.resolve("a.yaml").toString());
     assertThat(pushes).isEmpty();
     String scrape = meters.scrape();
     assertThat(scrape).contains("jpilot_config_invalid_total{kind=\"VirtualService\"} 1.0");
@@ -163,7 +184,8 @@ class FileSourceTest {
     assertThat(r.full()).isFalse();
     assertThat(r.reasons()).containsExactly(Reason.ENDPOINT);
     assertThat(r.changed()).containsExactly(SLICE_KEY);
-    assertThat(((EndpointSlice) store.get(SLICE_KEY)).endpoints().get(0).addresses()).containsExactly("10.0.0.2");
+    assertThat(((EndpointSlice) store.get(SLICE_KEY)).endpoints().get(0).addresses())
+        .containsExactly("10.0.0.2");
   }
 
   @Test
@@ -194,7 +216,9 @@ class FileSourceTest {
 
     // Malformed YAML (an unclosed flow sequence), then a marker file: its push proves the
     // malformed file was read.
-    write("vs.yaml", vs(60).replace("hosts: [reviews]", "hosts: [reviews") + "---\n" + namespace("b"));
+    write(
+        "vs.yaml",
+        vs(60).replace("hosts: [reviews]", "hosts: [reviews") + "---\n" + namespace("b"));
     write("marker.yaml", namespace("a").replace("shop", "marker"));
 
     PushRequest r = nextPush();
@@ -230,7 +254,8 @@ class FileSourceTest {
     source.start();
 
     write("vs.yaml", vs(80));
-    Files.setLastModifiedTime(dir.resolve("vs.yaml"), FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    Files.setLastModifiedTime(
+        dir.resolve("vs.yaml"), FileTime.fromMillis(System.currentTimeMillis() + 5000));
     Thread.sleep(300);
     write("ns.yaml", namespace("b"));
 
@@ -248,12 +273,15 @@ class FileSourceTest {
     LoadReport report = newSource(new SimpleMeterRegistry()).loadInitial();
 
     assertThat(((Namespace) store.get(NS_KEY)).labels()).containsEntry("team", "from-a");
-    assertThat(report.diagnostics()).singleElement().satisfies(d -> {
-      assertThat(d.severity()).isEqualTo(Severity.WARNING);
-      assertThat(d.source()).isEqualTo(dir.resolve("b.yaml").toString());
-      assertThat(d.object()).isEqualTo("Namespace shop");
-      assertThat(d.message()).startsWith("also defined in " + dir.resolve("a.yaml"));
-    });
+    assertThat(report.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.severity()).isEqualTo(Severity.WARNING);
+              assertThat(d.source()).isEqualTo(dir.resolve("b.yaml").toString());
+              assertThat(d.object()).isEqualTo("Namespace shop");
+              assertThat(d.message()).startsWith("also defined in " + dir.resolve("a.yaml"));
+            });
 
     source.start();
     write("b.yaml", namespace("from-b2"));
@@ -300,7 +328,11 @@ class FileSourceTest {
 
   @Test
   void podChangesAreFullPushesWithEndpointReason() throws Exception {
-    String pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {version: v1}}\nstatus: {podIP: 10.0.0.1}\n";
+    String pod =
+        "apiVersion: v1\n"
+            + "kind: Pod\n"
+            + "metadata: {name: p, labels: {version: v1}}\n"
+            + "status: {podIP: 10.0.0.1}\n";
     write("pod.yaml", pod);
     newSource(new SimpleMeterRegistry()).loadInitial();
     source.start();
@@ -315,7 +347,8 @@ class FileSourceTest {
   @Test
   void bookinfoExampleLoadsWithoutErrors() {
     Path bookinfo = Path.of(System.getProperty("jpilot.repoRoot"), "examples", "bookinfo");
-    FileSource s = new FileSource(bookinfo, store, "cluster.local", pushes::add, new SimpleMeterRegistry());
+    FileSource s =
+        new FileSource(bookinfo, store, "cluster.local", pushes::add, new SimpleMeterRegistry());
     try (s) {
       LoadReport report = s.loadInitial();
       assertThat(report.diagnostics()).filteredOn(d -> d.severity() == Severity.ERROR).isEmpty();

@@ -12,7 +12,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Reads one config file and parses every document in it: {@link DocumentReader} then {@link ObjectParser}. */
+/**
+ * Reads one config file and parses every document in it: {@link DocumentReader} then {@link
+ * ObjectParser}.
+ */
 public final class ConfigFileParser {
   private ConfigFileParser() {}
 

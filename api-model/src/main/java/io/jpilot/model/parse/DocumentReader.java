@@ -26,10 +26,9 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads a config file's text into JSON documents: YAML (several documents separated by {@code
- * ---}) or, for {@code *.json} files, JSON. Empty documents are skipped and {@code kind: List}
- * documents are expanded into their items. Duplicate keys in a mapping are an error, as they are
- * for kubectl.
+ * Reads a config file's text into JSON documents: YAML (several documents separated by {@code ---})
+ * or, for {@code *.json} files, JSON. Empty documents are skipped and {@code kind: List} documents
+ * are expanded into their items. Duplicate keys in a mapping are an error, as they are for kubectl.
  *
  * <p>A malformed file yields no documents and exactly one ERROR diagnostic naming the file, the
  * line and column, and the parser's reason, e.g. {@code ERROR (examples/bad.yaml): line 7, column
@@ -44,9 +43,7 @@ public final class DocumentReader {
 
   private DocumentReader() {}
 
-  /**
-   * Reads {@code file}; {@code source} is how diagnostics name it (usually the path as given).
-   */
+  /** Reads {@code file}; {@code source} is how diagnostics name it (usually the path as given). */
   public static ReadResult read(Path file, String source) {
     requireNonNull(file, "file");
     requireNonNull(source, "source");

@@ -40,7 +40,9 @@ final class Durations {
         i++;
       }
       String number = s.substring(start, i);
-      if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) {
+      if (number.isEmpty()
+          || number.equals(".")
+          || number.indexOf('.') != number.lastIndexOf('.')) {
         throw invalid(text);
       }
       int unitStart = i;
@@ -80,13 +82,18 @@ final class Durations {
             "invalid duration \"" + text + "\": missing unit (use ms, s, m or h, e.g. \"1.5s\")");
       default:
         throw new IllegalArgumentException(
-            "invalid duration \"" + text + "\": unknown unit \"" + unit
+            "invalid duration \""
+                + text
+                + "\": unknown unit \""
+                + unit
                 + "\" (expected: ns, us, ms, s, m or h)");
     }
   }
 
   private static IllegalArgumentException invalid(String text) {
     return new IllegalArgumentException(
-        "invalid duration \"" + text + "\" (expected: a number with a unit, e.g. \"1.5s\", \"100ms\")");
+        "invalid duration \""
+            + text
+            + "\" (expected: a number with a unit, e.g. \"1.5s\", \"100ms\")");
   }
 }

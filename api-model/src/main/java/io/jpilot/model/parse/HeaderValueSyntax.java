@@ -1,8 +1,8 @@
 package io.jpilot.model.parse;
 
 /**
- * Checks the syntax of an Envoy custom header value: literal text with {@code %VARIABLE%} or
- * {@code %VARIABLE(["arg", ...])%} expressions, where a literal percent sign is written {@code %%}.
+ * Checks the syntax of an Envoy custom header value: literal text with {@code %VARIABLE%} or {@code
+ * %VARIABLE(["arg", ...])%} expressions, where a literal percent sign is written {@code %%}.
  * Returns istiod's error text, or null when the value is well formed.
  */
 final class HeaderValueSyntax {

@@ -103,7 +103,9 @@ final class IstioSchema {
           .field("uri", STRING)
           .field("authority", STRING)
           .field("port", UINT32)
-          .field("derivePort", EnumType.of("RedirectPortSelection", "FROM_PROTOCOL_DEFAULT", "FROM_REQUEST_PORT"))
+          .field(
+              "derivePort",
+              EnumType.of("RedirectPortSelection", "FROM_PROTOCOL_DEFAULT", "FROM_REQUEST_PORT"))
           .field("scheme", STRING)
           .field("redirectCode", UINT32)
           .field("prefixRewrite", STRING)
@@ -180,14 +182,17 @@ final class IstioSchema {
 
   static final Message CORS_POLICY =
       Message.builder("CorsPolicy")
-          .deprecated("allowOrigin", new ListOf(STRING), "allowOrigin is deprecated; use allowOrigins")
+          .deprecated(
+              "allowOrigin", new ListOf(STRING), "allowOrigin is deprecated; use allowOrigins")
           .list("allowOrigins", STRING_MATCH)
           .list("allowMethods", STRING)
           .list("allowHeaders", STRING)
           .list("exposeHeaders", STRING)
           .field("maxAge", DURATION)
           .field("allowCredentials", BOOL)
-          .field("unmatchedPreflights", EnumType.of("UnmatchedPreflights", "UNSPECIFIED", "FORWARD", "IGNORE"))
+          .field(
+              "unmatchedPreflights",
+              EnumType.of("UnmatchedPreflights", "UNSPECIFIED", "FORWARD", "IGNORE"))
           .build();
 
   static final Message HTTP_ROUTE =
@@ -321,7 +326,12 @@ final class IstioSchema {
 
   static final EnumType SIMPLE_LB =
       EnumType.of(
-          "SimpleLB", "UNSPECIFIED", "LEAST_CONN", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN",
+          "SimpleLB",
+          "UNSPECIFIED",
+          "LEAST_CONN",
+          "RANDOM",
+          "PASSTHROUGH",
+          "ROUND_ROBIN",
           "LEAST_REQUEST");
 
   static final Message LOAD_BALANCER =
@@ -365,7 +375,9 @@ final class IstioSchema {
           .field("maxRequestsPerConnection", INT32)
           .field("maxRetries", INT32)
           .field("idleTimeout", DURATION)
-          .field("h2UpgradePolicy", EnumType.of("H2UpgradePolicy", "DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"))
+          .field(
+              "h2UpgradePolicy",
+              EnumType.of("H2UpgradePolicy", "DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"))
           .field("useClientProtocol", BOOL)
           .field("maxConcurrentStreams", INT32)
           .field("http2KeepAlive", CONNECTION_KEEPALIVE)

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -40,19 +39,45 @@ final class IstioValidator {
       Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE", "*");
   private static final Set<String> RETRY_ON =
       Set.of(
-          "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure",
-          "retriable-4xx", "refused-stream", "retriable-status-codes", "retriable-headers",
-          "envoy-ratelimited", "http3-post-connect-failure", "cancelled", "deadline-exceeded",
-          "internal", "resource-exhausted", "unavailable");
+          "5xx",
+          "gateway-error",
+          "reset",
+          "reset-before-request",
+          "connect-failure",
+          "retriable-4xx",
+          "refused-stream",
+          "retriable-status-codes",
+          "retriable-headers",
+          "envoy-ratelimited",
+          "http3-post-connect-failure",
+          "cancelled",
+          "deadline-exceeded",
+          "internal",
+          "resource-exhausted",
+          "unavailable");
   private static final Set<String> GRPC_STATUS =
       Set.of(
-          "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-          "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-          "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+          "OK",
+          "CANCELLED",
+          "UNKNOWN",
+          "INVALID_ARGUMENT",
+          "DEADLINE_EXCEEDED",
+          "NOT_FOUND",
+          "ALREADY_EXISTS",
+          "PERMISSION_DENIED",
+          "RESOURCE_EXHAUSTED",
+          "FAILED_PRECONDITION",
+          "ABORTED",
+          "OUT_OF_RANGE",
+          "UNIMPLEMENTED",
+          "INTERNAL",
+          "UNAVAILABLE",
+          "DATA_LOSS",
           "UNAUTHENTICATED");
   private static final Set<String> TOPOLOGY_LABELS =
       Set.of(
-          "topology.kubernetes.io/region", "topology.kubernetes.io/zone",
+          "topology.kubernetes.io/region",
+          "topology.kubernetes.io/zone",
           "topology.istio.io/subzone");
   private static final String JWT_CLAIM_PREFIX = "@request.auth.claims.";
 
@@ -74,13 +99,17 @@ final class IstioValidator {
     boolean delegate = hosts.isEmpty();
     if (delegate) {
       if (!gateways.isEmpty()) {
-        error(FieldPath.field(p, "gateways"), "delegate virtual service must have no gateways specified");
+        error(
+            FieldPath.field(p, "gateways"),
+            "delegate virtual service must have no gateways specified");
       }
       if (!tls.isEmpty()) {
-        error(FieldPath.field(p, "tls"), "delegate virtual service must have no tls route specified");
+        error(
+            FieldPath.field(p, "tls"), "delegate virtual service must have no tls route specified");
       }
       if (!tcp.isEmpty()) {
-        error(FieldPath.field(p, "tcp"), "delegate virtual service must have no tcp route specified");
+        error(
+            FieldPath.field(p, "tcp"), "delegate virtual service must have no tcp route specified");
       }
     }
     boolean appliesToGateway = false;
@@ -94,13 +123,16 @@ final class IstioValidator {
       for (int i = 0; i < http.size(); i++) {
         List<JsonNode> matches = list(http.get(i), "match");
         for (int j = 0; j < matches.size(); j++) {
-          String mp = FieldPath.index(FieldPath.field(FieldPath.index(FieldPath.field(p, "http"), i), "match"), j);
+          String mp =
+              FieldPath.index(
+                  FieldPath.field(FieldPath.index(FieldPath.field(p, "http"), i), "match"), j);
           for (String field : List.of("headers", "withoutHeaders")) {
             for (String key : map(matches.get(j), field).keySet()) {
               if (key.startsWith(JWT_CLAIM_PREFIX)) {
                 error(
                     FieldPath.key(FieldPath.field(mp, field), key),
-                    "JWT claim based routing (key: " + key
+                    "JWT claim based routing (key: "
+                        + key
                         + ") is only supported for gateway, found no gateways: "
                         + goList(gateways));
               }
@@ -215,12 +247,14 @@ final class IstioValidator {
       if (v > 100) {
         error(
             FieldPath.field(p, "mirrorPercentage"),
-            String.format(Locale.ROOT, "mirror_percentage must have a max value of 100 (it has %f)", v));
+            String.format(
+                Locale.ROOT, "mirror_percentage must have a max value of 100 (it has %f)", v));
       }
       if (v < 0) {
         error(
             FieldPath.field(p, "mirrorPercentage"),
-            String.format(Locale.ROOT, "mirror_percentage must have a min value of 0 (it has %f)", v));
+            String.format(
+                Locale.ROOT, "mirror_percentage must have a min value of 0 (it has %f)", v));
       }
     }
     validateDestination(get(r, "mirror"), FieldPath.field(p, "mirror"));
@@ -270,7 +304,9 @@ final class IstioValidator {
     validateGatewayNames(strings(m, "gateways"), FieldPath.field(p, "gateways"));
     String sourceNamespace = str(m, "sourceNamespace");
     if (!sourceNamespace.isEmpty() && !Names.isDns1123Label(sourceNamespace)) {
-      error(FieldPath.field(p, "sourceNamespace"), "sourceNamespace match " + sourceNamespace + " is invalid");
+      error(
+          FieldPath.field(p, "sourceNamespace"),
+          "sourceNamespace match " + sourceNamespace + " is invalid");
     }
   }
 
@@ -291,7 +327,9 @@ final class IstioValidator {
     }
     List<String> removes = strings(request, "remove");
     for (int i = 0; i < removes.size(); i++) {
-      report(FieldPath.index(FieldPath.field(rp, "remove"), i), validateHeaderOperationName(removes.get(i)));
+      report(
+          FieldPath.index(FieldPath.field(rp, "remove"), i),
+          validateHeaderOperationName(removes.get(i)));
     }
     JsonNode response = get(headers, "response");
     String sp = FieldPath.field(p, "response");
@@ -306,7 +344,9 @@ final class IstioValidator {
     }
     removes = strings(response, "remove");
     for (int i = 0; i < removes.size(); i++) {
-      report(FieldPath.index(FieldPath.field(sp, "remove"), i), validateHeaderOperationName(removes.get(i)));
+      report(
+          FieldPath.index(FieldPath.field(sp, "remove"), i),
+          validateHeaderOperationName(removes.get(i)));
     }
   }
 
@@ -318,7 +358,10 @@ final class IstioValidator {
     for (int i = 0; i < origins.size(); i++) {
       String op = FieldPath.index(FieldPath.field(p, "allowOrigins"), i);
       JsonNode o = origins.get(i);
-      String value = !str(o, "exact").isEmpty() ? str(o, "exact") : !str(o, "prefix").isEmpty() ? str(o, "prefix") : str(o, "regex");
+      String value =
+          !str(o, "exact").isEmpty()
+              ? str(o, "exact")
+              : !str(o, "prefix").isEmpty() ? str(o, "prefix") : str(o, "regex");
       if (value.isEmpty()) {
         error(op, "'' is not a valid match type for CORS allow origins");
       } else {
@@ -343,7 +386,8 @@ final class IstioValidator {
       Duration maxAge = dur(cors, "maxAge");
       validateDuration(maxAge, FieldPath.field(p, "maxAge"));
       if (maxAge.getNano() > 0) {
-        error(FieldPath.field(p, "maxAge"), "max_age duration is accurate only to seconds precision");
+        error(
+            FieldPath.field(p, "maxAge"), "max_age duration is accurate only to seconds precision");
       }
     }
   }
@@ -365,7 +409,9 @@ final class IstioValidator {
         if (!GRPC_STATUS.contains(status)) {
           error(
               FieldPath.field(ap, "grpcStatus"),
-              "gRPC status " + quote(status) + " is not supported. See"
+              "gRPC status "
+                  + quote(status)
+                  + " is not supported. See"
                   + " https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of"
                   + " supported codes, for example 'NOT_FOUND'");
         }
@@ -404,12 +450,14 @@ final class IstioValidator {
         if (v > 100) {
           error(
               FieldPath.field(mp, "percentage"),
-              String.format(Locale.ROOT, "mirror percentage must have a max value of 100 (it has %f)", v));
+              String.format(
+                  Locale.ROOT, "mirror percentage must have a max value of 100 (it has %f)", v));
         }
         if (v < 0) {
           error(
               FieldPath.field(mp, "percentage"),
-              String.format(Locale.ROOT, "mirror percentage must have a min value of 0 (it has %f)", v));
+              String.format(
+                  Locale.ROOT, "mirror percentage must have a min value of 0 (it has %f)", v));
         }
       }
     }
@@ -435,14 +483,18 @@ final class IstioValidator {
       }
     }
     boolean hasPort = has(redirect, "port") || has(redirect, "derivePort");
-    if (uri.isEmpty() && prefixRewrite.isEmpty() && str(redirect, "authority").isEmpty()
-        && !hasPort && str(redirect, "scheme").isEmpty()) {
+    if (uri.isEmpty()
+        && prefixRewrite.isEmpty()
+        && str(redirect, "authority").isEmpty()
+        && !hasPort
+        && str(redirect, "scheme").isEmpty()) {
       error(p, "redirect must specify URI, authority, scheme, or port");
       return;
     }
     long code = lng(redirect, "redirectCode");
     if (code != 0 && (code < 300 || code > 399)) {
-      error(FieldPath.field(p, "redirectCode"), code + " is not a valid redirect code, must be 3xx");
+      error(
+          FieldPath.field(p, "redirectCode"), code + " is not a valid redirect code, must be 3xx");
       return;
     }
     String scheme = str(redirect, "scheme");
@@ -473,7 +525,8 @@ final class IstioValidator {
             "large direct_responses may impact control plane performance, must be less than 1MB");
       } else if (size > 100 * KB) {
         problems.warning(
-            FieldPath.field(p, "body"), "large direct_responses may impact control plane performance");
+            FieldPath.field(p, "body"),
+            "large direct_responses may impact control plane performance");
       }
     }
     report(FieldPath.field(p, "status"), validateHttpStatus(lng(directResponse, "status")));
@@ -488,7 +541,8 @@ final class IstioValidator {
       error(FieldPath.field(p, "attempts"), "attempts cannot be negative");
     }
     if (attempts == 0
-        && (has(retries, "perTryTimeout") || !str(retries, "retryOn").isEmpty()
+        && (has(retries, "perTryTimeout")
+            || !str(retries, "retryOn").isEmpty()
             || has(retries, "retryRemoteLocalities"))) {
       error(p, "http retry policy configured when attempts are set to 0 (disabled)");
     }
@@ -551,9 +605,13 @@ final class IstioValidator {
         }
         if (!current.isEmpty()) {
           error(
-              FieldPath.key(FieldPath.field(FieldPath.field(FieldPath.field(p, "headers"), "request"), op), e.getKey()),
-              "authority header cannot be set multiple times: have " + quote(current)
-                  + ", attempting to set " + quote(e.getValue()));
+              FieldPath.key(
+                  FieldPath.field(FieldPath.field(FieldPath.field(p, "headers"), "request"), op),
+                  e.getKey()),
+              "authority header cannot be set multiple times: have "
+                  + quote(current)
+                  + ", attempting to set "
+                  + quote(e.getValue()));
           return;
         }
         current = e.getValue();
@@ -618,7 +676,8 @@ final class IstioValidator {
     }
     JsonNode port = get(d, "port");
     if (port != null) {
-      report(FieldPath.field(FieldPath.field(p, "port"), "number"), validatePort(lng(port, "number")));
+      report(
+          FieldPath.field(FieldPath.field(p, "port"), "number"), validatePort(lng(port, "number")));
     }
   }
 
@@ -635,7 +694,8 @@ final class IstioValidator {
         error(mp, "TLS match must have at least one SNI host");
       }
       for (int j = 0; j < sniHosts.size(); j++) {
-        validateSniHost(sniHosts.get(j), hosts, FieldPath.index(FieldPath.field(mp, "sniHosts"), j));
+        validateSniHost(
+            sniHosts.get(j), hosts, FieldPath.index(FieldPath.field(mp, "sniHosts"), j));
       }
       validateL4Match(m, mp);
     }
@@ -652,7 +712,8 @@ final class IstioValidator {
       if (Names.isIpAddress(sniHost)) {
         problems.warning(
             p,
-            "using an IP address (" + quote(sniHost)
+            "using an IP address ("
+                + quote(sniHost)
                 + ") goes against SNI spec and most clients do not support this");
       } else {
         error(p, err);
@@ -666,8 +727,12 @@ final class IstioValidator {
     }
     error(
         p,
-        "SNI host " + quote(sniHost) + " is not a compatible subset of any of the virtual service"
-            + " hosts: [" + String.join(", ", hosts) + "]");
+        "SNI host "
+            + quote(sniHost)
+            + " is not a compatible subset of any of the virtual service"
+            + " hosts: ["
+            + String.join(", ", hosts)
+            + "]");
   }
 
   private void validateTcpRoute(JsonNode tcp, String p) {
@@ -686,7 +751,9 @@ final class IstioValidator {
   private void validateL4Match(JsonNode m, String p) {
     List<String> subnets = strings(m, "destinationSubnets");
     for (int i = 0; i < subnets.size(); i++) {
-      report(FieldPath.index(FieldPath.field(p, "destinationSubnets"), i), Names.validateIpSubnet(subnets.get(i)));
+      report(
+          FieldPath.index(FieldPath.field(p, "destinationSubnets"), i),
+          Names.validateIpSubnet(subnets.get(i)));
     }
     if (lng(m, "port") != 0) {
       report(FieldPath.field(p, "port"), validatePort(lng(m, "port")));
@@ -705,8 +772,10 @@ final class IstioValidator {
           String[] parts = name.split("\\.", -1);
           problems.warning(
               gp,
-              "using legacy gatewayName format " + quote(name)
-                  + "; prefer the <namespace>/<name> format: " + quote(parts[1] + "/" + parts[0]));
+              "using legacy gatewayName format "
+                  + quote(name)
+                  + "; prefer the <namespace>/<name> format: "
+                  + quote(parts[1] + "/" + parts[0]));
         }
         report(gp, Names.validateFqdn(name));
         continue;
@@ -745,7 +814,8 @@ final class IstioValidator {
       validateTrafficPolicy(get(s, "trafficPolicy"), FieldPath.field(sp, "trafficPolicy"));
     }
     JsonNode selector = get(spec, "workloadSelector");
-    validateExportTo(namespace, strings(spec, "exportTo"), selector != null, FieldPath.field(p, "exportTo"));
+    validateExportTo(
+        namespace, strings(spec, "exportTo"), selector != null, FieldPath.field(p, "exportTo"));
     if (selector != null) {
       String wp = FieldPath.field(p, "workloadSelector");
       SortedMap<String, String> labels = stringMap(selector, "matchLabels");
@@ -771,8 +841,14 @@ final class IstioValidator {
     boolean any = false;
     for (String f :
         List.of(
-            "outlierDetection", "connectionPool", "loadBalancer", "tls", "portLevelSettings",
-            "tunnel", "proxyProtocol", "retryBudget")) {
+            "outlierDetection",
+            "connectionPool",
+            "loadBalancer",
+            "tls",
+            "portLevelSettings",
+            "tunnel",
+            "proxyProtocol",
+            "retryBudget")) {
       any |= has(tp, f);
     }
     if (!any) {
@@ -785,7 +861,8 @@ final class IstioValidator {
     }
     validateOutlierDetection(get(tp, "outlierDetection"), FieldPath.field(p, "outlierDetection"));
     validateConnectionPool(get(tp, "connectionPool"), FieldPath.field(p, "connectionPool"));
-    validateLoadBalancer(get(tp, "loadBalancer"), get(tp, "outlierDetection"), FieldPath.field(p, "loadBalancer"));
+    validateLoadBalancer(
+        get(tp, "loadBalancer"), get(tp, "outlierDetection"), FieldPath.field(p, "loadBalancer"));
     validateClientTls(get(tp, "tls"), FieldPath.field(p, "tls"));
     List<JsonNode> pls = list(tp, "portLevelSettings");
     for (int i = 0; i < pls.size(); i++) {
@@ -794,13 +871,19 @@ final class IstioValidator {
       if (!has(pl, "port")) {
         error(pp, "portTrafficPolicy must have valid port");
       }
-      if (!has(pl, "outlierDetection") && !has(pl, "connectionPool") && !has(pl, "loadBalancer")
+      if (!has(pl, "outlierDetection")
+          && !has(pl, "connectionPool")
+          && !has(pl, "loadBalancer")
           && !has(pl, "tls")) {
         error(pp, "port traffic policy must have at least one field");
       } else {
-        validateOutlierDetection(get(pl, "outlierDetection"), FieldPath.field(pp, "outlierDetection"));
+        validateOutlierDetection(
+            get(pl, "outlierDetection"), FieldPath.field(pp, "outlierDetection"));
         validateConnectionPool(get(pl, "connectionPool"), FieldPath.field(pp, "connectionPool"));
-        validateLoadBalancer(get(pl, "loadBalancer"), get(pl, "outlierDetection"), FieldPath.field(pp, "loadBalancer"));
+        validateLoadBalancer(
+            get(pl, "loadBalancer"),
+            get(pl, "outlierDetection"),
+            FieldPath.field(pp, "loadBalancer"));
         validateClientTls(get(pl, "tls"), FieldPath.field(pp, "tls"));
       }
     }
@@ -809,19 +892,25 @@ final class IstioValidator {
       String tunnelPath = FieldPath.field(p, "tunnel");
       String protocol = str(tunnel, "protocol");
       if (!protocol.isEmpty() && !protocol.equals("CONNECT") && !protocol.equals("POST")) {
-        error(FieldPath.field(tunnelPath, "protocol"), "tunnel protocol must be \"CONNECT\" or \"POST\"");
+        error(
+            FieldPath.field(tunnelPath, "protocol"),
+            "tunnel protocol must be \"CONNECT\" or \"POST\"");
       }
       String target = str(tunnel, "targetHost");
       String fqdnErr = Names.validateFqdn(target);
       if (fqdnErr != null && !Names.isIpAddress(target)) {
         error(
             FieldPath.field(tunnelPath, "targetHost"),
-            "tunnel target host must be valid FQDN or IP address: " + fqdnErr + "; " + target
+            "tunnel target host must be valid FQDN or IP address: "
+                + fqdnErr
+                + "; "
+                + target
                 + " is not a valid IP");
       }
       String portErr = validatePort(lng(tunnel, "targetPort"));
       if (portErr != null) {
-        error(FieldPath.field(tunnelPath, "targetPort"), "tunnel target port is invalid: " + portErr);
+        error(
+            FieldPath.field(tunnelPath, "targetPort"), "tunnel target port is invalid: " + portErr);
       }
     }
   }
@@ -833,7 +922,8 @@ final class IstioValidator {
     if (has(od, "baseEjectionTime")) {
       validateDuration(dur(od, "baseEjectionTime"), FieldPath.field(p, "baseEjectionTime"));
     }
-    if (!bool(od, "splitExternalLocalOriginErrors") && lng(od, "consecutiveLocalOriginFailures") > 0) {
+    if (!bool(od, "splitExternalLocalOriginErrors")
+        && lng(od, "consecutiveLocalOriginFailures") > 0) {
       error(
           FieldPath.field(p, "consecutiveLocalOriginFailures"),
           "outlier detection consecutive local origin failures is specified, but split external"
@@ -862,14 +952,18 @@ final class IstioValidator {
     }
     if (http != null) {
       String hp = FieldPath.field(p, "http");
-      nonNegative(http, "http1MaxPendingRequests", hp, "http1 max pending requests must be non-negative");
+      nonNegative(
+          http, "http1MaxPendingRequests", hp, "http1 max pending requests must be non-negative");
       nonNegative(http, "http2MaxRequests", hp, "http2 max requests must be non-negative");
-      nonNegative(http, "maxRequestsPerConnection", hp, "max requests per connection must be non-negative");
+      nonNegative(
+          http, "maxRequestsPerConnection", hp, "max requests per connection must be non-negative");
       nonNegative(http, "maxRetries", hp, "max retries must be non-negative");
       if (has(http, "idleTimeout")) {
         validateDuration(dur(http, "idleTimeout"), FieldPath.field(hp, "idleTimeout"));
       }
-      if ("UPGRADE".equals(enumName(get(http, "h2UpgradePolicy"), "DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"))
+      if ("UPGRADE"
+              .equals(
+                  enumName(get(http, "h2UpgradePolicy"), "DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"))
           && bool(http, "useClientProtocol")) {
         error(hp, "use client protocol must not be true when H2UpgradePolicy is UPGRADE");
       }
@@ -963,14 +1057,16 @@ final class IstioValidator {
     if (has(lb, "localityLbSetting") && has(lb, "zoneAwareLbSetting")) {
       error(p, "only one of localityLbSetting and zoneAwareLbSetting can be set");
     }
-    validateLocalityLbSetting(get(lb, "localityLbSetting"), outlier, FieldPath.field(p, "localityLbSetting"));
+    validateLocalityLbSetting(
+        get(lb, "localityLbSetting"), outlier, FieldPath.field(p, "localityLbSetting"));
     JsonNode zoneAware = get(lb, "zoneAwareLbSetting");
     if (zoneAware != null) {
       for (String label : strings(zoneAware, "failoverPriority")) {
         if (TOPOLOGY_LABELS.contains(label)) {
           error(
               FieldPath.field(FieldPath.field(p, "zoneAwareLbSetting"), "failoverPriority"),
-              "'failover_priority' for zone aware lb must not use topology label '" + label
+              "'failover_priority' for zone aware lb must not use topology label '"
+                  + label
                   + "'; region- and zone-level routing are handled automatically");
         }
       }
@@ -984,7 +1080,9 @@ final class IstioValidator {
         validateDuration(dur(warmup, "duration"), FieldPath.field(wp, "duration"));
       }
       if (dbl(warmup, "minimumPercent") > 100) {
-        error(FieldPath.field(wp, "minimumPercent"), "minimumPercent value should be less than or equal to 100");
+        error(
+            FieldPath.field(wp, "minimumPercent"),
+            "minimumPercent value should be less than or equal to 100");
       }
       if (has(warmup, "aggression") && dbl(warmup, "aggression") <= 0) {
         error(FieldPath.field(wp, "aggression"), "aggression should be greater than 0");
@@ -1008,7 +1106,8 @@ final class IstioValidator {
         if (TOPOLOGY_LABELS.contains(label)) {
           error(
               FieldPath.field(p, "failoverPriority"),
-              "can not simultaneously set 'failover' and topology label '" + label
+              "can not simultaneously set 'failover' and topology label '"
+                  + label
                   + "' in 'failover_priority'");
           return;
         }
@@ -1062,7 +1161,9 @@ final class IstioValidator {
     for (String locality : localities) {
       long stars = locality.chars().filter(c -> c == '*').count();
       if (stars > 0 && (stars > 1 || !locality.endsWith("*"))) {
-        return "locality " + locality + " wildcard '*' number can not exceed 1 and must be in the end";
+        return "locality "
+            + locality
+            + " wildcard '*' number can not exceed 1 and must be in the end";
       }
       String[] parts = locality.split("/", 3);
       for (String part : parts) {
@@ -1105,13 +1206,20 @@ final class IstioValidator {
                 + " InsecureSkipVerify is set true");
       }
       if (mutual && (!caCertificates.isEmpty() || hasSans)) {
-        error(p, "cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true");
+        error(
+            p,
+            "cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true");
       }
     }
     if ((simple || mutual) && !credentialName.isEmpty()) {
-      if (!str(tls, "clientCertificate").isEmpty() || !caCertificates.isEmpty()
-          || !str(tls, "privateKey").isEmpty() || !str(tls, "caCrl").isEmpty()) {
-        error(p, "cannot specify client certificates or CA certificate or CA CRL If credentialName is set");
+      if (!str(tls, "clientCertificate").isEmpty()
+          || !caCertificates.isEmpty()
+          || !str(tls, "privateKey").isEmpty()
+          || !str(tls, "caCrl").isEmpty()) {
+        error(
+            p,
+            "cannot specify client certificates or CA certificate or CA CRL If credentialName is"
+                + " set");
       }
       return;
     }
@@ -1127,7 +1235,8 @@ final class IstioValidator {
 
   // ======================================== shared ===========================================
 
-  private void validateExportTo(String namespace, List<String> exportTo, boolean drWithSelector, String p) {
+  private void validateExportTo(
+      String namespace, List<String> exportTo, boolean drWithSelector, String p) {
     if (exportTo.isEmpty()) {
       return;
     }
@@ -1155,10 +1264,15 @@ final class IstioValidator {
     if (drWithSelector && !set.isEmpty()) {
       if (set.contains(namespace)) {
         if (set.size() > 1) {
-          error(p, "destination rule with workload selector cannot have multiple entries in exportTo");
+          error(
+              p,
+              "destination rule with workload selector cannot have multiple entries in exportTo");
         }
       } else {
-        error(p, "destination rule with workload selector cannot have exportTo beyond current namespace");
+        error(
+            p,
+            "destination rule with workload selector cannot have exportTo beyond current"
+                + " namespace");
       }
     }
     if (set.contains("*") && exportTo.size() > 1) {
@@ -1175,7 +1289,9 @@ final class IstioValidator {
   }
 
   private static String validatePort(long port) {
-    return port >= 1 && port <= 65535 ? null : "port number " + port + " must be in the range 1..65535";
+    return port >= 1 && port <= 65535
+        ? null
+        : "port number " + port + " must be in the range 1..65535";
   }
 
   private static String validateSubsetName(String name) {
@@ -1186,7 +1302,9 @@ final class IstioValidator {
   }
 
   private static String validateHttpStatus(long status) {
-    return status < 200 || status > 600 ? "HTTP status " + status + " is not in range 200-599" : null;
+    return status < 200 || status > 600
+        ? "HTTP status " + status + " is not in range 200-599"
+        : null;
   }
 
   private static String validatePercentage(JsonNode percentage) {
@@ -1240,7 +1358,9 @@ final class IstioValidator {
     if (name.startsWith(JWT_CLAIM_PREFIX) || PSEUDO_HEADERS.contains(name)) {
       return null;
     }
-    return HEADER_NAME.matcher(name).matches() ? null : "header name " + name + " is not a valid header name";
+    return HEADER_NAME.matcher(name).matches()
+        ? null
+        : "header name " + name + " is not a valid header name";
   }
 
   private static String validateCorsHeaderName(String name) {
@@ -1298,9 +1418,19 @@ final class IstioValidator {
       return false;
     }
     int c = Integer.parseInt(s);
-    return (c >= 100 && c <= 103) || (c >= 200 && c <= 208) || c == 226 || (c >= 300 && c <= 308 && c != 306)
-        || (c >= 400 && c <= 418) || (c >= 421 && c <= 426) || c == 428 || c == 429 || c == 431
-        || c == 451 || (c >= 500 && c <= 508) || c == 510 || c == 511;
+    return (c >= 100 && c <= 103)
+        || (c >= 200 && c <= 208)
+        || c == 226
+        || (c >= 300 && c <= 308 && c != 306)
+        || (c >= 400 && c <= 418)
+        || (c >= 421 && c <= 426)
+        || c == 428
+        || c == 429
+        || c == 431
+        || c == 451
+        || (c >= 500 && c <= 508)
+        || c == 510
+        || c == 511;
   }
 
   private static boolean isPrime(long x) {
@@ -1452,8 +1582,7 @@ final class IstioValidator {
     SortedMap<String, JsonNode> out = new TreeMap<>();
     JsonNode v = get(n, field);
     if (v != null) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : v.properties()) {
         out.put(e.getKey(), e.getValue());
       }
     }

@@ -128,11 +128,7 @@ final class KubernetesSchema {
       Message.builder("PodSpec").field("nodeName", STRING).open().build();
 
   static final Message POD_STATUS =
-      Message.builder("PodStatus")
-          .field("podIP", STRING)
-          .list("podIPs", POD_IP)
-          .open()
-          .build();
+      Message.builder("PodStatus").field("podIP", STRING).list("podIPs", POD_IP).open().build();
 
   static final Message POD =
       Message.builder("Pod")

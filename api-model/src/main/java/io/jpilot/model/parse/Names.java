@@ -49,7 +49,10 @@ final class Names {
     String[] parts = domain.split("\\.", -1);
     String top = parts[parts.length - 1];
     if (!top.isEmpty() && top.chars().allMatch(c -> c >= '0' && c <= '9') && top.length() < 19) {
-      return "domain name \"" + domain + "\" invalid (top level domain \"" + top
+      return "domain name \""
+          + domain
+          + "\" invalid (top level domain \""
+          + top
           + "\" cannot be all-numeric)";
     }
     for (int i = 0; i < parts.length; i++) {
@@ -122,7 +125,9 @@ final class Names {
   /** Kubernetes object names: a lowercase RFC 1123 subdomain. */
   static String validateObjectName(String name) {
     if (name.length() > 253 || !K8S_SUBDOMAIN.matcher(name).matches()) {
-      return "invalid name \"" + name + "\": a lowercase RFC 1123 subdomain must consist of lower"
+      return "invalid name \""
+          + name
+          + "\": a lowercase RFC 1123 subdomain must consist of lower"
           + " case alphanumeric characters, '-' or '.', and must start and end with an"
           + " alphanumeric character";
     }
@@ -132,7 +137,9 @@ final class Names {
   /** Kubernetes namespace names: a lowercase RFC 1123 label. */
   static String validateNamespaceName(String name) {
     if (name.length() > 63 || !K8S_LABEL.matcher(name).matches()) {
-      return "invalid namespace \"" + name + "\": a lowercase RFC 1123 label must consist of lower"
+      return "invalid namespace \""
+          + name
+          + "\": a lowercase RFC 1123 label must consist of lower"
           + " case alphanumeric characters or '-', and must start and end with an alphanumeric"
           + " character";
     }
@@ -162,7 +169,10 @@ final class Names {
     }
     for (char c : s.toCharArray()) {
       boolean ok =
-          (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':'
+          (c >= '0' && c <= '9')
+              || (c >= 'a' && c <= 'f')
+              || (c >= 'A' && c <= 'F')
+              || c == ':'
               || c == '.';
       if (!ok) {
         return false;

@@ -60,7 +60,8 @@ public final class ObjectParser {
   static final String ZONE_LABEL = "topology.kubernetes.io/zone";
   static final String SUBZONE_LABEL = "topology.istio.io/subzone";
   private static final Set<String> ISTIO_NETWORKING_VERSIONS =
-      Set.of("networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
+      Set.of(
+          "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
 
   private ObjectParser() {}
 
@@ -96,7 +97,8 @@ public final class ObjectParser {
       return new ParseResult(Optional.empty(), problems.diagnostics(), key);
     }
     if (apiVersion.isEmpty()) {
-      problems.error("apiVersion", "required field is missing: every object needs apiVersion and kind");
+      problems.error(
+          "apiVersion", "required field is missing: every object needs apiVersion and kind");
       return new ParseResult(Optional.empty(), problems.diagnostics(), key);
     }
     Schema.Message schema = schemaFor(apiVersion, kind);
@@ -189,11 +191,13 @@ public final class ObjectParser {
       return Instant.EPOCH;
     }
     try {
-      return OffsetDateTime.parse(ts.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+      return OffsetDateTime.parse(ts.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+          .toInstant();
     } catch (DateTimeParseException e) {
       problems.error(
           "metadata.creationTimestamp",
-          "invalid timestamp \"" + ts.textValue()
+          "invalid timestamp \""
+              + ts.textValue()
               + "\" (expected: RFC 3339, e.g. \"2024-05-01T12:00:00Z\")");
       return Instant.EPOCH;
     }
@@ -202,7 +206,11 @@ public final class ObjectParser {
   // ---- Kubernetes ---------------------------------------------------------------------------
 
   private static Service service(
-      String name, String namespace, Map<String, String> labels, JsonNode spec, String domainSuffix) {
+      String name,
+      String namespace,
+      Map<String, String> labels,
+      JsonNode spec,
+      String domainSuffix) {
     List<ServicePort> ports = new ArrayList<>();
     for (JsonNode p : list(spec, "ports")) {
       String portName = str(p, "name");
@@ -247,7 +255,8 @@ public final class ObjectParser {
       JsonNode p = portNodes.get(i);
       if (!has(p, "port")) {
         problems.warning(
-            FieldPath.index("ports", i), "port without a number (all ports) is not supported; skipped");
+            FieldPath.index("ports", i),
+            "port without a number (all ports) is not supported; skipped");
         continue;
       }
       long port = lng(p, "port");
@@ -320,7 +329,8 @@ public final class ObjectParser {
         JsonNode d = get(rd, "destination");
         route.add(
             new RouteDestination(
-                new Destination(str(d, "host"), str(d, "subset"), (int) lng(get(d, "port"), "number")),
+                new Destination(
+                    str(d, "host"), str(d, "subset"), (int) lng(get(d, "port"), "number")),
                 (int) lng(rd, "weight")));
       }
       Optional<java.time.Duration> timeout =
@@ -348,7 +358,8 @@ public final class ObjectParser {
     List<Subset> subsets = new ArrayList<>();
     for (JsonNode s : list(spec, "subsets")) {
       subsets.add(
-          new Subset(str(s, "name"), stringMap(s, "labels"), trafficPolicy(get(s, "trafficPolicy"))));
+          new Subset(
+              str(s, "name"), stringMap(s, "labels"), trafficPolicy(get(s, "trafficPolicy"))));
     }
     return new DestinationRule(
         meta,

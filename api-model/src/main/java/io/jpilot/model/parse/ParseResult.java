@@ -12,8 +12,8 @@ import java.util.Optional;
  * The outcome of parsing one document: the object, unless an ERROR diagnostic (or an unsupported
  * kind) made it skip, and every diagnostic about it.
  *
- * @param key the object's identity as far as it could be read: kind, namespace and name, each
- *     empty when missing; lets a source keep serving the last valid version of a now-invalid object
+ * @param key the object's identity as far as it could be read: kind, namespace and name, each empty
+ *     when missing; lets a source keep serving the last valid version of a now-invalid object
  */
 public record ParseResult(
     Optional<MeshObject> object, List<Diagnostic> diagnostics, ConfigKey key) {

@@ -116,8 +116,8 @@ final class Schema {
    * One field of a message.
    *
    * @param deprecation a warning to give when the field is set, or empty
-   * @param required whether the checker itself reports a missing value (Istio's required fields
-   *     are left to the semantic checks, which use istiod's own texts)
+   * @param required whether the checker itself reports a missing value (Istio's required fields are
+   *     left to the semantic checks, which use istiod's own texts)
    */
   record Field(String name, Shape shape, String deprecation, boolean required) {
     Field {
@@ -180,7 +180,9 @@ final class Schema {
       return wrapHint;
     }
 
-    /** True when every field belongs to one oneof group (StringMatch: one of exact, prefix, regex). */
+    /**
+     * True when every field belongs to one oneof group (StringMatch: one of exact, prefix, regex).
+     */
     boolean isPureOneof() {
       return oneofs.size() == 1 && oneofs.get(0).size() == fields.size();
     }

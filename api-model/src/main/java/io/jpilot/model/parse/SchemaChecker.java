@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +30,8 @@ import java.util.TreeMap;
  */
 final class SchemaChecker {
   private static final BigInteger UINT32_MAX = BigInteger.valueOf(0xFFFF_FFFFL);
-  private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  private static final BigInteger UINT64_MAX =
+      BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   /** Where each Istio field name is legal, for "did you mean to put it there?" hints. */
   private static final Map<String, List<String>> ISTIO_FIELD_LOCATIONS = indexIstioFields();
@@ -40,11 +40,14 @@ final class SchemaChecker {
   private static final Map<String, String> KNOWN_MISPLACEMENTS =
       Map.of(
           "circuitbreaker",
-          "circuit breaking belongs in a DestinationRule: trafficPolicy.connectionPool/outlierDetection",
+          "circuit breaking belongs in a DestinationRule:"
+              + " trafficPolicy.connectionPool/outlierDetection",
           "circuitbreakers",
-          "circuit breaking belongs in a DestinationRule: trafficPolicy.connectionPool/outlierDetection",
+          "circuit breaking belongs in a DestinationRule:"
+              + " trafficPolicy.connectionPool/outlierDetection",
           "circuitbreaking",
-          "circuit breaking belongs in a DestinationRule: trafficPolicy.connectionPool/outlierDetection",
+          "circuit breaking belongs in a DestinationRule:"
+              + " trafficPolicy.connectionPool/outlierDetection",
           "loadbalancing",
           "load balancing belongs in a DestinationRule: trafficPolicy.loadBalancer",
           "retrypolicy",
@@ -53,7 +56,8 @@ final class SchemaChecker {
           "Istio VirtualService and DestinationRule have no rate limit field; rate limits are set"
               + " with an EnvoyFilter or a mesh extension",
           "timeouts",
-          "the request timeout is a field of an HTTP route of a VirtualService: spec.http[].timeout");
+          "the request timeout is a field of an HTTP route of a VirtualService:"
+              + " spec.http[].timeout");
 
   private final Problems problems;
   private final String kind;
@@ -94,8 +98,7 @@ final class SchemaChecker {
       problems.error(path, msg.toString());
       return;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
       String childPath = FieldPath.field(path, e.getKey());
       Field f = m.fields().get(e.getKey());
       if (f == null) {
@@ -124,7 +127,11 @@ final class SchemaChecker {
       if (set.size() > 1) {
         problems.error(
             path,
-            "only one of " + String.join(", ", group) + " may be set in " + m.name() + "; got "
+            "only one of "
+                + String.join(", ", group)
+                + " may be set in "
+                + m.name()
+                + "; got "
                 + String.join(" and ", set));
       }
     }
@@ -158,8 +165,7 @@ final class SchemaChecker {
       problems.error(path, "expected " + m.describe() + ", got " + got(node));
       return;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
       String p = FieldPath.key(path, e.getKey());
       if (e.getValue().isNull()) {
         String msg = "expected " + m.value().describe() + ", got null";
@@ -204,7 +210,11 @@ final class SchemaChecker {
     }
     problems.error(
         path,
-        "expected one of " + String.join(", ", e.values()) + " for " + e.name() + ", got "
+        "expected one of "
+            + String.join(", ", e.values())
+            + " for "
+            + e.name()
+            + ", got "
             + got(node));
   }
 

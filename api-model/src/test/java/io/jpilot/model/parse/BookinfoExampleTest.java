@@ -30,10 +30,14 @@ class BookinfoExampleTest {
     try (Stream<Path> s = Files.list(DIR)) {
       files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    assertThat(files).extracting(p -> p.getFileName().toString())
+    assertThat(files)
+        .extracting(p -> p.getFileName().toString())
         .containsExactly(
-            "endpointslices.yaml", "pods.yaml", "reviews-destinationrule.yaml",
-            "reviews-virtualservice.yaml", "services.yaml");
+            "endpointslices.yaml",
+            "pods.yaml",
+            "reviews-destinationrule.yaml",
+            "reviews-virtualservice.yaml",
+            "services.yaml");
     for (Path f : files) {
       ParsedFile parsed = ConfigFileParser.parse(f, f.toString(), "cluster.local");
       assertThat(parsed.readable()).isTrue();
@@ -51,15 +55,20 @@ class BookinfoExampleTest {
             "details.default.svc.cluster.local", "productpage.default.svc.cluster.local",
             "ratings.default.svc.cluster.local", "reviews.default.svc.cluster.local");
     List<Endpoint> reviews = snapshot.endpoints("reviews.default.svc.cluster.local");
-    assertThat(reviews).extracting(Endpoint::address)
+    assertThat(reviews)
+        .extracting(Endpoint::address)
         .containsExactly("10.244.2.21", "10.244.2.22", "10.244.3.23");
-    assertThat(reviews).extracting(e -> e.labels().get("version")).containsExactly("v1", "v2", "v3");
-    assertThat(reviews).allSatisfy(e -> {
-      assertThat(e.port()).isEqualTo(9080);
-      assertThat(e.servicePortName()).isEqualTo("http");
-      assertThat(e.locality().region()).isEqualTo("us-east1");
-      assertThat(e.ready()).isTrue();
-    });
+    assertThat(reviews)
+        .extracting(e -> e.labels().get("version"))
+        .containsExactly("v1", "v2", "v3");
+    assertThat(reviews)
+        .allSatisfy(
+            e -> {
+              assertThat(e.port()).isEqualTo(9080);
+              assertThat(e.servicePortName()).isEqualTo("http");
+              assertThat(e.locality().region()).isEqualTo("us-east1");
+              assertThat(e.ready()).isTrue();
+            });
     VirtualService vs = snapshot.virtualServices().get(0);
     assertThat(vs.http()).hasSize(2);
     assertThat(vs.http().get(1).route()).extracting(r -> r.weight()).containsExactly(80, 20);

@@ -15,24 +15,44 @@ class ConfigFileParserTest {
     ParsedFile f =
         ConfigFileParser.parse(
             "mixed.yaml",
-            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"
-                + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {x: y}}\n"
-                + "---\napiVersion: x/v1\nkind: Foo\nmetadata: {name: f}\n"
-                + "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec: {host: d, subsets: [{name: \"v1.0\"}]}\n"
-                + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n",
+            "apiVersion: v1\n"
+                + "kind: Namespace\n"
+                + "metadata: {name: a}\n"
+                + "---\n"
+                + "apiVersion: v1\n"
+                + "kind: Namespace\n"
+                + "metadata: {name: a, labels: {x: y}}\n"
+                + "---\n"
+                + "apiVersion: x/v1\n"
+                + "kind: Foo\n"
+                + "metadata: {name: f}\n"
+                + "---\n"
+                + "apiVersion: networking.istio.io/v1\n"
+                + "kind: DestinationRule\n"
+                + "metadata: {name: d}\n"
+                + "spec: {host: d, subsets: [{name: \"v1.0\"}]}\n"
+                + "---\n"
+                + "apiVersion: v1\n"
+                + "kind: Namespace\n"
+                + "metadata: {name: b}\n",
             "cluster.local");
 
     assertThat(f.readable()).isTrue();
-    assertThat(f.objects()).containsExactly(new Namespace("a", java.util.Map.of()), new Namespace("b", java.util.Map.of()));
+    assertThat(f.objects())
+        .containsExactly(
+            new Namespace("a", java.util.Map.of()), new Namespace("b", java.util.Map.of()));
     assertThat(f.results()).hasSize(5);
-    assertThat(f.results().get(3).key()).isEqualTo(new ConfigKey("DestinationRule", "default", "d"));
+    assertThat(f.results().get(3).key())
+        .isEqualTo(new ConfigKey("DestinationRule", "default", "d"));
     assertThat(f.results().get(3).object()).isEmpty();
     assertThat(f.diagnostics())
         .extracting(Diagnostic::toString)
         .containsExactly(
-            "WARNING Namespace a (mixed.yaml): defined more than once in this file; the first definition is used",
+            "WARNING Namespace a (mixed.yaml): defined more than once in this file; the first"
+                + " definition is used",
             "WARNING Foo default/f (mixed.yaml): unsupported kind Foo (apiVersion x/v1); skipped",
-            "ERROR DestinationRule default/d (mixed.yaml): spec.subsets[0].name: subset name is invalid: v1.0");
+            "ERROR DestinationRule default/d (mixed.yaml): spec.subsets[0].name: subset name is"
+                + " invalid: v1.0");
   }
 
   @Test
@@ -40,9 +60,14 @@ class ConfigFileParserTest {
     ParsedFile f = ConfigFileParser.parse("bad.yaml", "a: b: c\n", "cluster.local");
     assertThat(f.readable()).isFalse();
     assertThat(f.objects()).isEmpty();
-    assertThat(f.diagnostics()).singleElement().satisfies(d -> {
-      assertThat(d.severity()).isEqualTo(Severity.ERROR);
-      assertThat(d.toString()).isEqualTo("ERROR (bad.yaml): line 1, column 5: mapping values are not allowed here");
-    });
+    assertThat(f.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.severity()).isEqualTo(Severity.ERROR);
+              assertThat(d.toString())
+                  .isEqualTo(
+                      "ERROR (bad.yaml): line 1, column 5: mapping values are not allowed here");
+            });
   }
 }

@@ -20,7 +20,9 @@ class DocumentReaderTest {
 
     assertThat(r.ok()).isTrue();
     assertThat(r.diagnostics()).isEmpty();
-    assertThat(r.documents()).extracting(d -> d.node().get("kind").asText()).containsExactly("A", "B");
+    assertThat(r.documents())
+        .extracting(d -> d.node().get("kind").asText())
+        .containsExactly("A", "B");
     assertThat(r.documents()).extracting(Document::index).containsExactly(0, 3);
     assertThat(r.documents().get(1).node().get("port").isInt()).isTrue();
   }
@@ -59,7 +61,8 @@ class DocumentReaderTest {
     assertThat(d.severity()).isEqualTo(Severity.ERROR);
     assertThat(d.source()).isEqualTo("examples/bad.yaml");
     assertThat(d.toString())
-        .isEqualTo("ERROR (examples/bad.yaml): line 7, column 14: mapping values are not allowed here");
+        .isEqualTo(
+            "ERROR (examples/bad.yaml): line 7, column 14: mapping values are not allowed here");
   }
 
   @Test
@@ -67,11 +70,16 @@ class DocumentReaderTest {
     ReadResult r = DocumentReader.read("x.yaml", "kind: A\n---\nlist:\n  - a\n  b: c\n");
 
     assertThat(r.documents()).isEmpty();
-    assertThat(r.diagnostics()).singleElement().satisfies(d -> {
-      assertThat(d.message()).startsWith("line 5, column 3: expected <block end>, but found");
-      assertThat(d.message()).contains("while parsing a block collection started at line 4, column 3");
-      assertThat(d.message()).doesNotContain("\n");
-    });
+    assertThat(r.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.message())
+                  .startsWith("line 5, column 3: expected <block end>, but found");
+              assertThat(d.message())
+                  .contains("while parsing a block collection started at line 4, column 3");
+              assertThat(d.message()).doesNotContain("\n");
+            });
   }
 
   @Test
@@ -79,18 +87,29 @@ class DocumentReaderTest {
     ReadResult r = DocumentReader.read("dup.yaml", "metadata:\n  name: a\n  name: b\n");
 
     assertThat(r.ok()).isFalse();
-    assertThat(r.diagnostics()).singleElement().extracting(Diagnostic::message).asString()
-        .contains("duplicate key \"name\"").startsWith("line 3");
+    assertThat(r.diagnostics())
+        .singleElement()
+        .extracting(Diagnostic::message)
+        .asString()
+        .contains("duplicate key \"name\"")
+        .startsWith("line 3");
   }
 
   @Test
   void jsonFilesAreParsedAsJson() {
-    ReadResult ok = DocumentReader.read("svc.json", "{\"kind\": \"Service\", \"spec\": {\"ports\": []}}");
-    assertThat(ok.documents()).singleElement().satisfies(d -> assertThat(d.node().get("kind").asText()).isEqualTo("Service"));
+    ReadResult ok =
+        DocumentReader.read("svc.json", "{\"kind\": \"Service\", \"spec\": {\"ports\": []}}");
+    assertThat(ok.documents())
+        .singleElement()
+        .satisfies(d -> assertThat(d.node().get("kind").asText()).isEqualTo("Service"));
 
     ReadResult bad = DocumentReader.read("svc.json", "{\"kind\": \"Service\",\n \"spec\": }");
     assertThat(bad.ok()).isFalse();
-    assertThat(bad.diagnostics()).singleElement().extracting(Diagnostic::message).asString().startsWith("line 2, column ");
+    assertThat(bad.diagnostics())
+        .singleElement()
+        .extracting(Diagnostic::message)
+        .asString()
+        .startsWith("line 2, column ");
   }
 
   @Test
@@ -101,6 +120,10 @@ class DocumentReaderTest {
 
     ReadResult missing = DocumentReader.read(dir.resolve("nope.yaml"), "nope.yaml");
     assertThat(missing.ok()).isFalse();
-    assertThat(missing.diagnostics()).singleElement().extracting(Diagnostic::message).asString().startsWith("cannot read file");
+    assertThat(missing.diagnostics())
+        .singleElement()
+        .extracting(Diagnostic::message)
+        .asString()
+        .startsWith("cannot read file");
   }
 }

@@ -30,12 +30,14 @@ class IstioObjectParserTest {
 
   static String vs(String spec) {
     return "apiVersion: networking.istio.io/v1\nkind: VirtualService\n"
-        + "metadata: {name: reviews, namespace: default}\nspec:\n" + indent(spec);
+        + "metadata: {name: reviews, namespace: default}\nspec:\n"
+        + indent(spec);
   }
 
   static String dr(String spec) {
     return "apiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
-        + "metadata: {name: reviews, namespace: default}\nspec:\n" + indent(spec);
+        + "metadata: {name: reviews, namespace: default}\nspec:\n"
+        + indent(spec);
   }
 
   private static String indent(String s) {
@@ -107,8 +109,12 @@ class IstioObjectParserTest {
                 "jason",
                 List.of(
                     new HttpMatch(
-                        "m0", Optional.of(StringMatch.prefix("/api")), headers, 9080,
-                        Map.of("app", "productpage"), true)),
+                        "m0",
+                        Optional.of(StringMatch.prefix("/api")),
+                        headers,
+                        9080,
+                        Map.of("app", "productpage"),
+                        true)),
                 List.of(new RouteDestination(new Destination("reviews", "v3", 9080), 0)),
                 Optional.of(Duration.ofMillis(1500))),
             new HttpRoute(
@@ -121,11 +127,19 @@ class IstioObjectParserTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"})
+  @ValueSource(
+      strings = {
+        "networking.istio.io/v1",
+        "networking.istio.io/v1beta1",
+        "networking.istio.io/v1alpha3"
+      })
   void acceptsEveryServedApiVersion(String apiVersion) {
     ParseResult r =
-        parse("apiVersion: " + apiVersion + "\nkind: VirtualService\nmetadata: {name: r}\n"
-            + "spec: {hosts: [r], http: [{route: [{destination: {host: r}}]}]}\n");
+        parse(
+            "apiVersion: "
+                + apiVersion
+                + "\nkind: VirtualService\nmetadata: {name: r}\n"
+                + "spec: {hosts: [r], http: [{route: [{destination: {host: r}}]}]}\n");
     assertThat(r.diagnostics()).isEmpty();
     VirtualService vs = (VirtualService) r.object().orElseThrow();
     assertThat(vs.meta().namespace()).isEqualTo("default");
@@ -134,17 +148,25 @@ class IstioObjectParserTest {
 
   @Test
   void otherIstioVersionsAreUnsupported() {
-    ParseResult r = parse("apiVersion: networking.istio.io/v2\nkind: VirtualService\nmetadata: {name: r}\nspec: {}\n");
+    ParseResult r =
+        parse(
+            "apiVersion: networking.istio.io/v2\n"
+                + "kind: VirtualService\n"
+                + "metadata: {name: r}\n"
+                + "spec: {}\n");
     assertThat(r.object()).isEmpty();
     assertThat(r.hasErrors()).isFalse();
-    assertThat(r.diagnostics()).singleElement().extracting(Diagnostic::message)
+    assertThat(r.diagnostics())
+        .singleElement()
+        .extracting(Diagnostic::message)
         .isEqualTo("unsupported kind VirtualService (apiVersion networking.istio.io/v2); skipped");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"1h", "1m", "1.5s", "100ms", "1m30s", "2s"})
   void istioDurationSyntax(String timeout) {
-    ParseResult r = parse(vs("hosts: [r]\nhttp:\n- route: [{destination: {host: r}}]\n  timeout: " + timeout));
+    ParseResult r =
+        parse(vs("hosts: [r]\nhttp:\n- route: [{destination: {host: r}}]\n  timeout: " + timeout));
     assertThat(r.diagnostics()).isEmpty();
     Duration expected =
         switch (timeout) {
@@ -155,7 +177,8 @@ class IstioObjectParserTest {
           case "1m30s" -> Duration.ofSeconds(90);
           default -> Duration.ofSeconds(2);
         };
-    assertThat(((VirtualService) r.object().orElseThrow()).http().get(0).timeout()).contains(expected);
+    assertThat(((VirtualService) r.object().orElseThrow()).http().get(0).timeout())
+        .contains(expected);
   }
 
   @Test
@@ -167,8 +190,10 @@ class IstioObjectParserTest {
                     + "exportTo: [\"*\"]\n"
                     + "trafficPolicy:\n"
                     + "  loadBalancer: {simple: RANDOM}\n"
-                    + "  connectionPool: {tcp: {maxConnections: 100}, http: {http2MaxRequests: 1000}}\n"
-                    + "  outlierDetection: {consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s}\n"
+                    + "  connectionPool: {tcp: {maxConnections: 100}, http: {http2MaxRequests:"
+                    + " 1000}}\n"
+                    + "  outlierDetection: {consecutive5xxErrors: 5, interval: 10s,"
+                    + " baseEjectionTime: 30s}\n"
                     + "subsets:\n"
                     + "- name: v1\n"
                     + "  labels: {version: v1}\n"
@@ -187,7 +212,10 @@ class IstioObjectParserTest {
     assertThat(d.subsets())
         .containsExactly(
             new Subset("v1", Map.of("version", "v1"), Optional.empty()),
-            new Subset("v2", Map.of("version", "v2"), Optional.of(new TrafficPolicy(LoadBalancer.ROUND_ROBIN))),
+            new Subset(
+                "v2",
+                Map.of("version", "v2"),
+                Optional.of(new TrafficPolicy(LoadBalancer.ROUND_ROBIN))),
             new Subset("v3", Map.of("version", "v3"), Optional.of(TrafficPolicy.EMPTY)));
   }
 
@@ -196,38 +224,60 @@ class IstioObjectParserTest {
   @Test
   void unknownFieldNamesItsPathAndTheIntendedPlace() {
     ParseResult r =
-        parse(vs("hosts: [reviews]\nhttp:\n- route: [{destination: {host: reviews}}]\n  circuitBreaker: {maxConnections: 1}"));
+        parse(
+            vs(
+                "hosts: [reviews]\n"
+                    + "http:\n"
+                    + "- route: [{destination: {host: reviews}}]\n"
+                    + "  circuitBreaker: {maxConnections: 1}"));
 
     assertThat(r.object()).isEmpty();
     assertThat(rendered(r))
         .containsExactly(
-            "ERROR VirtualService default/reviews (test.yaml): spec.http[0].circuitBreaker: unknown field"
-                + " \"circuitBreaker\"; circuit breaking belongs in a DestinationRule:"
+            "ERROR VirtualService default/reviews (test.yaml): spec.http[0].circuitBreaker: unknown"
+                + " field \"circuitBreaker\"; circuit breaking belongs in a DestinationRule:"
                 + " trafficPolicy.connectionPool/outlierDetection");
   }
 
   @Test
   void bareStringHeaderMatchIsAShapeError() {
     ParseResult r =
-        parse(vs("hosts: [reviews]\nhttp:\n- match:\n  - headers:\n      x-env: \"staging\"\n  route: [{destination: {host: reviews}}]"));
+        parse(
+            vs(
+                "hosts: [reviews]\n"
+                    + "http:\n"
+                    + "- match:\n"
+                    + "  - headers:\n"
+                    + "      x-env: \"staging\"\n"
+                    + "  route: [{destination: {host: reviews}}]"));
 
     assertThat(r.object()).isEmpty();
-    assertThat(r.diagnostics()).singleElement().satisfies(d -> {
-      assertThat(d.severity()).isEqualTo(Severity.ERROR);
-      assertThat(d.object()).isEqualTo("VirtualService default/reviews");
-      assertThat(d.source()).isEqualTo("test.yaml");
-      assertThat(d.path()).isEqualTo("spec.http[0].match[0].headers.x-env");
-      assertThat(d.message())
-          .isEqualTo(
-              "expected a StringMatch object (one of exact, prefix, regex), got string \"staging\";"
-                  + " write {exact: \"staging\"}");
-    });
+    assertThat(r.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.severity()).isEqualTo(Severity.ERROR);
+              assertThat(d.object()).isEqualTo("VirtualService default/reviews");
+              assertThat(d.source()).isEqualTo("test.yaml");
+              assertThat(d.path()).isEqualTo("spec.http[0].match[0].headers.x-env");
+              assertThat(d.message())
+                  .isEqualTo(
+                      "expected a StringMatch object (one of exact, prefix, regex), got string"
+                          + " \"staging\"; write {exact: \"staging\"}");
+            });
   }
 
   @Test
   void emptyHeaderMatchMeansPresent() {
     ParseResult r =
-        parse(vs("hosts: [reviews]\nhttp:\n- match:\n  - headers:\n      x-env: {}\n  route: [{destination: {host: reviews}}]"));
+        parse(
+            vs(
+                "hosts: [reviews]\n"
+                    + "http:\n"
+                    + "- match:\n"
+                    + "  - headers:\n"
+                    + "      x-env: {}\n"
+                    + "  route: [{destination: {host: reviews}}]"));
 
     assertThat(r.diagnostics()).isEmpty();
     HttpMatch m = ((VirtualService) r.object().orElseThrow()).http().get(0).match().get(0);
@@ -238,13 +288,19 @@ class IstioObjectParserTest {
   @Test
   void stringMatchWithTwoKindsIsAnError() {
     ParseResult r =
-        parse(vs("hosts: [reviews]\nhttp:\n- match:\n  - uri: {exact: /a, prefix: /b}\n  route: [{destination: {host: reviews}}]"));
+        parse(
+            vs(
+                "hosts: [reviews]\n"
+                    + "http:\n"
+                    + "- match:\n"
+                    + "  - uri: {exact: /a, prefix: /b}\n"
+                    + "  route: [{destination: {host: reviews}}]"));
 
     assertThat(r.object()).isEmpty();
     assertThat(rendered(r))
         .containsExactly(
-            "ERROR VirtualService default/reviews (test.yaml): spec.http[0].match[0].uri: only one of"
-                + " exact, prefix, regex may be set in StringMatch; got exact and prefix");
+            "ERROR VirtualService default/reviews (test.yaml): spec.http[0].match[0].uri: only one"
+                + " of exact, prefix, regex may be set in StringMatch; got exact and prefix");
   }
 
   // ---- more schema findings -----------------------------------------------------------------
@@ -253,20 +309,24 @@ class IstioObjectParserTest {
   void unknownFieldHints() {
     ParseResult r =
         parse(
-            vs("hosts: [reviews]\n"
-                + "export_to: [\".\"]\n"
-                + "http:\n"
-                + "- route: [{destination: {host: reviews}}]\n"
-                + "  timout: 1s\n"
-                + "  loadBalancer: {simple: RANDOM}\n"
-                + "  frobnicate: true\n"));
+            vs(
+                "hosts: [reviews]\n"
+                    + "export_to: [\".\"]\n"
+                    + "http:\n"
+                    + "- route: [{destination: {host: reviews}}]\n"
+                    + "  timout: 1s\n"
+                    + "  loadBalancer: {simple: RANDOM}\n"
+                    + "  frobnicate: true\n"));
 
     assertThat(r.diagnostics())
         .extracting(Diagnostic::path, Diagnostic::message)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(
-                "spec.export_to", "unknown field \"export_to\"; did you mean \"exportTo\"? (field names are camelCase)"),
-            org.assertj.core.groups.Tuple.tuple("spec.http[0].timout", "unknown field \"timout\"; did you mean \"timeout\"?"),
+                "spec.export_to",
+                "unknown field \"export_to\"; did you mean \"exportTo\"? (field names are"
+                    + " camelCase)"),
+            org.assertj.core.groups.Tuple.tuple(
+                "spec.http[0].timout", "unknown field \"timout\"; did you mean \"timeout\"?"),
             org.assertj.core.groups.Tuple.tuple(
                 "spec.http[0].loadBalancer",
                 "unknown field \"loadBalancer\" in HTTPRoute; \"loadBalancer\" is a field of"
@@ -275,38 +335,47 @@ class IstioObjectParserTest {
             org.assertj.core.groups.Tuple.tuple(
                 "spec.http[0].frobnicate",
                 "unknown field \"frobnicate\" (HTTPRoute fields: name, match, route, redirect,"
-                    + " directResponse, delegate, rewrite, timeout, retries, fault, mirror, mirrors,"
-                    + " mirrorPercent, mirrorPercentage, corsPolicy, headers)"));
+                    + " directResponse, delegate, rewrite, timeout, retries, fault, mirror,"
+                    + " mirrors, mirrorPercent, mirrorPercentage, corsPolicy, headers)"));
   }
 
   @Test
   void misplacedFieldHintPrefersTheSameKind() {
-    ParseResult r = parse(vs("hosts: [reviews]\ntimeout: 5s\nhttp: [{route: [{destination: {host: reviews}}]}]"));
-    assertThat(r.diagnostics()).extracting(Diagnostic::toString)
+    ParseResult r =
+        parse(
+            vs("hosts: [reviews]\ntimeout: 5s\nhttp: [{route: [{destination: {host: reviews}}]}]"));
+    assertThat(r.diagnostics())
+        .extracting(Diagnostic::toString)
         .containsExactly(
-            "ERROR VirtualService default/reviews (test.yaml): spec.timeout: unknown field \"timeout\" in"
-                + " VirtualService; \"timeout\" is a field of VirtualService spec.http[].timeout");
+            "ERROR VirtualService default/reviews (test.yaml): spec.timeout: unknown field"
+                + " \"timeout\" in VirtualService; \"timeout\" is a field of VirtualService"
+                + " spec.http[].timeout");
   }
 
   @Test
   void legalButUntranslatedFieldsAreAccepted() {
     ParseResult r =
         parse(
-            vs("hosts: [reviews]\n"
-                + "http:\n"
-                + "- match: [{uri: {prefix: /}, queryParams: {q: {exact: x}}, withoutHeaders: {x-a: {}}, statPrefix: s}]\n"
-                + "  route:\n"
-                + "  - destination: {host: reviews}\n"
-                + "    headers: {request: {set: {x-b: \"1\"}}, response: {remove: [x-c]}}\n"
-                + "  retries: {attempts: 2, retryOn: \"gateway-error,503\", retryRemoteLocalities: true}\n"
-                + "  fault: {delay: {fixedDelay: 5s, percentage: {value: 10}}, abort: {httpStatus: 500, percentage: {value: 0.5}}}\n"
-                + "  mirror: {host: mirror}\n"
-                + "  mirrorPercentage: {value: 25}\n"
-                + "  corsPolicy: {allowOrigins: [{exact: \"https://a.com\"}], allowMethods: [GET], maxAge: 24h}\n"
-                + "  rewrite: {uri: /v2}\n"
-                + "tcp:\n"
-                + "- match: [{port: 3306, destinationSubnets: [10.0.0.0/8]}]\n"
-                + "  route: [{destination: {host: db, port: {number: 3306}}}]\n"));
+            vs(
+                "hosts: [reviews]\n"
+                    + "http:\n"
+                    + "- match: [{uri: {prefix: /}, queryParams: {q: {exact: x}}, withoutHeaders:"
+                    + " {x-a: {}}, statPrefix: s}]\n"
+                    + "  route:\n"
+                    + "  - destination: {host: reviews}\n"
+                    + "    headers: {request: {set: {x-b: \"1\"}}, response: {remove: [x-c]}}\n"
+                    + "  retries: {attempts: 2, retryOn: \"gateway-error,503\","
+                    + " retryRemoteLocalities: true}\n"
+                    + "  fault: {delay: {fixedDelay: 5s, percentage: {value: 10}}, abort:"
+                    + " {httpStatus: 500, percentage: {value: 0.5}}}\n"
+                    + "  mirror: {host: mirror}\n"
+                    + "  mirrorPercentage: {value: 25}\n"
+                    + "  corsPolicy: {allowOrigins: [{exact: \"https://a.com\"}], allowMethods:"
+                    + " [GET], maxAge: 24h}\n"
+                    + "  rewrite: {uri: /v2}\n"
+                    + "tcp:\n"
+                    + "- match: [{port: 3306, destinationSubnets: [10.0.0.0/8]}]\n"
+                    + "  route: [{destination: {host: db, port: {number: 3306}}}]\n"));
     assertThat(r.diagnostics()).isEmpty();
     assertThat(r.object()).isPresent();
   }
@@ -315,26 +384,32 @@ class IstioObjectParserTest {
   void wrongShapes() {
     ParseResult r =
         parse(
-            vs("hosts: reviews\n"
-                + "http:\n"
-                + "- route:\n"
-                + "  - destination: reviews\n"
-                + "    weight: \"80\"\n"
-                + "  timeout: 5\n"
-                + "  retries: {attempts: 1.5}\n"));
+            vs(
+                "hosts: reviews\n"
+                    + "http:\n"
+                    + "- route:\n"
+                    + "  - destination: reviews\n"
+                    + "    weight: \"80\"\n"
+                    + "  timeout: 5\n"
+                    + "  retries: {attempts: 1.5}\n"));
     assertThat(r.diagnostics())
         .extracting(Diagnostic::path, Diagnostic::message)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("spec.hosts", "expected a list of strings, got string \"reviews\"; write [\"reviews\"]"),
+            org.assertj.core.groups.Tuple.tuple(
+                "spec.hosts",
+                "expected a list of strings, got string \"reviews\"; write [\"reviews\"]"),
             org.assertj.core.groups.Tuple.tuple(
                 "spec.http[0].route[0].destination",
                 "expected a Destination object, got string \"reviews\"; write {host: \"reviews\"}"),
             org.assertj.core.groups.Tuple.tuple(
-                "spec.http[0].route[0].weight", "expected an integer, got string \"80\"; remove the quotes"),
+                "spec.http[0].route[0].weight",
+                "expected an integer, got string \"80\"; remove the quotes"),
             org.assertj.core.groups.Tuple.tuple(
                 "spec.http[0].timeout",
-                "expected a duration string such as \"1.5s\", \"100ms\" or \"1m\", got number 5; write \"5s\" for seconds"),
-            org.assertj.core.groups.Tuple.tuple("spec.http[0].retries.attempts", "expected an integer, got number 1.5"));
+                "expected a duration string such as \"1.5s\", \"100ms\" or \"1m\", got number 5;"
+                    + " write \"5s\" for seconds"),
+            org.assertj.core.groups.Tuple.tuple(
+                "spec.http[0].retries.attempts", "expected an integer, got number 1.5"));
   }
 
   @Test
@@ -343,31 +418,36 @@ class IstioObjectParserTest {
     assertThat(r.object()).isEmpty();
     assertThat(rendered(r))
         .containsExactly(
-            "ERROR DestinationRule default/reviews (test.yaml): spec.trafficPolicy.loadBalancer.simple:"
-                + " unknown value \"random\" for SimpleLB (expected one of UNSPECIFIED, LEAST_CONN, RANDOM,"
-                + " PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST); did you mean \"RANDOM\"?");
+            "ERROR DestinationRule default/reviews (test.yaml):"
+                + " spec.trafficPolicy.loadBalancer.simple: unknown value \"random\" for SimpleLB"
+                + " (expected one of UNSPECIFIED, LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN,"
+                + " LEAST_REQUEST); did you mean \"RANDOM\"?");
   }
 
   @Test
   void deprecatedConsecutiveErrorsIsAWarningEverywhere() {
     ParseResult r =
         parse(
-            dr("host: reviews\n"
-                + "trafficPolicy:\n"
-                + "  outlierDetection: {consecutiveErrors: 5}\n"
-                + "  portLevelSettings:\n"
-                + "  - port: {number: 9080}\n"
-                + "    outlierDetection: {consecutiveErrors: 3}\n"
-                + "subsets:\n"
-                + "- name: v1\n"
-                + "  labels: {version: v1}\n"
-                + "  trafficPolicy: {outlierDetection: {consecutiveErrors: 2}}\n"));
+            dr(
+                "host: reviews\n"
+                    + "trafficPolicy:\n"
+                    + "  outlierDetection: {consecutiveErrors: 5}\n"
+                    + "  portLevelSettings:\n"
+                    + "  - port: {number: 9080}\n"
+                    + "    outlierDetection: {consecutiveErrors: 3}\n"
+                    + "subsets:\n"
+                    + "- name: v1\n"
+                    + "  labels: {version: v1}\n"
+                    + "  trafficPolicy: {outlierDetection: {consecutiveErrors: 2}}\n"));
 
     assertThat(r.object()).isPresent();
-    assertThat(r.diagnostics()).allSatisfy(d -> {
-      assertThat(d.severity()).isEqualTo(Severity.WARNING);
-      assertThat(d.message()).startsWith("consecutiveErrors is deprecated; use consecutive5xxErrors");
-    });
+    assertThat(r.diagnostics())
+        .allSatisfy(
+            d -> {
+              assertThat(d.severity()).isEqualTo(Severity.WARNING);
+              assertThat(d.message())
+                  .startsWith("consecutiveErrors is deprecated; use consecutive5xxErrors");
+            });
     assertThat(r.diagnostics())
         .extracting(Diagnostic::path)
         .containsExactly(
@@ -379,16 +459,24 @@ class IstioObjectParserTest {
   @Test
   void invalidCreationTimestamp() {
     ParseResult r =
-        parse("apiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
-            + "metadata: {name: r, creationTimestamp: yesterday}\nspec: {host: r}\n");
+        parse(
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
+                + "metadata: {name: r, creationTimestamp: yesterday}\nspec: {host: r}\n");
     assertThat(r.object()).isEmpty();
-    assertThat(r.diagnostics()).singleElement().extracting(Diagnostic::path).isEqualTo("metadata.creationTimestamp");
+    assertThat(r.diagnostics())
+        .singleElement()
+        .extracting(Diagnostic::path)
+        .isEqualTo("metadata.creationTimestamp");
   }
 
   @Test
   void topLevelTyposAreReported() {
     ParseResult r =
-        parse("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspecs: {host: r}\n");
+        parse(
+            "apiVersion: networking.istio.io/v1\n"
+                + "kind: DestinationRule\n"
+                + "metadata: {name: r}\n"
+                + "specs: {host: r}\n");
     assertThat(r.object()).isEmpty();
     assertThat(r.diagnostics()).extracting(Diagnostic::path).contains("specs");
   }

@@ -63,16 +63,26 @@ class KubernetesObjectParserTest {
   void serviceDefaultsNamespaceAndHeadlessClusterIp() {
     Service s =
         (Service)
-            parse("apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec:\n  clusterIP: None\n  ports: [{port: 5432}]\n")
+            parse(
+                    "apiVersion: v1\n"
+                        + "kind: Service\n"
+                        + "metadata: {name: db}\n"
+                        + "spec:\n"
+                        + "  clusterIP: None\n"
+                        + "  ports: [{port: 5432}]\n")
                 .object()
                 .orElseThrow();
     assertThat(s.namespace()).isEqualTo("default");
     assertThat(s.hostname()).isEqualTo("db.default.svc.cluster.local");
     assertThat(s.clusterIp()).isEmpty();
-    assertThat(s.ports()).containsExactly(new ServicePort("", 5432, 5432, "", Protocol.UNSUPPORTED));
+    assertThat(s.ports())
+        .containsExactly(new ServicePort("", 5432, 5432, "", Protocol.UNSUPPORTED));
 
     Service noIp =
-        (Service) parse("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {}\n").object().orElseThrow();
+        (Service)
+            parse("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {}\n")
+                .object()
+                .orElseThrow();
     assertThat(noIp.clusterIp()).isEmpty();
     assertThat(noIp.ports()).isEmpty();
   }
@@ -80,12 +90,20 @@ class KubernetesObjectParserTest {
   @Test
   void serviceWithBadPortIsAnError() {
     ParseResult r =
-        parse("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec:\n  ports:\n  - {name: http, port: \"80\"}\n  - {name: b}\n");
+        parse(
+            "apiVersion: v1\n"
+                + "kind: Service\n"
+                + "metadata: {name: x}\n"
+                + "spec:\n"
+                + "  ports:\n"
+                + "  - {name: http, port: \"80\"}\n"
+                + "  - {name: b}\n");
     assertThat(r.object()).isEmpty();
     assertThat(r.diagnostics())
         .extracting(Diagnostic::toString)
         .containsExactly(
-            "ERROR Service default/x (test.yaml): spec.ports[0].port: expected an integer, got string \"80\"; remove the quotes",
+            "ERROR Service default/x (test.yaml): spec.ports[0].port: expected an integer, got"
+                + " string \"80\"; remove the quotes",
             "ERROR Service default/x (test.yaml): spec.ports[1].port: required field is missing");
   }
 
@@ -116,22 +134,29 @@ class KubernetesObjectParserTest {
     assertThat(es.ports()).containsExactly(new EndpointSlice.Port("http", 9080));
     assertThat(es.endpoints())
         .containsExactly(
-            new EndpointSlice.Entry(List.of("10.244.0.5"), true, "us-east1-b", "node-1", "reviews-v1-x"),
+            new EndpointSlice.Entry(
+                List.of("10.244.0.5"), true, "us-east1-b", "node-1", "reviews-v1-x"),
             new EndpointSlice.Entry(List.of("10.244.0.6", "10.244.0.7"), false, "", "", ""));
   }
 
   @Test
   void endpointSliceNeedsServiceNameLabel() {
     ParseResult r =
-        parse("apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: s, namespace: ns1}\naddressType: IPv4\nendpoints: []\n");
+        parse(
+            "apiVersion: discovery.k8s.io/v1\n"
+                + "kind: EndpointSlice\n"
+                + "metadata: {name: s, namespace: ns1}\n"
+                + "addressType: IPv4\n"
+                + "endpoints: []\n");
 
     assertThat(r.object()).isEmpty();
     assertThat(r.key()).isEqualTo(new ConfigKey("EndpointSlice", "ns1", "s"));
     assertThat(r.diagnostics())
         .extracting(Diagnostic::toString)
         .containsExactly(
-            "ERROR EndpointSlice ns1/s (test.yaml): metadata.labels[\"kubernetes.io/service-name\"]: "
-                + "required label is missing: it names the Service this slice belongs to");
+            "ERROR EndpointSlice ns1/s (test.yaml):"
+                + " metadata.labels[\"kubernetes.io/service-name\"]: required label is missing: it"
+                + " names the Service this slice belongs to");
   }
 
   @Test
@@ -160,14 +185,19 @@ class KubernetesObjectParserTest {
     assertThat(p.labels()).containsEntry("version", "v1");
     assertThat(p.locality()).isEqualTo(new Locality("us-east1", "us-east1-b", ""));
 
-    Pod pending = (Pod) parse("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n").object().orElseThrow();
+    Pod pending =
+        (Pod) parse("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n").object().orElseThrow();
     assertThat(pending.ips()).isEmpty();
     assertThat(pending.locality()).isEqualTo(Locality.NONE);
   }
 
   @Test
   void namespace() {
-    ParseResult r = parse("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n");
+    ParseResult r =
+        parse(
+            "apiVersion: v1\n"
+                + "kind: Namespace\n"
+                + "metadata: {name: shop, labels: {istio-injection: enabled}}\n");
     Namespace ns = (Namespace) r.object().orElseThrow();
     assertThat(ns).isEqualTo(new Namespace("shop", Map.of("istio-injection", "enabled")));
     assertThat(ns.key()).isEqualTo(new ConfigKey("Namespace", "", "shop"));
@@ -179,22 +209,30 @@ class KubernetesObjectParserTest {
 
     assertThat(r.object()).isEmpty();
     assertThat(r.hasErrors()).isFalse();
-    assertThat(r.diagnostics()).singleElement().satisfies(d -> {
-      assertThat(d.severity()).isEqualTo(Severity.WARNING);
-      assertThat(d.message()).isEqualTo("unsupported kind Foo (apiVersion x/y); skipped");
-      assertThat(d.object()).isEqualTo("Foo default/f");
-    });
+    assertThat(r.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.severity()).isEqualTo(Severity.WARNING);
+              assertThat(d.message()).isEqualTo("unsupported kind Foo (apiVersion x/y); skipped");
+              assertThat(d.object()).isEqualTo("Foo default/f");
+            });
 
-    ParseResult oldSlice = parse("apiVersion: discovery.k8s.io/v1beta1\nkind: EndpointSlice\nmetadata: {name: s}\n");
-    assertThat(oldSlice.diagnostics()).singleElement().extracting(Diagnostic::message)
+    ParseResult oldSlice =
+        parse("apiVersion: discovery.k8s.io/v1beta1\nkind: EndpointSlice\nmetadata: {name: s}\n");
+    assertThat(oldSlice.diagnostics())
+        .singleElement()
+        .extracting(Diagnostic::message)
         .isEqualTo("unsupported kind EndpointSlice (apiVersion discovery.k8s.io/v1beta1); skipped");
   }
 
   @Test
   void missingNameKindOrApiVersionIsAnError() {
-    ParseResult noName = parse("apiVersion: v1\nkind: Service\nmetadata: {namespace: a}\nspec: {}\n");
+    ParseResult noName =
+        parse("apiVersion: v1\nkind: Service\nmetadata: {namespace: a}\nspec: {}\n");
     assertThat(noName.object()).isEmpty();
-    assertThat(noName.diagnostics()).extracting(Diagnostic::toString)
+    assertThat(noName.diagnostics())
+        .extracting(Diagnostic::toString)
         .containsExactly("ERROR Service (test.yaml): metadata.name: required field is missing");
 
     ParseResult noKind = parse("apiVersion: v1\nmetadata: {name: a}\n");
@@ -202,16 +240,25 @@ class KubernetesObjectParserTest {
     assertThat(noKind.diagnostics()).singleElement().extracting(Diagnostic::path).isEqualTo("kind");
 
     ParseResult notAnObject = parse("just a string\n");
-    assertThat(notAnObject.diagnostics()).singleElement().extracting(Diagnostic::message).asString()
+    assertThat(notAnObject.diagnostics())
+        .singleElement()
+        .extracting(Diagnostic::message)
+        .asString()
         .startsWith("expected a Kubernetes object");
   }
 
   @Test
   void invalidNamesAndMetadataFields() {
-    ParseResult r = parse("apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name, namespace: -ns, lables: {a: b}}\n");
+    ParseResult r =
+        parse(
+            "apiVersion: v1\n"
+                + "kind: Pod\n"
+                + "metadata: {name: Bad_Name, namespace: -ns, lables: {a: b}}\n");
     assertThat(r.object()).isEmpty();
-    assertThat(r.diagnostics()).extracting(Diagnostic::path)
+    assertThat(r.diagnostics())
+        .extracting(Diagnostic::path)
         .containsExactly("metadata.lables", "metadata.name", "metadata.namespace");
-    assertThat(r.diagnostics().get(0).message()).isEqualTo("unknown field \"lables\"; did you mean \"labels\"?");
+    assertThat(r.diagnostics().get(0).message())
+        .isEqualTo("unknown field \"lables\"; did you mean \"labels\"?");
   }
 }
