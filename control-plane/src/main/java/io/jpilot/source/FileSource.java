@@ -322,7 +322,7 @@ public final class FileSource implements AutoCloseable {
               if (!d.equals(dir) && isHidden(d)) {
                 return FileVisitResult.SKIP_SUBTREE;
               }
-              if (!watchedDirs.containsValue(d)) {
+              if (!isWatched(d)) {
                 watchedDirs.put(
                     d.register(
                         watcher,
@@ -342,6 +342,15 @@ public final class FileSource implements AutoCloseable {
     } catch (IOException e) {
       log.warn("cannot watch {}: {}", root, e.toString());
     }
+  }
+
+  private boolean isWatched(Path d) {
+    for (Map.Entry<WatchKey, Path> e : watchedDirs.entrySet()) {
+      if (e.getValue().equals(d) && e.getKey().isValid()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

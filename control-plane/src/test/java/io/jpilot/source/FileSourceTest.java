@@ -69,12 +69,12 @@ class FileSourceTest {
 
   static String slice(String ip) {
     return "apiVersion: discovery.k8s.io/v1\n"
-               + "kind: EndpointSlice\n"
-               + "metadata: {name: reviews-1, namespace: default, labels:"
-               + " {kubernetes.io/service-name: reviews}}\n"
-               + "addressType: IPv4\n"
-               + "ports: [{name: http, port: 9080}]\n"
-               + "endpoints: [{addresses: ["
+        + "kind: EndpointSlice\n"
+        + "metadata: {name: reviews-1, namespace: default, labels:"
+        + " {kubernetes.io/service-name: reviews}}\n"
+        + "addressType: IPv4\n"
+        + "ports: [{name: http, port: 9080}]\n"
+        + "endpoints: [{addresses: ["
         + ip
         + "]}]\n";
   }
@@ -305,6 +305,24 @@ class FileSourceTest {
     write("x/y/ns.yaml", namespace("a"));
 
     assertThat(nextPush().changed()).containsExactly(NS_KEY);
+  }
+
+  @Test
+  void removingAndRecreatingADirectory() throws Exception {
+    write("team/ns.yaml", namespace("a"));
+    newSource(new SimpleMeterRegistry()).loadInitial();
+    source.start();
+
+    Files.delete(dir.resolve("team/ns.yaml"));
+    Files.delete(dir.resolve("team"));
+    assertThat(nextPush().changed()).containsExactly(NS_KEY);
+    assertThat(store.get(NS_KEY)).isNull();
+
+    Files.createDirectories(dir.resolve("team"));
+    Thread.sleep(100);
+    write("team/ns.yaml", namespace("b"));
+    assertThat(nextPush().changed()).containsExactly(NS_KEY);
+    assertThat(((Namespace) store.get(NS_KEY)).labels()).containsEntry("team", "b");
   }
 
   @Test
