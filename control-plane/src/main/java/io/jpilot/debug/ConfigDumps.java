@@ -9,17 +9,10 @@ import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.envoyproxy.envoy.admin.v3.EndpointsConfigDump;
 import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
 import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.jpilot.envoy.EnvoyTypeRegistry;
 import io.jpilot.translate.XdsType;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -29,31 +22,7 @@ import java.util.SortedMap;
  * them) can read jpilot's output.
  */
 public final class ConfigDumps {
-  private static final JsonFormat.TypeRegistry TYPES =
-      JsonFormat.TypeRegistry.newBuilder()
-          .add(ConfigDump.getDescriptor())
-          .add(ClustersConfigDump.getDescriptor())
-          .add(ListenersConfigDump.getDescriptor())
-          .add(RoutesConfigDump.getDescriptor())
-          .add(EndpointsConfigDump.getDescriptor())
-          .add(Cluster.getDescriptor())
-          .add(ClusterLoadAssignment.getDescriptor())
-          .add(Listener.getDescriptor())
-          .add(RouteConfiguration.getDescriptor())
-          .add(HttpConnectionManager.getDescriptor())
-          .add(Router.getDescriptor())
-          .add(HTTPFault.getDescriptor())
-          .add(TcpProxy.getDescriptor())
-          .add(UpstreamTlsContext.getDescriptor())
-          .add(HttpProtocolOptions.getDescriptor())
-          .build();
-
   private ConfigDumps() {}
-
-  /** The type registry that lets JSON printing expand every Any jpilot emits. */
-  public static JsonFormat.TypeRegistry typeRegistry() {
-    return TYPES;
-  }
 
   /**
    * @param resources what was sent, per type
@@ -65,7 +34,7 @@ public final class ConfigDumps {
     ClustersConfigDump.Builder clusters = ClustersConfigDump.newBuilder();
     String cv = versions.getOrDefault(XdsType.CLUSTER, "");
     clusters.setVersionInfo(cv);
-    for (Message m : resources.getOrDefault(XdsType.CLUSTER, java.util.Collections.emptySortedMap()).values()) {
+    for (Message m : resources.getOrDefault(XdsType.CLUSTER, Collections.emptySortedMap()).values()) {
       clusters.addDynamicActiveClusters(
           ClustersConfigDump.DynamicCluster.newBuilder().setVersionInfo(cv).setCluster(Any.pack(m)));
     }
@@ -73,7 +42,7 @@ public final class ConfigDumps {
 
     EndpointsConfigDump.Builder endpoints = EndpointsConfigDump.newBuilder();
     String ev = versions.getOrDefault(XdsType.ENDPOINT, "");
-    for (Message m : resources.getOrDefault(XdsType.ENDPOINT, java.util.Collections.emptySortedMap()).values()) {
+    for (Message m : resources.getOrDefault(XdsType.ENDPOINT, Collections.emptySortedMap()).values()) {
       endpoints.addDynamicEndpointConfigs(
           EndpointsConfigDump.DynamicEndpointConfig.newBuilder()
               .setVersionInfo(ev)
@@ -85,7 +54,7 @@ public final class ConfigDumps {
     String lv = versions.getOrDefault(XdsType.LISTENER, "");
     listeners.setVersionInfo(lv);
     for (Map.Entry<String, Message> e :
-        resources.getOrDefault(XdsType.LISTENER, java.util.Collections.emptySortedMap()).entrySet()) {
+        resources.getOrDefault(XdsType.LISTENER, Collections.emptySortedMap()).entrySet()) {
       listeners.addDynamicListeners(
           ListenersConfigDump.DynamicListener.newBuilder()
               .setName(e.getKey())
@@ -98,7 +67,7 @@ public final class ConfigDumps {
 
     RoutesConfigDump.Builder routes = RoutesConfigDump.newBuilder();
     String rv = versions.getOrDefault(XdsType.ROUTE, "");
-    for (Message m : resources.getOrDefault(XdsType.ROUTE, java.util.Collections.emptySortedMap()).values()) {
+    for (Message m : resources.getOrDefault(XdsType.ROUTE, Collections.emptySortedMap()).values()) {
       routes.addDynamicRouteConfigs(
           RoutesConfigDump.DynamicRouteConfig.newBuilder()
               .setVersionInfo(rv)
@@ -111,7 +80,9 @@ public final class ConfigDumps {
   /** Protobuf JSON, as Envoy's admin endpoint prints it. */
   public static String toJson(Message message) {
     try {
-      return JsonFormat.printer().usingTypeRegistry(TYPES).print(message);
+      return JsonFormat.printer()
+          .usingTypeRegistry(EnvoyTypeRegistry.defaultRegistry().jsonTypeRegistry(List.of(message)))
+          .print(message);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("cannot print " + message.getDescriptorForType().getFullName(), e);
     }

@@ -1,0 +1,77 @@
+package io.jpilot.cli;
+
+import io.jpilot.cli.Args.UsageException;
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** {@code jpilot <command> [options]}: serve, proxy-config, version. */
+public final class Main {
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: jpilot <command> [options]",
+          "",
+          "commands:",
+          "  serve --config DIR          run the control plane on the config in DIR (watched)",
+          "        [--bind ADDR]               address to listen on (default 127.0.0.1)",
+          "        [--xds-port N]              ADS gRPC port (default 15010)",
+          "        [--monitoring-port N]       /ready, /metrics, /debug/* (default 15014)",
+          "        [--debounce-after D]        PILOT_DEBOUNCE_AFTER (default 100ms)",
+          "        [--debounce-max D]          PILOT_DEBOUNCE_MAX (default 10s)",
+          "        [--push-throttle N]         PILOT_PUSH_THROTTLE (default min(15 + 5 x cores, 100))",
+          "        [--domain-suffix S]         cluster domain (default cluster.local)",
+          "  proxy-config <clusters|listeners|routes|endpoints|all> --config DIR --proxy NODE_ID",
+          "        [-o json]                   print an envoy.admin.v3.ConfigDump instead of a table",
+          "        [--meta KEY=VALUE]...       node metadata, e.g. --meta GENERATOR=grpc",
+          "        [--label KEY=VALUE]...      proxy labels (default: the labels of its Pod)",
+          "        [--name HOST:PORT]...       for proxyless gRPC: the xds:/// targets it dials",
+          "  version                     print the version",
+          "",
+          "Durations use istiod's syntax: 100ms, 10s, 1m30s. Flags override the PILOT_* environment.",
+          "");
+
+  private Main() {}
+
+  public static void main(String[] argv) {
+    int code = run(argv, System.out, System.err);
+    if (code != 0 || !(argv.length > 0 && argv[0].equals("serve"))) {
+      System.exit(code);
+    }
+  }
+
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    if (argv.length == 0) {
+      err.print(USAGE);
+      return 2;
+    }
+    String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+    try {
+      switch (argv[0]) {
+        case "serve":
+          return ServeCommand.run(rest, out, err);
+        case "proxy-config":
+          return ProxyConfigCommand.run(rest, out, err);
+        case "version":
+        case "--version":
+          out.println("jpilot " + version());
+          return 0;
+        case "help":
+        case "-h":
+        case "--help":
+          out.print(USAGE);
+          return 0;
+        default:
+          throw new UsageException("unknown command " + argv[0]);
+      }
+    } catch (UsageException e) {
+      err.println("jpilot: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
+    }
+  }
+
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}
