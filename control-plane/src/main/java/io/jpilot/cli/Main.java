@@ -50,6 +50,8 @@ public final class Main {
         case "serve":
           return ServeCommand.run(rest, out, err);
         case "proxy-config":
+          // an offline report: only problems with the input belong on stderr
+          System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
           return ProxyConfigCommand.run(rest, out, err);
         case "version":
         case "--version":

@@ -19,6 +19,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -29,7 +30,10 @@ public final class ProxyConfigTables {
 
   public static String clusters(SortedMap<String, Message> clusters) {
     Table t = new Table("SERVICE FQDN", "PORT", "SUBSET", "DIRECTION", "TYPE", "DESTINATION RULE");
-    for (Message m : clusters.values()) {
+    List<Message> sorted = new ArrayList<>(clusters.values());
+    // istioctl's order: by service, then port, then subset (the default cluster first)
+    sorted.sort(Comparator.comparing(m -> clusterSortKey(((Cluster) m).getName())));
+    for (Message m : sorted) {
       Cluster c = (Cluster) m;
       String[] parts = c.getName().split("\\|", -1);
       String type =
@@ -48,6 +52,14 @@ public final class ProxyConfigTables {
       }
     }
     return t.render();
+  }
+
+  private static String clusterSortKey(String name) {
+    String[] p = name.split("\\|", -1);
+    if (p.length != 4) {
+      return name;
+    }
+    return p[3] + "|" + String.format("%05d", Integer.parseInt(p[1])) + "|" + p[2] + "|" + p[0];
   }
 
   public static String listeners(SortedMap<String, Message> listeners) {

@@ -169,7 +169,7 @@ public final class PushEngine implements AutoCloseable {
       workers.add(t);
       t.start();
     }
-    LOG.info(
+    LOG.debug(
         "push engine started: debounceAfter={} debounceMax={} pushThrottle={} objects={}",
         Durations.format(settings.debounceAfter()),
         Durations.format(settings.debounceMax()),

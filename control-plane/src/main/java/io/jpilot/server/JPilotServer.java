@@ -202,6 +202,7 @@ public final class JPilotServer implements AutoCloseable {
   public void close() {
     closeAll(closeables);
     meters.close();
+    log.info("jpilot stopped");
   }
 
   private static void closeAll(List<AutoCloseable> closeables) {

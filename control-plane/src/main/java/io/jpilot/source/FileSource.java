@@ -174,7 +174,7 @@ public final class FileSource implements AutoCloseable {
           store.put(o);
         }
       }
-      log.info(
+      log.debug(
           "loaded {} objects from {} config files in {} ({} errors)",
           owners.size(),
           found.size(),

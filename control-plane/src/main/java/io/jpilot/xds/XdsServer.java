@@ -95,7 +95,7 @@ public final class XdsServer implements AutoCloseable {
             .permitKeepAliveWithoutCalls(true)
             .build()
             .start();
-    LOG.info("ADS server listening on {}:{}", bind, port());
+    LOG.debug("ADS server listening on {}:{}", bind, port());
   }
 
   /** The bound port. */
