@@ -22,7 +22,39 @@ import java.util.SortedMap;
  * them) can read jpilot's output.
  */
 public final class ConfigDumps {
+  /** Every message type jpilot packs into an Any, so a dump can be read back. */
+  private static final JsonFormat.TypeRegistry READABLE_TYPES =
+      JsonFormat.TypeRegistry.newBuilder()
+          .add(ClustersConfigDump.getDescriptor())
+          .add(EndpointsConfigDump.getDescriptor())
+          .add(ListenersConfigDump.getDescriptor())
+          .add(RoutesConfigDump.getDescriptor())
+          .add(io.envoyproxy.envoy.config.cluster.v3.Cluster.getDescriptor())
+          .add(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.getDescriptor())
+          .add(io.envoyproxy.envoy.config.listener.v3.Listener.getDescriptor())
+          .add(io.envoyproxy.envoy.config.route.v3.RouteConfiguration.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
+                  .HttpConnectionManager.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+          .build();
+
   private ConfigDumps() {}
+
+  /** Reads a ConfigDump printed by {@link #toJson} (or by Envoy, for the types jpilot emits). */
+  public static ConfigDump parse(String json) throws InvalidProtocolBufferException {
+    ConfigDump.Builder b = ConfigDump.newBuilder();
+    JsonFormat.parser().usingTypeRegistry(READABLE_TYPES).ignoringUnknownFields().merge(json, b);
+    return b.build();
+  }
 
   /**
    * @param resources what was sent, per type
