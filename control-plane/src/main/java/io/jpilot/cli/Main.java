@@ -1,5 +1,6 @@
 package io.jpilot.cli;
 
+import io.jpilot.model.Durations;
 import io.jpilot.cli.Args.UsageException;
 import java.io.PrintStream;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package io.jpilot.cli;
 
 import io.jpilot.cli.Args.UsageException;
 import io.jpilot.model.MeshSnapshot;
-import io.jpilot.push.Durations;
+import io.jpilot.model.Durations;
 import io.jpilot.push.PushSettings;
 import io.jpilot.server.JPilotServer;
 import java.io.IOException;

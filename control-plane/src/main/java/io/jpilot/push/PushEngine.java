@@ -1,5 +1,6 @@
 package io.jpilot.push;
 
+import io.jpilot.model.Durations;
 import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.ConfigStore;

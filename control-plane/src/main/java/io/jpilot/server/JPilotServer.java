@@ -1,5 +1,6 @@
 package io.jpilot.server;
 
+import io.jpilot.model.Durations;
 import static java.util.Objects.requireNonNull;
 
 import io.jpilot.debug.MonitoringServer;
@@ -164,8 +165,8 @@ public final class JPilotServer implements AutoCloseable {
           snapshot.services().size(),
           snapshot.configCount(),
           errors,
-          io.jpilot.push.Durations.format(options.debounceAfter()),
-          io.jpilot.push.Durations.format(options.debounceMax()),
+          io.jpilot.model.Durations.format(options.debounceAfter()),
+          io.jpilot.model.Durations.format(options.debounceMax()),
           options.pushThrottle());
       return self[0];
     } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.jpilot.model.parse;
 
+import io.jpilot.model.Durations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.jpilot.model.parse.Schema.EnumType;

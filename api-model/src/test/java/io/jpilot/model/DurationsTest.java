@@ -1,4 +1,4 @@
-package io.jpilot.push;
+package io.jpilot.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

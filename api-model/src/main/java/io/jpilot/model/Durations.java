@@ -1,4 +1,4 @@
-package io.jpilot.push;
+package io.jpilot.model;
 
 import static java.util.Objects.requireNonNull;
 
