@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The mesh the end-to-end tests run, as a user would write it: a {@code reviews} Service in {@code
@@ -54,21 +53,9 @@ final class ReviewsMeshFixture {
     write(configDir, VIRTUAL_SERVICE_FILE, VIRTUAL_SERVICE_SPLIT);
   }
 
-  /**
-   * Starts jpilot on {@code configDir} with {@link JPilotServer.Options#forTest}. Until the server
-   * façade is wired, {@code start} throws {@code UnsupportedOperationException} from its own body;
-   * only that case skips the calling test.
-   */
+  /** Starts jpilot on {@code configDir} with {@link JPilotServer.Options#forTest}. */
   static JPilotServer startJPilot(Path configDir) throws IOException {
-    try {
-      return JPilotServer.start(JPilotServer.Options.forTest(configDir));
-    } catch (UnsupportedOperationException e) {
-      StackTraceElement[] stack = e.getStackTrace();
-      boolean facadeNotWired =
-          stack.length > 0 && stack[0].getClassName().equals(JPilotServer.class.getName());
-      Assumptions.assumeFalse(facadeNotWired, "JPilotServer.start is not wired yet: " + e);
-      throw e;
-    }
+    return JPilotServer.start(JPilotServer.Options.forTest(configDir));
   }
 
   // ---------------------------------------------------------------------------------------------
