@@ -11,9 +11,10 @@ import static java.util.Objects.requireNonNull;
  * @param source the file (or API object) the input came from
  * @param object {@code Kind ns/name}, or empty when the object could not be identified
  * @param path the field path inside the object, e.g. {@code spec.http[0].route}, or empty
+ * @param code an istioctl-style analyzer code such as {@code IST0101}, or empty
  */
 public record Diagnostic(
-    Severity severity, String source, String object, String path, String message) {
+    Severity severity, String source, String object, String path, String message, String code) {
   public enum Severity {
     ERROR,
     WARNING,
@@ -26,15 +27,28 @@ public record Diagnostic(
     requireNonNull(object, "object");
     requireNonNull(path, "path");
     requireNonNull(message, "message");
+    requireNonNull(code, "code");
+  }
+
+  /** A diagnostic without an analyzer code (schema and semantic checks of one object). */
+  public Diagnostic(
+      Severity severity, String source, String object, String path, String message) {
+    this(severity, source, object, path, message, "");
   }
 
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder(severity.name()).append(' ');
-    if (!object.isEmpty()) {
-      sb.append(object).append(' ');
+    StringBuilder sb = new StringBuilder(severity.name());
+    if (!code.isEmpty()) {
+      sb.append(" [").append(code).append(']');
     }
-    sb.append('(').append(source).append("): ");
+    if (!object.isEmpty()) {
+      sb.append(' ').append(object);
+    }
+    if (!source.isEmpty()) {
+      sb.append(" (").append(source).append(')');
+    }
+    sb.append(": ");
     if (!path.isEmpty()) {
       sb.append(path).append(": ");
     }

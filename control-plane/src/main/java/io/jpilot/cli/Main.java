@@ -5,7 +5,7 @@ import io.jpilot.cli.Args.UsageException;
 import java.io.PrintStream;
 import java.util.Arrays;
 
-/** {@code jpilot <command> [options]}: serve, proxy-config, version. */
+/** {@code jpilot <command> [options]}: serve, proxy-config, analyze, version. */
 public final class Main {
   static final String USAGE =
       String.join(
@@ -26,6 +26,13 @@ public final class Main {
           "        [--meta KEY=VALUE]...       node metadata, e.g. --meta GENERATOR=grpc",
           "        [--label KEY=VALUE]...      proxy labels (default: the labels of its Pod)",
           "        [--name HOST:PORT]...       for proxyless gRPC: the xds:/// targets it dials",
+          "  analyze PATH...             check config files and directories (yaml, json, and the"
+              + " yaml",
+          "                              blocks of markdown; - reads stdin) like istioctl"
+              + " analyze;",
+          "                              exit code 1 when there are errors",
+          "        [-o json]                   print the findings as a JSON array",
+          "        [--domain-suffix S]         cluster domain (default cluster.local)",
           "  version                     print the version",
           "",
           "Durations use istiod's syntax: 100ms, 10s, 1m30s. Flags override the PILOT_* environment.",
@@ -54,6 +61,9 @@ public final class Main {
           // an offline report: only problems with the input belong on stderr
           System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
           return ProxyConfigCommand.run(rest, out, err);
+        case "analyze":
+          System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+          return AnalyzeCommand.run(rest, out, err);
         case "version":
         case "--version":
           out.println("jpilot " + version());

@@ -125,10 +125,22 @@ public final class JPilotServer implements AutoCloseable {
     PushEngine engine =
         new PushEngine(
             store, options.domainSuffix(), options.pushSettings(), translator::generate, meters);
+    ConfigAnalysisLog analysis = new ConfigAnalysisLog(options.domainSuffix(), meters);
     FileSource source =
-        new FileSource(options.configDir(), store, options.domainSuffix(), engine::request, meters);
+        new FileSource(
+            options.configDir(),
+            store,
+            options.domainSuffix(),
+            request -> {
+              engine.request(request);
+              if (request.full()) {
+                analysis.check(store.all());
+              }
+            },
+            meters);
     try {
       LoadReport report = source.loadInitial();
+      analysis.check(store.all());
       engine.start();
       closeables.add(engine);
       XdsServer xds = new XdsServer(options.bind(), options.xdsPort(), engine, meters);

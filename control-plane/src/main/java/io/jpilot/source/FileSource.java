@@ -70,8 +70,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Changes are noticed through a {@link WatchService} on every directory, plus a slow rescan that
  * compares modification times and sizes (it catches what a watch can miss, e.g. a changed symlink
- * target). Every diagnostic is logged as one line; objects skipped because of errors are counted in
- * {@code jpilot_config_invalid_total{kind}}.
+ * target). Every diagnostic is logged as one line, except that an object skipped because of errors
+ * gets one line naming all of them; skipped objects are counted in {@code
+ * jpilot_config_invalid_total{kind}}.
  */
 public final class FileSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
@@ -519,9 +520,10 @@ public final class FileSource implements AutoCloseable {
    */
   private ParsedFile parse(Path path, List<Diagnostic> sink) {
     ParsedFile parsed = ConfigFileParser.parse(path, path.toString(), domainSuffix);
-    for (Diagnostic d : parsed.diagnostics()) {
-      report(d, sink);
+    if (sink != null) {
+      sink.addAll(parsed.diagnostics());
     }
+    logDiagnostics(parsed);
     if (!parsed.readable()) {
       countInvalid("unknown");
     }
@@ -539,6 +541,44 @@ public final class FileSource implements AutoCloseable {
         .tag("kind", kind)
         .register(meters)
         .increment();
+  }
+
+  /**
+   * Logs a file's diagnostics: an object skipped because of errors as one line naming all of them,
+   * everything else one line each.
+   */
+  private static void logDiagnostics(ParsedFile parsed) {
+    List<Diagnostic> rest = new ArrayList<>(parsed.diagnostics());
+    for (ParseResult r : parsed.results()) {
+      rest.removeAll(r.diagnostics());
+      if (r.object().isEmpty() && r.hasErrors()) {
+        log.error("{}", skipped(r.diagnostics()));
+      } else {
+        r.diagnostics().forEach(d -> report(d, null));
+      }
+    }
+    rest.forEach(d -> report(d, null));
+  }
+
+  /** {@code skipped invalid VirtualService default/x (file): spec.a: why; spec.b: why}. */
+  static String skipped(List<Diagnostic> diagnostics) {
+    List<Diagnostic> errors =
+        diagnostics.stream().filter(d -> d.severity() == Severity.ERROR).toList();
+    Diagnostic first = errors.get(0);
+    StringBuilder sb = new StringBuilder("skipped invalid ");
+    sb.append(first.object().isEmpty() ? "object" : first.object());
+    sb.append(" (").append(first.source()).append("): ");
+    for (int i = 0; i < errors.size(); i++) {
+      Diagnostic d = errors.get(i);
+      if (i > 0) {
+        sb.append("; ");
+      }
+      if (!d.path().isEmpty()) {
+        sb.append(d.path()).append(": ");
+      }
+      sb.append(d.message());
+    }
+    return sb.toString();
   }
 
   private static void report(Diagnostic d, List<Diagnostic> sink) {

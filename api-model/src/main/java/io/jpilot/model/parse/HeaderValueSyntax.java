@@ -1,5 +1,8 @@
 package io.jpilot.model.parse;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Checks the syntax of an Envoy custom header value: literal text with {@code %VARIABLE%} or {@code
  * %VARIABLE(["arg", ...])%} expressions, where a literal percent sign is written {@code %%}.
@@ -102,5 +105,37 @@ final class HeaderValueSyntax {
       return "invalid header configuration. Un-terminated variable expression '" + value + "'";
     }
     return null;
+  }
+
+  /**
+   * The names of the {@code %VARIABLE%} expressions in a well-formed value ({@link #check} returned
+   * null), in order: {@code "%REQ(x-id)% %HOSTNAME%"} gives {@code [REQ, HOSTNAME]}.
+   */
+  static List<String> variableNames(String value) {
+    List<String> names = new ArrayList<>();
+    int i = 0;
+    while (i < value.length()) {
+      if (value.charAt(i) != '%') {
+        i++;
+        continue;
+      }
+      if (i + 1 < value.length() && value.charAt(i + 1) == '%') {
+        i += 2;
+        continue;
+      }
+      int start = i + 1;
+      int end = start;
+      while (end < value.length() && value.charAt(end) != '%' && value.charAt(end) != '(') {
+        end++;
+      }
+      names.add(value.substring(start, end));
+      if (end < value.length() && value.charAt(end) == '(') {
+        int close = value.indexOf(')', end);
+        end = close < 0 ? value.length() : close;
+      }
+      int pct = value.indexOf('%', end);
+      i = pct < 0 ? value.length() : pct + 1;
+    }
+    return names;
   }
 }

@@ -324,6 +324,7 @@ final class IstioValidator {
                 String hp = FieldPath.key(FieldPath.field(rp, op), name);
                 report(hp, validateHeaderWithAuthorityOperationName(name));
                 report(hp, validateHeaderValue(value));
+                warnUnknownHeaderVariables(hp, value);
               });
     }
     List<String> removes = strings(request, "remove");
@@ -341,6 +342,7 @@ final class IstioValidator {
                 String hp = FieldPath.key(FieldPath.field(sp, op), name);
                 report(hp, validateHeaderOperationName(name));
                 report(hp, validateHeaderValue(value));
+                warnUnknownHeaderVariables(hp, value);
               });
     }
     removes = strings(response, "remove");
@@ -1404,6 +1406,30 @@ final class IstioValidator {
   private static boolean isAuthorityHeader(String name) {
     return name.equalsIgnoreCase(":authority") || name.equalsIgnoreCase("host");
   }
+
+  /**
+   * istiod accepts any variable name in a header value, but Envoy knows only its own (all upper
+   * case) and rejects the whole route configuration for an unknown one.
+   */
+  private void warnUnknownHeaderVariables(String path, String value) {
+    if (validateHeaderValue(value) != null) {
+      return;
+    }
+    for (String name : HeaderValueSyntax.variableNames(value)) {
+      if (!ENVOY_VARIABLE_NAME.matcher(name).matches()) {
+        problems.warning(
+            path,
+            "unknown Envoy variable %"
+                + name
+                + "% in "
+                + quote(value)
+                + ": Envoy rejects the route configuration (variable names are upper case,"
+                + " e.g. %REQ(x-request-id)% or %HOSTNAME%; write %% for a literal %)");
+      }
+    }
+  }
+
+  private static final Pattern ENVOY_VARIABLE_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
 
   private static String validateHeaderValue(String value) {
     if (!HEADER_VALUE_CHARS.matcher(value).matches()) {

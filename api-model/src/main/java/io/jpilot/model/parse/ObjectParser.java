@@ -11,6 +11,7 @@ import static io.jpilot.model.parse.IstioValidator.strings;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jpilot.model.Diagnostic.Severity;
 import io.jpilot.model.MeshObject;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.ConfigMeta;
@@ -52,7 +53,8 @@ import java.util.TreeMap;
  * v1alpha3} VirtualService and DestinationRule. Istio objects are checked against the whole Istio
  * networking schema (unknown fields, wrong shapes, oneofs, deprecated fields) and then with
  * istiod's own semantic checks and texts. An object with an ERROR diagnostic yields no object; one
- * with only WARNINGs is kept. Other kinds are skipped with a WARNING.
+ * with only WARNINGs is kept. Kinds jpilot does not handle are skipped with an INFO "not checked";
+ * a handled kind in an unsupported apiVersion with a WARNING.
  */
 public final class ObjectParser {
   static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -103,8 +105,12 @@ public final class ObjectParser {
     }
     Schema.Message schema = schemaFor(apiVersion, kind);
     if (schema == null) {
-      problems.warning(
-          "", "unsupported kind " + kind + " (apiVersion " + apiVersion + "); skipped");
+      if (supportsKind(kind)) {
+        problems.warning(
+            "", "unsupported kind " + kind + " (apiVersion " + apiVersion + "); skipped");
+      } else {
+        problems.add(Severity.INFO, "", notHandled(kind, apiVersion));
+      }
       return new ParseResult(Optional.empty(), problems.diagnostics(), key);
     }
 
@@ -159,6 +165,33 @@ public final class ObjectParser {
       return new ParseResult(Optional.empty(), problems.diagnostics(), key);
     }
     return new ParseResult(Optional.of(object), problems.diagnostics(), key);
+  }
+
+  /** The apiVersions tried by {@link #supportsKind}: every group jpilot reads objects from. */
+  private static final List<String> KNOWN_API_VERSIONS =
+      List.of(
+          "v1",
+          "discovery.k8s.io/v1",
+          "networking.istio.io/v1",
+          "networking.istio.io/v1beta1",
+          "networking.istio.io/v1alpha3");
+
+  /**
+   * Whether jpilot reads and checks objects of {@code kind} (in at least one apiVersion). Objects
+   * of other kinds are reported as not checked and never reach the config store.
+   */
+  public static boolean supportsKind(String kind) {
+    requireNonNull(kind, "kind");
+    for (String apiVersion : KNOWN_API_VERSIONS) {
+      if (schemaFor(apiVersion, kind) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String notHandled(String kind, String apiVersion) {
+    return kind + " (" + apiVersion + ") is not handled by jpilot; not checked";
   }
 
   private static Schema.Message schemaFor(String apiVersion, String kind) {

@@ -50,7 +50,7 @@ class ConfigFileParserTest {
         .containsExactly(
             "WARNING Namespace a (mixed.yaml): defined more than once in this file; the first"
                 + " definition is used",
-            "WARNING Foo default/f (mixed.yaml): unsupported kind Foo (apiVersion x/v1); skipped",
+            "INFO Foo default/f (mixed.yaml): Foo (x/v1) is not handled by jpilot; not checked",
             "ERROR DestinationRule default/d (mixed.yaml): spec.subsets[0].name: subset name is"
                 + " invalid: v1.0");
   }

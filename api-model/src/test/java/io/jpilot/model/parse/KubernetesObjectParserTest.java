@@ -204,7 +204,7 @@ class KubernetesObjectParserTest {
   }
 
   @Test
-  void unknownKindIsANonFatalWarning() {
+  void unknownKindIsANonFatalNote() {
     ParseResult r = parse("apiVersion: x/y\nkind: Foo\nmetadata: {name: f}\n");
 
     assertThat(r.object()).isEmpty();
@@ -213,8 +213,8 @@ class KubernetesObjectParserTest {
         .singleElement()
         .satisfies(
             d -> {
-              assertThat(d.severity()).isEqualTo(Severity.WARNING);
-              assertThat(d.message()).isEqualTo("unsupported kind Foo (apiVersion x/y); skipped");
+              assertThat(d.severity()).isEqualTo(Severity.INFO);
+              assertThat(d.message()).isEqualTo("Foo (x/y) is not handled by jpilot; not checked");
               assertThat(d.object()).isEqualTo("Foo default/f");
             });
 

@@ -1,0 +1,76 @@
+package io.jpilot.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.jpilot.model.Diagnostic;
+import io.jpilot.model.Diagnostic.Severity;
+import io.jpilot.model.MeshObject;
+import io.jpilot.model.analysis.ConfigAnalyzer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the cross-object checks ({@link ConfigAnalyzer}) over the served config whenever it changes
+ * and logs what is new: one WARNING line per new finding, one INFO line per finding that went away.
+ * A change that leaves the findings as they were logs nothing. The current number of findings is
+ * the gauge {@code jpilot_config_reference_warnings}.
+ */
+final class ConfigAnalysisLog {
+  private static final Logger log = LoggerFactory.getLogger(ConfigAnalysisLog.class);
+  static final String WARNINGS_METRIC = "jpilot.config.reference.warnings";
+
+  private final String domainSuffix;
+  private final AtomicInteger current = new AtomicInteger();
+  private Set<Diagnostic> last = Set.of();
+
+  ConfigAnalysisLog(String domainSuffix, MeterRegistry meters) {
+    this.domainSuffix = requireNonNull(domainSuffix, "domainSuffix");
+    Gauge.builder(WARNINGS_METRIC, current, AtomicInteger::get)
+        .description("Findings of the cross-object config checks (unresolved references, shadowed"
+            + " VirtualServices)")
+        .register(meters);
+  }
+
+  /** What one {@link #check} logged. */
+  record Change(List<Diagnostic> added, List<Diagnostic> resolved) {
+    Change {
+      added = List.copyOf(added);
+      resolved = List.copyOf(resolved);
+    }
+  }
+
+  /** Analyzes {@code objects} and logs the difference to the previous call. */
+  synchronized Change check(Collection<? extends MeshObject> objects) {
+    Set<Diagnostic> now = new LinkedHashSet<>();
+    for (Diagnostic d : ConfigAnalyzer.analyze(objects, domainSuffix)) {
+      if (d.severity() != Severity.INFO) {
+        now.add(d);
+      }
+    }
+    List<Diagnostic> added = new ArrayList<>();
+    for (Diagnostic d : now) {
+      if (!last.contains(d)) {
+        log.warn("{}", d);
+        added.add(d);
+      }
+    }
+    List<Diagnostic> resolved = new ArrayList<>();
+    for (Diagnostic d : last) {
+      if (!now.contains(d)) {
+        log.info("resolved: {}", d);
+        resolved.add(d);
+      }
+    }
+    last = now;
+    current.set(now.size());
+    return new Change(added, resolved);
+  }
+}
