@@ -20,7 +20,8 @@ final class MarkdownYaml {
    * One YAML document of a block.
    *
    * @param line the 1-based file line of its first line that is neither blank nor a comment
-   * @param text the document, preceded by blank lines so that YAML line numbers are file lines
+   * @param text the document, preceded by blank lines so that YAML line and column numbers are
+   *     the file's
    */
   record Piece(int line, String text) {}
 
@@ -79,13 +80,13 @@ final class MarkdownYaml {
     int docStart = from;
     for (int k = from; k <= to; k++) {
       if (k == to || SEPARATOR.matcher(unindent(lines[k], indent)).matches()) {
-        add(lines, docStart, k, indent, out);
+        add(lines, docStart, k, out);
         docStart = k + 1;
       }
     }
   }
 
-  private static void add(String[] lines, int from, int to, int indent, List<Piece> out) {
+  private static void add(String[] lines, int from, int to, List<Piece> out) {
     int first = -1;
     for (int k = from; k < to; k++) {
       String t = lines[k].strip();
@@ -100,7 +101,7 @@ final class MarkdownYaml {
     StringBuilder sb = new StringBuilder();
     sb.append("\n".repeat(from));
     for (int k = from; k < to; k++) {
-      sb.append(unindent(lines[k], indent)).append('\n');
+      sb.append(lines[k]).append('\n'); // indented as a whole is still YAML; columns stay true
     }
     out.add(new Piece(first + 1, sb.toString()));
   }

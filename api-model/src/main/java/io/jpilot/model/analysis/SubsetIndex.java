@@ -8,35 +8,51 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Which DestinationRules apply to a host, as istiod picks them: those naming the host exactly, else
- * those with the most specific matching wildcard host.
+ * Which DestinationRules may apply to a host. Within one namespace istiod takes the rules with the
+ * most specific matching host (exact before wildcard, longer wildcard before shorter); which
+ * namespace's rule a proxy gets depends on the proxy, so the rules of every namespace count.
  */
 final class SubsetIndex {
-  private final Map<String, List<DestinationRule>> exact = new TreeMap<>();
-  private final Map<String, List<DestinationRule>> wildcard = new TreeMap<>();
+  /** namespace → resolved host → rules. */
+  private final Map<String, Map<String, List<DestinationRule>>> byNamespace = new TreeMap<>();
 
   SubsetIndex(AnalysisContext ctx) {
     for (DestinationRule dr : ctx.destinationRules) {
       String host = ctx.resolve(dr.host(), dr.meta().namespace());
-      (host.startsWith("*") ? wildcard : exact)
+      byNamespace
+          .computeIfAbsent(dr.meta().namespace(), n -> new TreeMap<>())
           .computeIfAbsent(host, h -> new ArrayList<>())
           .add(dr);
     }
   }
 
-  /** The DestinationRules that apply to {@code host} (an FQDN), possibly none. */
+  /**
+   * The DestinationRules that may apply to {@code host} (an FQDN), possibly none: those naming it
+   * exactly first, then wildcard ones, each by namespace.
+   */
   List<DestinationRule> rulesFor(String host) {
-    List<DestinationRule> rules = exact.get(host);
-    if (rules != null) {
-      return rules;
-    }
-    String best = null;
-    for (String w : wildcard.keySet()) {
-      if (AnalysisContext.matchesWildcard(w, host) && (best == null || w.length() > best.length())) {
-        best = w;
+    List<DestinationRule> result = new ArrayList<>();
+    List<DestinationRule> wildcards = new ArrayList<>();
+    for (Map<String, List<DestinationRule>> rules : byNamespace.values()) {
+      List<DestinationRule> exact = rules.get(host);
+      if (exact != null) {
+        result.addAll(exact);
+        continue;
+      }
+      String best = null;
+      for (String h : rules.keySet()) {
+        if (h.startsWith("*")
+            && AnalysisContext.matchesWildcard(h, host)
+            && (best == null || h.length() > best.length())) {
+          best = h;
+        }
+      }
+      if (best != null) {
+        wildcards.addAll(rules.get(best));
       }
     }
-    return best == null ? List.of() : wildcard.get(best);
+    result.addAll(wildcards);
+    return result;
   }
 
   static boolean defines(List<DestinationRule> rules, String subset) {

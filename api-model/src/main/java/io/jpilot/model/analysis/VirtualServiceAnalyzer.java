@@ -211,7 +211,9 @@ final class VirtualServiceAnalyzer {
       detail = "no DestinationRule applies to " + host;
     } else {
       detail =
-          rules.stream().map(VirtualServiceAnalyzer::describeSubsets).collect(Collectors.joining("; "));
+          rules.stream()
+              .map(dr -> describeSubsets(ctx, dr, host))
+              .collect(Collectors.joining("; "));
     }
     out.add(
         warning(
@@ -227,8 +229,12 @@ final class VirtualServiceAnalyzer {
                 + " exist"));
   }
 
-  private static String describeSubsets(DestinationRule dr) {
+  private static String describeSubsets(AnalysisContext ctx, DestinationRule dr, String host) {
     String name = "DestinationRule " + dr.meta().namespace() + "/" + dr.meta().name();
+    String drHost = ctx.resolve(dr.host(), dr.meta().namespace());
+    if (!drHost.equals(host)) {
+      name += " (host " + dr.host() + ")";
+    }
     if (dr.subsets().isEmpty()) {
       return name + " defines no subsets";
     }
