@@ -140,7 +140,7 @@ public final class JPilotServer implements AutoCloseable {
             meters);
     try {
       LoadReport report = source.loadInitial();
-      analysis.check(store.all());
+      int referenceWarnings = analysis.check(store.all()).added().size();
       engine.start();
       closeables.add(engine);
       XdsServer xds = new XdsServer(options.bind(), options.xdsPort(), engine, meters);
@@ -164,9 +164,14 @@ public final class JPilotServer implements AutoCloseable {
           report.diagnostics().stream()
               .filter(d -> d.severity() == Diagnostic.Severity.ERROR)
               .count();
+      long warnings =
+          report.diagnostics().stream()
+                  .filter(d -> d.severity() == Diagnostic.Severity.WARNING)
+                  .count()
+              + referenceWarnings;
       log.info(
           "jpilot ready in {}ms: xds={}:{} monitoring={}:{} config={} files={} services={} configs={}"
-              + " invalid={} debounce_after={} debounce_max={} push_throttle={}",
+              + " errors={} warnings={} debounce_after={} debounce_max={} push_throttle={}",
           (System.nanoTime() - startNanos) / 1_000_000,
           options.bind(),
           xds.port(),
@@ -177,6 +182,7 @@ public final class JPilotServer implements AutoCloseable {
           snapshot.services().size(),
           snapshot.configCount(),
           errors,
+          warnings,
           io.jpilot.model.Durations.format(options.debounceAfter()),
           io.jpilot.model.Durations.format(options.debounceMax()),
           options.pushThrottle());
