@@ -31,8 +31,7 @@ public record Diagnostic(
   }
 
   /** A diagnostic without an analyzer code (schema and semantic checks of one object). */
-  public Diagnostic(
-      Severity severity, String source, String object, String path, String message) {
+  public Diagnostic(Severity severity, String source, String object, String path, String message) {
     this(severity, source, object, path, message, "");
   }
 

@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,8 +40,8 @@ import java.util.stream.Stream;
  * <p>Inputs are files, directories (searched recursively for {@code *.yaml}, {@code *.yml}, {@code
  * *.json}, {@code *.md} and {@code *.markdown}; hidden entries are skipped) or {@code -} for
  * standard input. From Markdown only the fenced {@code yaml} blocks are read, each document named
- * {@code file.md:<line>}; blocks that are not Kubernetes objects (prose written as YAML) get an INFO
- * note.
+ * {@code file.md:<line>}; blocks that are not Kubernetes objects (prose written as YAML) get an
+ * INFO note.
  */
 final class InputAnalysis {
   private static final Pattern OBJECT_LINE = Pattern.compile("(?m)^\\s*(apiVersion|kind)\\s*:");
@@ -134,8 +133,8 @@ final class InputAnalysis {
   }
 
   /**
-   * The format by file name, or null for other names: skipped in directories, sniffed when read
-   * for a file named explicitly.
+   * The format by file name, or null for other names: skipped in directories, sniffed when read for
+   * a file named explicitly.
    */
   private static Format formatOf(Path p) {
     String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -194,14 +193,17 @@ final class InputAnalysis {
         if (OBJECT_LINE.matcher(piece.text()).find()) {
           add(source, r.diagnostics());
         } else {
-          note(source, "YAML block is not well-formed YAML and holds no Kubernetes object; not checked");
+          note(
+              source,
+              "YAML block is not well-formed YAML and holds no Kubernetes object; not checked");
         }
         continue;
       }
       for (Document doc : r.documents()) {
         JsonNode n = doc.node();
         if (!n.isObject() || (!n.has("apiVersion") && !n.has("kind"))) {
-          note(source, "YAML block is not a Kubernetes object (no apiVersion or kind); not checked");
+          note(
+              source, "YAML block is not a Kubernetes object (no apiVersion or kind); not checked");
           continue;
         }
         parse(n, source);

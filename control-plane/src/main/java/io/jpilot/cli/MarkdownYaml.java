@@ -20,8 +20,8 @@ final class MarkdownYaml {
    * One YAML document of a block.
    *
    * @param line the 1-based file line of its first line that is neither blank nor a comment
-   * @param text the document, preceded by blank lines so that YAML line and column numbers are
-   *     the file's
+   * @param text the document, preceded by blank lines so that YAML line and column numbers are the
+   *     file's
    */
   record Piece(int line, String text) {}
 

@@ -34,8 +34,9 @@ final class ConfigAnalysisLog {
   ConfigAnalysisLog(String domainSuffix, MeterRegistry meters) {
     this.domainSuffix = requireNonNull(domainSuffix, "domainSuffix");
     Gauge.builder(WARNINGS_METRIC, current, AtomicInteger::get)
-        .description("Findings of the cross-object config checks (unresolved references, shadowed"
-            + " VirtualServices)")
+        .description(
+            "Findings of the cross-object config checks (unresolved references, shadowed"
+                + " VirtualServices)")
         .register(meters);
   }
 

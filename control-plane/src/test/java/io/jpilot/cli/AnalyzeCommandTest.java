@@ -26,7 +26,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AnalyzeCommandTest {
   private static final Path RESOURCES =
       Path.of(
-          System.getProperty("jpilot.repoRoot"), "control-plane", "src", "test", "resources",
+          System.getProperty("jpilot.repoRoot"),
+          "control-plane",
+          "src",
+          "test",
+          "resources",
           "analyze");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -192,7 +196,9 @@ class AnalyzeCommandTest {
       {623, "ServiceMonitor monitoring/istio-metrics", "monitoring.coreos.com/v1"},
       {642, "ConfigMap istio-system/istio-custom-metrics", "v1"},
       {677, "IstioOperator default/performance-optimized", "install.istio.io/v1alpha1"},
-      {714, "Sidecar performance-critical/high-performance-sidecar", "networking.istio.io/v1alpha3"},
+      {
+        714, "Sidecar performance-critical/high-performance-sidecar", "networking.istio.io/v1alpha3"
+      },
       {743, "Gateway istio-system/performance-gateway", "networking.istio.io/v1alpha3"},
       {951, "", ""},
       {989, "IstioOperator default/remote-cluster", "install.istio.io/v1alpha1"},
@@ -216,18 +222,25 @@ class AnalyzeCommandTest {
         continue;
       }
       expectedNotes.add(
-          ":" + o[0] + " " + object + " " + kind + " (" + o[2]
+          ":"
+              + o[0]
+              + " "
+              + object
+              + " "
+              + kind
+              + " ("
+              + o[2]
               + ") is not handled by jpilot; not checked");
     }
     assertThat(notes).containsExactlyElementsOf(expectedNotes);
     assertThat(r.err())
-        .contains("1 file, 29 objects: 2 errors, 15 warnings, " + (23 - checkedByJpilot) + " notes");
+        .contains(
+            "1 file, 29 objects: 2 errors, 15 warnings, " + (23 - checkedByJpilot) + " notes");
   }
 
   // ---- Istio's validation cases -------------------------------------------------------------
 
-  private static final Pattern EXPECT =
-      Pattern.compile("^# expect( warning)?: (\\S+) :: (.*)$");
+  private static final Pattern EXPECT = Pattern.compile("^# expect( warning)?: (\\S+) :: (.*)$");
   private static final Pattern NAME = Pattern.compile("^metadata: \\{name: ([^,]+),.*$");
 
   private record Expected(String severity, String name, String path, String text) {}
@@ -290,7 +303,8 @@ class AnalyzeCommandTest {
           .anySatisfy(
               d -> {
                 assertThat(d.get("severity").asText()).isEqualTo(x.severity());
-                assertThat(d.get("object").asText()).isEqualTo(kindOf(x.name()) + " ns1/" + x.name());
+                assertThat(d.get("object").asText())
+                    .isEqualTo(kindOf(x.name()) + " ns1/" + x.name());
                 assertThat(d.get("path").asText()).isEqualTo(x.path());
                 assertThat(d.get("message").asText()).contains(x.text());
               });
@@ -364,9 +378,13 @@ class AnalyzeCommandTest {
     write("c/svc.yml", "apiVersion: v1\nkind: Service\nmetadata: {name: reviews}\nspec: {}\n");
     write(
         "d/notes.md",
-        "# Gateway\n\n```yaml\napiVersion: networking.istio.io/v1\nkind: Gateway\n"
+        "# Gateway\n\n"
+            + "```yaml\n"
+            + "apiVersion: networking.istio.io/v1\n"
+            + "kind: Gateway\n"
             + "metadata: {name: ingress, namespace: istio-system}\n"
-            + "spec: {servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [\"*\"]}]}\n"
+            + "spec: {servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts:"
+            + " [\"*\"]}]}\n"
             + "```\n");
     write(".hidden/bad.yaml", "not: [valid\n");
     write("e/readme.txt", "kind: [\n");
@@ -502,7 +520,8 @@ class AnalyzeCommandTest {
 
   @Test
   void malformedYamlFileIsAnError() throws IOException {
-    Path f = write("bad.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  y: a: b\n");
+    Path f =
+        write("bad.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  y: a: b\n");
     Run r = run("analyze", f.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.lines())

@@ -194,7 +194,8 @@ class BadInputServeTest {
           .as("log lines about %s", unknownKind)
           .singleElement()
           .satisfies(
-              l -> assertThat(l).contains("Foo default/bar", "Foo (example.com/v1) is not handled"));
+              l ->
+                  assertThat(l).contains("Foo default/bar", "Foo (example.com/v1) is not handled"));
       assertThat(logs.linesNaming(circuitBreaker))
           .as("log lines about %s", circuitBreaker)
           .singleElement()

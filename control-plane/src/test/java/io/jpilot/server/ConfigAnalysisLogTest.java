@@ -61,7 +61,9 @@ class ConfigAnalysisLogTest {
     // the DestinationRule arrives: the finding is resolved
     ConfigAnalysisLog.Change fixed = analysis.check(objects(VS, NS, DR));
     assertThat(fixed.added()).isEmpty();
-    assertThat(fixed.resolved()).extracting(Diagnostic::path).containsExactly(first.added().get(0).path());
+    assertThat(fixed.resolved())
+        .extracting(Diagnostic::path)
+        .containsExactly(first.added().get(0).path());
     assertThat(meters.scrape()).contains("jpilot_config_reference_warnings 0.0");
   }
 

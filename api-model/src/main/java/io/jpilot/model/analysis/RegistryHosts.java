@@ -91,7 +91,10 @@ final class RegistryHosts {
     } else if (skippedOthers) {
       why = "the input has no Services or ServiceEntries";
     } else {
-      why = "the input has no Kubernetes Services (add their manifests to check *" + clusterLocalSuffix + " hosts)";
+      why =
+          "the input has no Kubernetes Services (add their manifests to check *"
+              + clusterLocalSuffix
+              + " hosts)";
     }
     out.add(
         new Diagnostic(

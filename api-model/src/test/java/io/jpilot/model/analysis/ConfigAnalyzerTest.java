@@ -73,8 +73,11 @@ class ConfigAnalyzerTest {
                     "{hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1},"
                         + " weight: 50}, {destination: {host: reviews, subset: v9}, weight: 50}]},"
                         + " {route: [{destination: {host: ratings, subset: v1}}]}]}")
-                + dr("default", "reviews", "{host: reviews, subsets: [{name: v1, labels: {v: a}},"
-                    + " {name: v2, labels: {v: b}}]}")
+                + dr(
+                    "default",
+                    "reviews",
+                    "{host: reviews, subsets: [{name: v1, labels: {v: a}},"
+                        + " {name: v2, labels: {v: b}}]}")
                 + service("default", "reviews")
                 + service("default", "ratings"));
 
@@ -136,10 +139,7 @@ class ConfigAnalyzerTest {
                 ConfigAnalyzer.analyze(
                     objects(
                         vs("default", "a", "", route)
-                            + dr(
-                                "other",
-                                "all",
-                                "{host: \"*.example.com\", subsets: [{name: v1}]}")
+                            + dr("other", "all", "{host: \"*.example.com\", subsets: [{name: v1}]}")
                             + dr(
                                 "default",
                                 "exact",
@@ -203,7 +203,11 @@ class ConfigAnalyzerTest {
   @Test
   void serviceEntriesThatJpilotDoesNotReadDisableHostChecks() {
     String config =
-        vs("default", "r", "", "{hosts: [r], http: [{route: [{destination: {host: httpbin.org}}]}]}")
+        vs(
+                "default",
+                "r",
+                "",
+                "{hosts: [r], http: [{route: [{destination: {host: httpbin.org}}]}]}")
             + service("default", "reviews");
     ConfigKey se = new ConfigKey("ServiceEntry", "default", "httpbin");
     List<Diagnostic> found = ConfigAnalyzer.analyze(objects(config), Set.of(se), SUFFIX);
@@ -253,8 +257,9 @@ class ConfigAnalyzerTest {
     // served config: Gateways are only known once jpilot models them
     List<Diagnostic> served = warnings(ConfigAnalyzer.analyze(objects(config), SUFFIX));
     if (ObjectParser.supportsKind("Gateway")) {
-      assertThat(served).extracting(Diagnostic::path).containsExactly(
-          "spec.gateways[1]", "spec.gateways[2]", "spec.gateways[3]");
+      assertThat(served)
+          .extracting(Diagnostic::path)
+          .containsExactly("spec.gateways[1]", "spec.gateways[2]", "spec.gateways[3]");
     } else {
       assertThat(served).isEmpty();
     }
