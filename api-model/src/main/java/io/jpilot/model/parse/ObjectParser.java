@@ -20,10 +20,12 @@ import io.jpilot.model.config.HttpMatch;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.LoadBalancer;
 import io.jpilot.model.config.RouteDestination;
+import io.jpilot.model.config.ServiceEntry;
 import io.jpilot.model.config.StringMatch;
 import io.jpilot.model.config.Subset;
 import io.jpilot.model.config.TrafficPolicy;
 import io.jpilot.model.config.VirtualService;
+import io.jpilot.model.config.WorkloadEntry;
 import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.model.registry.Locality;
 import io.jpilot.model.registry.Namespace;
@@ -150,7 +152,19 @@ public final class ObjectParser {
         break;
       case DestinationRule.KIND:
         new IstioValidator(problems).validateDestinationRule(spec, namespace);
-        object = destinationRule(new ConfigMeta(key, labels, created, source), spec);
+        object =
+            DestinationRuleParser.destinationRule(
+                new ConfigMeta(key, labels, created, source), spec);
+        break;
+      case ServiceEntry.KIND:
+        object =
+            ServiceEntryParser.serviceEntry(
+                new ConfigMeta(key, labels, created, source), spec, problems);
+        break;
+      case WorkloadEntry.KIND:
+        object =
+            ServiceEntryParser.workloadEntry(
+                new ConfigMeta(key, labels, created, source), spec, problems);
         break;
       default:
         throw new AssertionError(kind);
@@ -175,6 +189,14 @@ public final class ObjectParser {
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? VS_OBJECT : null;
       case DestinationRule.KIND:
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? DR_OBJECT : null;
+      case ServiceEntry.KIND:
+        return ISTIO_NETWORKING_VERSIONS.contains(apiVersion)
+            ? ServiceEntryParser.SERVICE_ENTRY_OBJECT
+            : null;
+      case WorkloadEntry.KIND:
+        return ISTIO_NETWORKING_VERSIONS.contains(apiVersion)
+            ? ServiceEntryParser.WORKLOAD_ENTRY_OBJECT
+            : null;
       default:
         return null;
     }
@@ -297,8 +319,26 @@ public final class ObjectParser {
             labels.getOrDefault(REGION_LABEL, ""),
             labels.getOrDefault(ZONE_LABEL, ""),
             labels.getOrDefault(SUBZONE_LABEL, ""));
+    JsonNode podSpec = get(doc, "spec");
+    String serviceAccount = str(podSpec, "serviceAccountName");
+    SortedMap<String, Integer> ports = new TreeMap<>();
+    for (JsonNode c : list(podSpec, "containers")) {
+      for (JsonNode p : list(c, "ports")) {
+        String protocol = str(p, "protocol");
+        if (!str(p, "name").isEmpty() && (protocol.isEmpty() || protocol.equals("TCP"))) {
+          ports.putIfAbsent(str(p, "name"), (int) lng(p, "containerPort"));
+        }
+      }
+    }
     return new Pod(
-        name, namespace, labels, new ArrayList<>(ips), str(get(doc, "spec"), "nodeName"), locality);
+        name,
+        namespace,
+        labels,
+        new ArrayList<>(ips),
+        str(podSpec, "nodeName"),
+        locality,
+        serviceAccount.isEmpty() ? "default" : serviceAccount,
+        ports);
   }
 
   // ---- Istio --------------------------------------------------------------------------------
@@ -352,30 +392,6 @@ public final class ObjectParser {
       return StringMatch.regex(str(sm, "regex"));
     }
     return StringMatch.PRESENT_MATCH;
-  }
-
-  private static DestinationRule destinationRule(ConfigMeta meta, JsonNode spec) {
-    List<Subset> subsets = new ArrayList<>();
-    for (JsonNode s : list(spec, "subsets")) {
-      subsets.add(
-          new Subset(
-              str(s, "name"), stringMap(s, "labels"), trafficPolicy(get(s, "trafficPolicy"))));
-    }
-    return new DestinationRule(
-        meta,
-        str(spec, "host"),
-        trafficPolicy(get(spec, "trafficPolicy")),
-        subsets,
-        strings(spec, "exportTo"));
-  }
-
-  private static Optional<TrafficPolicy> trafficPolicy(JsonNode tp) {
-    if (tp == null) {
-      return Optional.empty();
-    }
-    String simple =
-        IstioValidator.enumName(get(get(tp, "loadBalancer"), "simple"), IstioSchema.SIMPLE_LB);
-    return Optional.of(new TrafficPolicy(LoadBalancer.valueOf(simple)));
   }
 
   private static String text(JsonNode n) {

@@ -208,15 +208,29 @@ class IstioObjectParserTest {
     DestinationRule d = (DestinationRule) r.object().orElseThrow();
     assertThat(d.host()).isEqualTo("reviews");
     assertThat(d.exportTo()).containsExactly("*");
-    assertThat(d.trafficPolicy()).contains(new TrafficPolicy(LoadBalancer.RANDOM));
-    assertThat(d.subsets())
-        .containsExactly(
-            new Subset("v1", Map.of("version", "v1"), Optional.empty()),
+    TrafficPolicy top = d.trafficPolicy().orElseThrow();
+    assertThat(top.loadBalancer()).isEqualTo(LoadBalancer.RANDOM);
+    assertThat(top.connectionPool().orElseThrow().tcp().orElseThrow().maxConnections())
+        .isEqualTo(100);
+    assertThat(top.connectionPool().orElseThrow().http().orElseThrow().http2MaxRequests())
+        .isEqualTo(1000);
+    assertThat(top.outlierDetection().orElseThrow().consecutive5xxErrors()).contains(5);
+    assertThat(top.outlierDetection().orElseThrow().interval()).contains(Duration.ofSeconds(10));
+    assertThat(top.outlierDetection().orElseThrow().baseEjectionTime())
+        .contains(Duration.ofSeconds(30));
+    assertThat(d.subsets()).hasSize(3);
+    assertThat(d.subsets().get(0))
+        .isEqualTo(new Subset("v1", Map.of("version", "v1"), Optional.empty()));
+    assertThat(d.subsets().get(1))
+        .isEqualTo(
             new Subset(
                 "v2",
                 Map.of("version", "v2"),
-                Optional.of(new TrafficPolicy(LoadBalancer.ROUND_ROBIN))),
-            new Subset("v3", Map.of("version", "v3"), Optional.of(TrafficPolicy.EMPTY)));
+                Optional.of(new TrafficPolicy(LoadBalancer.ROUND_ROBIN))));
+    TrafficPolicy v3 = d.subsets().get(2).trafficPolicy().orElseThrow();
+    assertThat(v3.loadBalancerSettings()).isEmpty();
+    assertThat(v3.connectionPool().orElseThrow().tcp().orElseThrow().maxConnections())
+        .isEqualTo(5);
   }
 
   // ---- the four headline cases --------------------------------------------------------------
