@@ -2,6 +2,7 @@ package io.jpilot.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.HttpMatch;
 import io.jpilot.model.config.StringMatch;
@@ -12,7 +13,7 @@ import java.util.Optional;
 /**
  * One Envoy route before it becomes protobuf: its match (absent means prefix "/"), where it sends
  * traffic, its timeout, the VirtualService it came from (absent for istiod's default route) and the
- * tracing operation.
+ * tracing operation, and the hash policies of consistent-hash destinations.
  *
  * @param weighted true when the route lists several destinations (weighted_clusters), even if only
  *     one is left after dropping weight-0 entries
@@ -24,7 +25,8 @@ record RoutePlan(
     boolean weighted,
     Duration timeout,
     Optional<ConfigKey> virtualService,
-    String operation) {
+    String operation,
+    List<RouteAction.HashPolicy> hashPolicies) {
 
   /** A destination cluster and its weight (0 when the route has a single destination). */
   record Target(String cluster, int weight) {
@@ -40,9 +42,27 @@ record RoutePlan(
     requireNonNull(timeout, "timeout");
     requireNonNull(virtualService, "virtualService");
     requireNonNull(operation, "operation");
+    hashPolicies = List.copyOf(hashPolicies);
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("targets: empty (expected: at least one)");
     }
+  }
+
+  RoutePlan(
+      String name,
+      Optional<HttpMatch> match,
+      List<Target> targets,
+      boolean weighted,
+      Duration timeout,
+      Optional<ConfigKey> virtualService,
+      String operation) {
+    this(name, match, targets, weighted, timeout, virtualService, operation, List.of());
+  }
+
+  /** The same route with the consistent-hash policies of its destinations. */
+  RoutePlan withHashPolicies(List<RouteAction.HashPolicy> policies) {
+    return new RoutePlan(
+        name, match, targets, weighted, timeout, virtualService, operation, policies);
   }
 
   /**

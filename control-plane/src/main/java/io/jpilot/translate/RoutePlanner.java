@@ -101,7 +101,9 @@ final class RoutePlanner {
         return routes;
       }
     }
-    return List.of(defaultRoute(svc, listenerPort));
+    return List.of(
+        defaultRoute(svc, listenerPort)
+            .withHashPolicies(HashPolicies.forService(snapshot, proxy, svc, listenerPort)));
   }
 
   /** istiod's BuildDefaultHTTPOutboundRoute. */
@@ -190,7 +192,8 @@ final class RoutePlanner {
             weighted,
             http.timeout().orElse(Duration.ZERO),
             Optional.of(vs.meta().key()),
-            operation));
+            operation)
+            .withHashPolicies(HashPolicies.forRoute(snapshot, proxy, vs, http.route())));
   }
 
   /**

@@ -160,6 +160,7 @@ final class RouteTranslator {
       action.setMaxGrpcTimeout(timeout);
     }
     action.setRetryPolicy(defaultRetryPolicy());
+    action.addAllHashPolicy(plan.hashPolicies());
     r.setRoute(action);
     plan.virtualService().ifPresent(vs -> r.setMetadata(configMetadata(vs)));
     r.setDecorator(Decorator.newBuilder().setOperation(plan.operation()));

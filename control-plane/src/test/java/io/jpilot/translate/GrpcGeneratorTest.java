@@ -180,7 +180,7 @@ class GrpcGeneratorTest {
                     "default",
                     "reviews",
                     "reviews",
-                    LoadBalancer.LEAST_CONN,
+                    LoadBalancer.LEAST_REQUEST,
                     subset("v1", Map.of("version", "v1"), LoadBalancer.ROUND_ROBIN)))
             .build();
     SortedMap<String, Message> out =
