@@ -295,7 +295,13 @@ final class UpstreamTls {
     return values.stream().map(v -> StringMatcher.newBuilder().setExact(v).build()).toList();
   }
 
-  /** For proxyless gRPC (grpcgen): certificates from the client's certificate provider. */
+  /**
+   * For proxyless gRPC (grpcgen): certificates from the client's certificate provider instance
+   * {@code default}, identity {@code default} (in the current and the deprecated field) and roots
+   * {@code ROOTCA}. grpcgen puts the roots in a combined validation context without an SDS config,
+   * which Envoy's schema rejects (validation_context_sds_secret_config is required there); the same
+   * roots and SANs go in a plain validation context instead, which gRPC reads the same way.
+   */
   static UpstreamTlsContext grpcIstioMutual(List<String> sans) {
     @SuppressWarnings("deprecation")
     CommonTlsContext.Builder common =
@@ -308,19 +314,13 @@ final class UpstreamTls {
                 CommonTlsContext.CertificateProviderInstance.newBuilder()
                     .setInstanceName(SDS_DEFAULT)
                     .setCertificateName(SDS_DEFAULT))
-            .setCombinedValidationContext(
-                CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                    .setValidationContextCertificateProviderInstance(
-                        CommonTlsContext.CertificateProviderInstance.newBuilder()
+            .setValidationContext(
+                CertificateValidationContext.newBuilder()
+                    .addAllMatchSubjectAltNames(exact(sans))
+                    .setCaCertificateProviderInstance(
+                        CertificateProviderPluginInstance.newBuilder()
                             .setInstanceName(SDS_DEFAULT)
-                            .setCertificateName(SDS_ROOT))
-                    .setDefaultValidationContext(
-                        CertificateValidationContext.newBuilder()
-                            .addAllMatchSubjectAltNames(exact(sans))
-                            .setCaCertificateProviderInstance(
-                                CertificateProviderPluginInstance.newBuilder()
-                                    .setInstanceName(SDS_DEFAULT)
-                                    .setCertificateName(SDS_ROOT))));
+                            .setCertificateName(SDS_ROOT)));
     return UpstreamTlsContext.newBuilder().setCommonTlsContext(common).build();
   }
 }
