@@ -126,7 +126,9 @@ final class DestinationRuleIndex {
       boolean bothWith =
           incoming.workloadSelector().isPresent() && existing.rule.workloadSelector().isPresent();
       boolean selectorsMatch =
-          incoming.workloadSelector().orElse(Map.of())
+          incoming
+              .workloadSelector()
+              .orElse(Map.of())
               .equals(existing.rule.workloadSelector().orElse(Map.of()));
       if (bothWith && !selectorsMatch) {
         appendSeparately = true;

@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  *   <li>every host of a ServiceEntry becomes a {@link Service} in the ServiceEntry's namespace,
  *       named by the host, with the ServiceEntry's ports, resolution, location, exportTo and
  *       subjectAltNames. A host Kubernetes already declares stays Kubernetes'; of several
- *       ServiceEntries for one host the oldest defines it, and the endpoints of all of them in
- *       that namespace are merged;
+ *       ServiceEntries for one host the oldest defines it, and the endpoints of all of them in that
+ *       namespace are merged;
  *   <li>endpoints come from the inline {@code endpoints}, or from the WorkloadEntries and Pods of
  *       the namespace that {@code workloadSelector} selects, or (DNS resolutions without either)
  *       from the host name itself. The port is the workload's port for the service port name, else
@@ -141,8 +141,7 @@ final class ServiceEntryRegistry {
         Set<Integer> rrPorts = roundRobinPorts.computeIfAbsent(host, h -> new HashSet<>());
         for (Endpoint e : endpointsOf(se, host, entryWorkloads, podWorkloads)) {
           int number = portNumber(se, e.servicePortName());
-          if (se.resolution() == ServiceEntry.Resolution.DNS_ROUND_ROBIN
-              && !rrPorts.add(number)) {
+          if (se.resolution() == ServiceEntry.Resolution.DNS_ROUND_ROBIN && !rrPorts.add(number)) {
             continue; // one endpoint per port for DNS_ROUND_ROBIN, the first wins
           }
           set.add(e);
@@ -236,8 +235,18 @@ final class ServiceEntryRegistry {
           int port = p.targetPort() > 0 ? p.targetPort() : p.number();
           out.add(
               new Endpoint(
-                  host, p.name(), host, port, Map.of(), Locality.NONE, true, se.meta().name(), ns,
-                  "", 0, Endpoint.TLS_MODE_DISABLED));
+                  host,
+                  p.name(),
+                  host,
+                  port,
+                  Map.of(),
+                  Locality.NONE,
+                  true,
+                  se.meta().name(),
+                  ns,
+                  "",
+                  0,
+                  Endpoint.TLS_MODE_DISABLED));
         }
         return out;
       }
@@ -317,8 +326,7 @@ final class ServiceEntryRegistry {
   private static Workload fromEndpoint(
       WorkloadEndpoint we, String namespace, String name, String identityNamespace) {
     String address = we.address();
-    boolean dnsOnly =
-        address.startsWith(UNIX_PREFIX) || (!address.isEmpty() && !isIp(address));
+    boolean dnsOnly = address.startsWith(UNIX_PREFIX) || (!address.isEmpty() && !isIp(address));
     String tlsMode;
     if (we.labels().containsKey(Endpoint.TLS_MODE_LABEL)) {
       tlsMode = we.labels().get(Endpoint.TLS_MODE_LABEL);

@@ -18,12 +18,12 @@ class DestinationRuleIndexTest {
 
   private static String dr(String name, String ns, String created, String spec) {
     return """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: %s, namespace: %s, creationTimestamp: "%s"}
-        spec: %s
-        ---
-        """
+           apiVersion: networking.istio.io/v1
+           kind: DestinationRule
+           metadata: {name: %s, namespace: %s, creationTimestamp: "%s"}
+           spec: %s
+           ---
+           """
         .formatted(name, ns, created, spec);
   }
 
@@ -49,18 +49,26 @@ class DestinationRuleIndexTest {
     MeshSnapshot s =
         YamlSnapshots.of(
             service("reviews", "bookinfo", "reviews", 9080, "http")
-                + dr("private", "bookinfo", "2024-01-01T00:00:00Z",
+                + dr(
+                    "private",
+                    "bookinfo",
+                    "2024-01-01T00:00:00Z",
                     "{host: reviews, exportTo: [\".\"]}")
-                + dr("for-team", "team", "2024-01-01T00:00:00Z",
+                + dr(
+                    "for-team",
+                    "team",
+                    "2024-01-01T00:00:00Z",
                     "{host: reviews.bookinfo.svc.cluster.local, exportTo: [\".\"]}")
-                + dr("mesh-default", "istio-system", "2024-01-01T00:00:00Z",
+                + dr(
+                    "mesh-default",
+                    "istio-system",
+                    "2024-01-01T00:00:00Z",
                     "{host: \"*.svc.cluster.local\"}"));
     // 1. the proxy's own namespace, whatever exportTo says
     assertThat(ruleFor(s, "bookinfo", Map.of())).contains("DestinationRule bookinfo/private");
     assertThat(ruleFor(s, "team", Map.of())).contains("DestinationRule team/for-team");
     // 2. the service namespace's rule is private, so 3. the root namespace's exported rule
-    assertThat(ruleFor(s, "other", Map.of()))
-        .contains("DestinationRule istio-system/mesh-default");
+    assertThat(ruleFor(s, "other", Map.of())).contains("DestinationRule istio-system/mesh-default");
   }
 
   @Test
@@ -68,7 +76,10 @@ class DestinationRuleIndexTest {
     MeshSnapshot s =
         YamlSnapshots.of(
             service("reviews", "bookinfo", "reviews", 9080, "http")
-                + dr("shared", "bookinfo", "2024-01-01T00:00:00Z",
+                + dr(
+                    "shared",
+                    "bookinfo",
+                    "2024-01-01T00:00:00Z",
                     "{host: reviews, exportTo: [frontend]}"));
     assertThat(ruleFor(s, "frontend", Map.of())).contains("DestinationRule bookinfo/shared");
     assertThat(ruleFor(s, "backend", Map.of())).isEmpty();
@@ -79,11 +90,17 @@ class DestinationRuleIndexTest {
     MeshSnapshot s =
         YamlSnapshots.of(
             service("reviews", "bookinfo", "reviews", 9080, "http")
-                + dr("b-newer", "bookinfo", "2024-03-01T00:00:00Z",
+                + dr(
+                    "b-newer",
+                    "bookinfo",
+                    "2024-03-01T00:00:00Z",
                     "{host: reviews, trafficPolicy: {loadBalancer: {simple: RANDOM}},"
                         + " subsets: [{name: v1, labels: {version: x}}, {name: v2, labels:"
                         + " {version: v2}}]}")
-                + dr("a-older", "bookinfo", "2024-01-01T00:00:00Z",
+                + dr(
+                    "a-older",
+                    "bookinfo",
+                    "2024-01-01T00:00:00Z",
                     "{host: reviews, subsets: [{name: v1, labels: {version: v1}}]}"));
     DestinationRule merged = s.destinationRule(REVIEWS, proxy("bookinfo", Map.of())).orElseThrow();
     assertThat(merged.meta().name()).isEqualTo("a-older");
@@ -101,9 +118,15 @@ class DestinationRuleIndexTest {
     MeshSnapshot s =
         YamlSnapshots.of(
             service("reviews", "bookinfo", "reviews", 9080, "http")
-                + dr("everyone", "bookinfo", "2024-01-01T00:00:00Z",
+                + dr(
+                    "everyone",
+                    "bookinfo",
+                    "2024-01-01T00:00:00Z",
                     "{host: reviews, trafficPolicy: {loadBalancer: {simple: RANDOM}}}")
-                + dr("productpage-only", "bookinfo", "2024-02-01T00:00:00Z",
+                + dr(
+                    "productpage-only",
+                    "bookinfo",
+                    "2024-02-01T00:00:00Z",
                     "{host: reviews, workloadSelector: {matchLabels: {app: productpage}},"
                         + " trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}}"));
     assertThat(ruleFor(s, "bookinfo", Map.of("app", "productpage")))
@@ -118,7 +141,10 @@ class DestinationRuleIndexTest {
         YamlSnapshots.of(
             service("reviews", "bookinfo", "reviews", 9080, "http")
                 + dr("wide", "bookinfo", "2024-01-01T00:00:00Z", "{host: \"*.cluster.local\"}")
-                + dr("narrow", "bookinfo", "2024-02-01T00:00:00Z",
+                + dr(
+                    "narrow",
+                    "bookinfo",
+                    "2024-02-01T00:00:00Z",
                     "{host: \"*.bookinfo.svc.cluster.local\"}"));
     assertThat(ruleFor(s, "bookinfo", Map.of())).contains("DestinationRule bookinfo/narrow");
   }

@@ -19,17 +19,17 @@ class ServiceEntryRegistryTest {
     MeshSnapshot s =
         YamlSnapshots.of(
             """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata: {name: external-apis, namespace: egress}
-            spec:
-              hosts: [api.example.com, www.example.com]
-              addresses: [240.0.0.1]
-              ports: [{number: 443, name: https, protocol: TLS}, {number: 80, name: http, protocol: HTTP, targetPort: 8080}]
-              resolution: DNS
-              exportTo: ["."]
-              subjectAltNames: [spiffe://example.com/api]
-            """);
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: external-apis, namespace: egress}
+spec:
+  hosts: [api.example.com, www.example.com]
+  addresses: [240.0.0.1]
+  ports: [{number: 443, name: https, protocol: TLS}, {number: 80, name: http, protocol: HTTP, targetPort: 8080}]
+  resolution: DNS
+  exportTo: ["."]
+  subjectAltNames: [spiffe://example.com/api]
+""");
     Service api = s.service("api.example.com").orElseThrow();
     assertThat(api.namespace()).isEqualTo("egress");
     assertThat(api.name()).isEqualTo("api.example.com");
@@ -57,19 +57,19 @@ class ServiceEntryRegistryTest {
     MeshSnapshot s =
         YamlSnapshots.of(
             """
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata: {name: db, namespace: data}
-            spec:
-              hosts: [db.internal]
-              addresses: [10.50.0.10/32]
-              location: MESH_INTERNAL
-              resolution: STATIC
-              ports: [{number: 5432, name: tcp-pg, protocol: TCP, targetPort: 6432}]
-              endpoints:
-              - {address: 10.0.0.1, labels: {role: primary}, locality: us/east/a, weight: 5, serviceAccount: pg}
-              - {address: 10.0.0.2, ports: {tcp-pg: 7000}, labels: {security.istio.io/tlsMode: istio}}
-            """);
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: db, namespace: data}
+spec:
+  hosts: [db.internal]
+  addresses: [10.50.0.10/32]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{number: 5432, name: tcp-pg, protocol: TCP, targetPort: 6432}]
+  endpoints:
+  - {address: 10.0.0.1, labels: {role: primary}, locality: us/east/a, weight: 5, serviceAccount: pg}
+  - {address: 10.0.0.2, ports: {tcp-pg: 7000}, labels: {security.istio.io/tlsMode: istio}}
+""");
     Service db = s.service("db.internal").orElseThrow();
     assertThat(db.meshExternal()).isFalse();
     assertThat(db.clusterIp()).isEqualTo("10.50.0.10"); // a /32 CIDR is its IP
@@ -99,27 +99,27 @@ class ServiceEntryRegistryTest {
             pod("web-1", "shop", "10.244.0.5", "{app: web}")
                 + pod("web-other-ns", "other", "10.244.0.6", "{app: web}")
                 + """
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: vm-web, namespace: shop}
-                spec: {address: 192.168.1.20, labels: {app: web}, ports: {web: 9000}, serviceAccount: vm}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: vm-db, namespace: shop}
-                spec: {address: 192.168.1.21, labels: {app: db}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: web, namespace: shop}
-                spec:
-                  hosts: [web.shop.mesh]
-                  addresses: [10.60.0.1]
-                  location: MESH_INTERNAL
-                  resolution: STATIC
-                  ports: [{number: 80, name: web, protocol: HTTP}]
-                  workloadSelector: {labels: {app: web}}
-                """);
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: vm-web, namespace: shop}
+spec: {address: 192.168.1.20, labels: {app: web}, ports: {web: 9000}, serviceAccount: vm}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: vm-db, namespace: shop}
+spec: {address: 192.168.1.21, labels: {app: db}}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [web.shop.mesh]
+  addresses: [10.60.0.1]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{number: 80, name: web, protocol: HTTP}]
+  workloadSelector: {labels: {app: web}}
+""");
     List<Endpoint> eps = s.endpoints("web.shop.mesh");
     // pods first, then WorkloadEntries; the pod's named container port, the entry's own port
     assertThat(eps)
@@ -139,20 +139,20 @@ class ServiceEntryRegistryTest {
         YamlSnapshots.of(
             service("ratings", "default", "ratings", 9080, "http")
                 + """
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: ratings-vm, namespace: default}
-                spec: {address: 172.16.0.9, labels: {app: ratings, version: vm}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: shadow, namespace: default}
-                spec:
-                  hosts: [ratings.default.svc.cluster.local]
-                  resolution: STATIC
-                  ports: [{number: 9080, name: http, protocol: HTTP}]
-                  endpoints: [{address: 1.1.1.1}]
-                """);
+                  apiVersion: networking.istio.io/v1
+                  kind: WorkloadEntry
+                  metadata: {name: ratings-vm, namespace: default}
+                  spec: {address: 172.16.0.9, labels: {app: ratings, version: vm}}
+                  ---
+                  apiVersion: networking.istio.io/v1
+                  kind: ServiceEntry
+                  metadata: {name: shadow, namespace: default}
+                  spec:
+                    hosts: [ratings.default.svc.cluster.local]
+                    resolution: STATIC
+                    ports: [{number: 9080, name: http, protocol: HTTP}]
+                    endpoints: [{address: 1.1.1.1}]
+                  """);
     Service ratings = s.service("ratings.default.svc.cluster.local").orElseThrow();
     assertThat(ratings.registry()).isEqualTo(Service.Registry.KUBERNETES);
     assertThat(s.endpoints("ratings.default.svc.cluster.local"))

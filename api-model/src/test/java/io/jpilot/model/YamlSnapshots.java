@@ -18,32 +18,32 @@ final class YamlSnapshots {
 
   static String service(String name, String ns, String selectorApp, int port, String portName) {
     return """
-        apiVersion: v1
-        kind: Service
-        metadata: {name: %1$s, namespace: %2$s}
-        spec:
-          clusterIP: 10.96.0.50
-          selector: {app: %3$s}
-          ports:
-          - {name: %5$s, port: %4$d, targetPort: %4$d}
-        ---
-        """
+           apiVersion: v1
+           kind: Service
+           metadata: {name: %1$s, namespace: %2$s}
+           spec:
+             clusterIP: 10.96.0.50
+             selector: {app: %3$s}
+             ports:
+             - {name: %5$s, port: %4$d, targetPort: %4$d}
+           ---
+           """
         .formatted(name, ns, selectorApp, port, portName);
   }
 
   static String pod(String name, String ns, String ip, String labels) {
     return """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: %1$s, namespace: %2$s, labels: %4$s}
-        spec:
-          serviceAccountName: %1$s-sa
-          containers:
-          - name: app
-            ports: [{name: web, containerPort: 8081}]
-        status: {podIP: %3$s}
-        ---
-        """
+           apiVersion: v1
+           kind: Pod
+           metadata: {name: %1$s, namespace: %2$s, labels: %4$s}
+           spec:
+             serviceAccountName: %1$s-sa
+             containers:
+             - name: app
+               ports: [{name: web, containerPort: 8081}]
+           status: {podIP: %3$s}
+           ---
+           """
         .formatted(name, ns, ip, labels);
   }
 }

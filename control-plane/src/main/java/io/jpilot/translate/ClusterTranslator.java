@@ -6,7 +6,6 @@ import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
-import io.envoyproxy.envoy.config.cluster.v3.UpstreamConnectionOptions;
 import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
@@ -46,8 +45,9 @@ import java.util.TreeSet;
  * cluster per service port and per DestinationRule subset, typed by the service's resolution (EDS,
  * STRICT_DNS or LOGICAL_DNS with inline endpoints, ORIGINAL_DST), with the traffic policy applied:
  * connection pool (circuit breakers, timeouts, HTTP options, TCP keepalive), outlier detection,
- * load balancer (simple, ring hash, maglev, slow start, locality), and upstream TLS (DestinationRule
- * tls or auto-detected Istio mTLS). Plus istiod's BlackHoleCluster and PassthroughCluster.
+ * load balancer (simple, ring hash, maglev, slow start, locality), and upstream TLS
+ * (DestinationRule tls or auto-detected Istio mTLS). Plus istiod's BlackHoleCluster and
+ * PassthroughCluster.
  */
 final class ClusterTranslator {
   /** The mesh connectTimeout default. */
@@ -95,7 +95,8 @@ final class ClusterTranslator {
 
     /** setH2Options: explicit HTTP/2 unless an upstream protocol is already chosen. */
     void setH2() {
-      if (!http().hasExplicitHttpConfig() && !http().hasUseDownstreamProtocolConfig()
+      if (!http().hasExplicitHttpConfig()
+          && !http().hasUseDownstreamProtocolConfig()
           && !http().hasAutoConfig()) {
         http()
             .setExplicitHttpConfig(
@@ -180,7 +181,9 @@ final class ClusterTranslator {
 
   /** istiod's buildCluster: name, type, DNS settings, inline endpoints, upstream protocol. */
   private static Wrapper baseCluster(
-      OutboundCluster c, Cluster.DiscoveryType type, List<LocalityLb.Group> dnsGroups,
+      OutboundCluster c,
+      Cluster.DiscoveryType type,
+      List<LocalityLb.Group> dnsGroups,
       ProxyView proxy) {
     Cluster.Builder b =
         Cluster.newBuilder()
@@ -268,8 +271,8 @@ final class ClusterTranslator {
   }
 
   /**
-   * The identities behind a service: its declared ones (a ServiceEntry's subjectAltNames) and
-   * those of its workloads, sorted.
+   * The identities behind a service: its declared ones (a ServiceEntry's subjectAltNames) and those
+   * of its workloads, sorted.
    */
   static List<String> serviceAccounts(MeshSnapshot snapshot, Service svc) {
     TreeSet<String> out = new TreeSet<>(svc.serviceAccounts());
@@ -504,9 +507,9 @@ final class ClusterTranslator {
   }
 
   /**
-   * {@code warmup}: window, aggression (default 1.0, runtime key {@code "("} as istiod sets it)
-   * and minimum weight percent (default 10); the deprecated {@code warmupDurationSecs} sets only
-   * the window.
+   * {@code warmup}: window, aggression (default 1.0, runtime key {@code "("} as istiod sets it) and
+   * minimum weight percent (default 10); the deprecated {@code warmupDurationSecs} sets only the
+   * window.
    */
   static Optional<Cluster.SlowStartConfig> slowStart(Optional<LoadBalancerSettings> lb) {
     if (lb.isEmpty()) {
@@ -609,8 +612,7 @@ final class ClusterTranslator {
                   XdsProtos.string(
                       IstioNames.configPath(
                           "destination-rule", dr.meta().namespace(), dr.meta().name())));
-              Optional<ClientTlsSettings.Mode> mode =
-                  c.policy().tls().map(ClientTlsSettings::mode);
+              Optional<ClientTlsSettings.Mode> mode = c.policy().tls().map(ClientTlsSettings::mode);
               if (mode.isPresent()
                   && (mode.get() == ClientTlsSettings.Mode.SIMPLE
                       || mode.get() == ClientTlsSettings.Mode.MUTUAL)) {

@@ -72,8 +72,7 @@ final class EndpointTranslator {
       }
     }
     List<LocalityLb.Group> groups = groups(c, eps);
-    ClusterLoadAssignment.Builder cla =
-        ClusterLoadAssignment.newBuilder().setClusterName(c.name());
+    ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(c.name());
     if (groups.isEmpty()) {
       return cla.build();
     }
@@ -193,7 +192,8 @@ final class EndpointTranslator {
                   IstioNames.TRANSPORT_SOCKET_MATCH,
                   Struct.newBuilder()
                       .putFields(
-                          "tlsMode", Value.newBuilder().setStringValue(Endpoint.TLS_MODE_ISTIO).build())
+                          "tlsMode",
+                          Value.newBuilder().setStringValue(Endpoint.TLS_MODE_ISTIO).build())
                       .build()));
     }
     return b.build();

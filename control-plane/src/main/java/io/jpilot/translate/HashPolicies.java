@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The route side of consistent-hash load balancing: the {@code hash_policy} of a route action,
- * from the DestinationRule of the route's destination (istiod's HashForHTTPDestination and
+ * The route side of consistent-hash load balancing: the {@code hash_policy} of a route action, from
+ * the DestinationRule of the route's destination (istiod's HashForHTTPDestination and
  * ConsistentHashToHashPolicy). The hash key comes from, in order of precedence, the subset's
  * port-level settings, the subset, the rule's port-level settings, the rule's top level; port-level
  * settings count only when the route names the destination port.
@@ -28,9 +28,9 @@ final class HashPolicies {
   private HashPolicies() {}
 
   /**
-   * The hash policies of a route with these destinations: one per destination that has a
-   * consistent hash (weight-0 destinations of a weighted route are skipped, as istiod drops them).
-   * Short hosts resolve against the VirtualService's namespace.
+   * The hash policies of a route with these destinations: one per destination that has a consistent
+   * hash (weight-0 destinations of a weighted route are skipped, as istiod drops them). Short hosts
+   * resolve against the VirtualService's namespace.
    */
   static List<RouteAction.HashPolicy> forRoute(
       MeshSnapshot snapshot, ProxyView proxy, VirtualService vs, List<RouteDestination> route) {
@@ -145,8 +145,7 @@ final class HashPolicies {
         break;
       case HTTP_QUERY_PARAMETER_NAME:
         b.setQueryParameter(
-            RouteAction.HashPolicy.QueryParameter.newBuilder()
-                .setName(h.httpQueryParameterName()));
+            RouteAction.HashPolicy.QueryParameter.newBuilder().setName(h.httpQueryParameterName()));
         break;
       case NONE:
       default:

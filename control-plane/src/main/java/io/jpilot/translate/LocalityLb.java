@@ -192,7 +192,8 @@ final class LocalityLb {
         int adjust = 0;
         for (int j = 0; j < names.size(); j++) {
           String name = names.get(j);
-          String forProxy = overrides.containsKey(name) ? overrides.get(name) : proxyLabels.get(name);
+          String forProxy =
+              overrides.containsKey(name) ? overrides.get(name) : proxyLabels.get(name);
           if (!java.util.Objects.equals(forProxy, labels.get(name))) {
             if (j == 0 && includesNetwork) {
               adjust = lowest;

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Plans the outbound clusters a proxy sees: for every service port visible to the proxy's
- * namespace (UDP excluded, as istiod does) the default cluster plus one per subset of the
- * DestinationRule that applies to the proxy. The traffic policy of each is istiod's merge for that
- * port: the rule's (or its port-level entry's), overlaid by the subset's.
+ * Plans the outbound clusters a proxy sees: for every service port visible to the proxy's namespace
+ * (UDP excluded, as istiod does) the default cluster plus one per subset of the DestinationRule
+ * that applies to the proxy. The traffic policy of each is istiod's merge for that port: the rule's
+ * (or its port-level entry's), overlaid by the subset's.
  */
 final class OutboundClusters {
   private OutboundClusters() {}
@@ -78,7 +78,12 @@ final class OutboundClusters {
         TrafficPolicy.forSubset(
             dr.flatMap(DestinationRule::trafficPolicy), Optional.empty(), port.port());
     return new OutboundCluster(
-        ClusterKey.of(svc.hostname(), port.port()), svc, port, dr, Optional.empty(), policy,
+        ClusterKey.of(svc.hostname(), port.port()),
+        svc,
+        port,
+        dr,
+        Optional.empty(),
+        policy,
         router);
   }
 

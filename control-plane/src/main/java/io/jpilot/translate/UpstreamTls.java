@@ -31,6 +31,7 @@ import java.util.Optional;
 final class UpstreamTls {
   static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
   static final String RAW_BUFFER_TRANSPORT_SOCKET = "envoy.transport_sockets.raw_buffer";
+
   /** The istio-agent SDS cluster from the bootstrap. */
   static final String SDS_CLUSTER = "sds-grpc";
 
@@ -101,8 +102,7 @@ final class UpstreamTls {
       w.cluster.addTransportSocketMatches(
           Cluster.TransportSocketMatch.newBuilder()
               .setName("tlsMode-istio")
-              .setMatch(
-                  Struct.newBuilder().putFields("tlsMode", XdsProtos.string("istio")).build())
+              .setMatch(Struct.newBuilder().putFields("tlsMode", XdsProtos.string("istio")).build())
               .setTransportSocket(socket));
       w.cluster.addTransportSocketMatches(
           Cluster.TransportSocketMatch.newBuilder()

@@ -12,7 +12,6 @@ import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import io.jpilot.e2e.GrpcXdsClientHarness.Backend;
 import io.jpilot.e2e.GrpcXdsClientHarness.Node;
 import io.jpilot.server.JPilotServer;
 import java.nio.charset.StandardCharsets;

@@ -78,15 +78,15 @@ class DestinationRuleClusterTest {
     Cluster c =
         cluster(
             """
-            trafficPolicy:
-              connectionPool:
-                http: {http1MaxPendingRequests: 1, http2MaxRequests: 2, maxRequestsPerConnection: 3, maxRetries: 4}
-                tcp:
-                  maxConnections: 1
-                  connectTimeout: 2s
-                  tcpKeepalive: {probes: 3, time: 4s, interval: 5s}
-                  maxConnectionDuration: 6s
-            """,
+trafficPolicy:
+  connectionPool:
+    http: {http1MaxPendingRequests: 1, http2MaxRequests: 2, maxRequestsPerConnection: 3, maxRetries: 4}
+    tcp:
+      maxConnections: 1
+      connectTimeout: 2s
+      tcpKeepalive: {probes: 3, time: 4s, interval: 5s}
+      maxConnectionDuration: 6s
+""",
             HTTP);
     CircuitBreakers.Thresholds t = c.getCircuitBreakers().getThresholds(0);
     assertThat(c.getCircuitBreakers().getThresholdsCount()).isEqualTo(1);
@@ -244,8 +244,10 @@ class DestinationRuleClusterTest {
   static Stream<Arguments> consistentHashes() {
     return Stream.of(
         Arguments.of("{httpHeaderName: x-user}", Cluster.LbPolicy.RING_HASH, 1024L),
-        Arguments.of("{httpHeaderName: x-user, minimumRingSize: 10}", Cluster.LbPolicy.RING_HASH, 10L),
-        Arguments.of("{useSourceIp: true, maglev: {tableSize: 65537}}", Cluster.LbPolicy.MAGLEV, 65537L),
+        Arguments.of(
+            "{httpHeaderName: x-user, minimumRingSize: 10}", Cluster.LbPolicy.RING_HASH, 10L),
+        Arguments.of(
+            "{useSourceIp: true, maglev: {tableSize: 65537}}", Cluster.LbPolicy.MAGLEV, 65537L),
         Arguments.of("{useSourceIp: true, ringHash: {}}", Cluster.LbPolicy.RING_HASH, -1L),
         Arguments.of(
             "{httpQueryParameterName: u, ringHash: {minimumRingSize: 10}}",
@@ -411,13 +413,17 @@ class DestinationRuleClusterTest {
     var combined = ctx.getCommonTlsContext().getCombinedValidationContext();
     assertThat(combined.getValidationContextSdsSecretConfig().getName())
         .isEqualTo("file-root:system");
-    assertThat(combined.getValidationContextSdsSecretConfig().getSdsConfig().hasInitialFetchTimeout())
+    assertThat(
+            combined.getValidationContextSdsSecretConfig().getSdsConfig().hasInitialFetchTimeout())
         .isFalse();
     var upstream = httpOptions(c).getUpstreamHttpProtocolOptions();
     assertThat(upstream.getAutoSni()).isTrue();
     assertThat(upstream.getAutoSanValidation()).isTrue();
-    assertThat(c.getMetadata().getFilterMetadataOrThrow("istio").getFieldsOrThrow("alpn_override")
-            .getStringValue())
+    assertThat(
+            c.getMetadata()
+                .getFilterMetadataOrThrow("istio")
+                .getFieldsOrThrow("alpn_override")
+                .getStringValue())
         .isEqualTo("false");
     assertThat(c.getTransportSocketMatchesCount()).isZero();
   }
@@ -465,7 +471,8 @@ class DestinationRuleClusterTest {
     assertThat(common.getTlsCertificateSdsSecretConfigs(0).getName())
         .isEqualTo("kubernetes://client-cert");
     assertThat(common.getTlsCertificateSdsSecretConfigs(0).getSdsConfig().hasAds()).isTrue();
-    assertThat(common.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName())
+    assertThat(
+            common.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName())
         .isEqualTo("kubernetes://client-cert-cacert");
   }
 
@@ -476,7 +483,8 @@ class DestinationRuleClusterTest {
     assertThat(c.getTransportSocketMatchesCount()).isZero();
     // and EDS stops advertising mTLS for the endpoints
     MeshSnapshot s =
-        YamlMesh.of(reviews(), YamlMesh.dr("default", "reviews", "trafficPolicy: {tls: {mode: DISABLE}}"));
+        YamlMesh.of(
+            reviews(), YamlMesh.dr("default", "reviews", "trafficPolicy: {tls: {mode: DISABLE}}"));
     var cla = Generated.endpoints(s, PRODUCTPAGE, HTTP);
     assertThat(cla.getEndpoints(0).getLbEndpoints(0).hasMetadata()).isFalse();
     var auto = Generated.endpoints(reviews().build(), PRODUCTPAGE, HTTP);
@@ -534,7 +542,8 @@ class DestinationRuleClusterTest {
     // subset v1 on 9090: the subset's port-level entry replaces all four fields
     Cluster v1Sniffed = Generated.cluster(s, PRODUCTPAGE, "outbound|9090|v1|" + REVIEWS);
     assertThat(v1Sniffed.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
-    assertThat(v1Sniffed.getCircuitBreakers()).isEqualTo(ClusterTranslator.defaultCircuitBreakers());
+    assertThat(v1Sniffed.getCircuitBreakers())
+        .isEqualTo(ClusterTranslator.defaultCircuitBreakers());
     assertThat(v1Sniffed.getOutlierDetection().getConsecutive5Xx().getValue()).isEqualTo(2);
     var meta = v1Sniffed.getMetadata().getFilterMetadataOrThrow("istio");
     assertThat(meta.getFieldsOrThrow("config").getStringValue())

@@ -77,8 +77,7 @@ class HashPoliciesTest {
   void theDefaultRouteOfAServiceCarriesItsHash() {
     MeshSnapshot s = YamlMesh.of(reviews(), YamlMesh.dr("default", "reviews", RULE));
     RouteConfiguration rc9080 = Generated.routes(s, PRODUCTPAGE, "9080");
-    RouteAction action =
-        Generated.virtualHost(rc9080, REVIEWS + ":9080").getRoutes(0).getRoute();
+    RouteAction action = Generated.virtualHost(rc9080, REVIEWS + ":9080").getRoutes(0).getRoute();
     assertThat(action.getHashPolicyList()).containsExactly(header("x-top"));
     RouteConfiguration rc8080 = Generated.routes(s, PRODUCTPAGE, "8080");
     assertThat(

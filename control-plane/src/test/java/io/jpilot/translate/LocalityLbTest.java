@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * assignments (TestSidecarLocalityLB, TestLocalityLBDestinationRuleOverride) and on EDS.
  */
 class LocalityLbTest {
-  static final ProxyView IN_SUBZONE1 = YamlMesh.sidecar("default", Map.of(), "region1/zone1/subzone1");
+  static final ProxyView IN_SUBZONE1 =
+      YamlMesh.sidecar("default", Map.of(), "region1/zone1/subzone1");
 
   /** istiod's test instances: weights 40, 20 and 40 in three localities. */
   static final String DNS_ENTRY =
@@ -72,7 +73,8 @@ class LocalityLbTest {
     Map<String, LocalityLbEndpoints> l = byLocality(c.getLoadAssignment());
     assertThat(l).hasSize(3);
     assertThat(l.get("region1/zone1/subzone1").getLoadBalancingWeight().getValue()).isEqualTo(40);
-    assertThat(l.get("region1/zone1/subzone1").getLbEndpoints(0).getLoadBalancingWeight().getValue())
+    assertThat(
+            l.get("region1/zone1/subzone1").getLbEndpoints(0).getLoadBalancingWeight().getValue())
         .isEqualTo(40);
     assertThat(l.get("region1/zone1/subzone2").getLoadBalancingWeight().getValue()).isEqualTo(20);
     assertThat(l.get("region2/zone1/subzone1").getLoadBalancingWeight().getValue()).isEqualTo(40);
@@ -133,7 +135,9 @@ class LocalityLbTest {
         YamlMesh.of(
             DNS_ENTRY
                 + YamlMesh.dr(
-                    "default", "api.example.org", "trafficPolicy: {loadBalancer: {simple: RANDOM}}"));
+                    "default",
+                    "api.example.org",
+                    "trafficPolicy: {loadBalancer: {simple: RANDOM}}"));
     assertThat(
             Generated.cluster(noOutlier, IN_SUBZONE1, "outbound|8080||api.example.org")
                 .getLoadAssignment()
@@ -146,9 +150,12 @@ class LocalityLbTest {
     TestMesh mesh =
         TestMesh.create()
             .service("reviews", "default", "10.96.0.12", TestMesh.http(9080))
-            .workload("reviews", "default", "r-a", "10.0.0.1", Map.of("app", "reviews"), "us-east/a/1")
-            .workload("reviews", "default", "r-b", "10.0.0.2", Map.of("app", "reviews"), "us-east/b/1")
-            .workload("reviews", "default", "r-c", "10.0.0.3", Map.of("app", "reviews"), "us-west/a/1")
+            .workload(
+                "reviews", "default", "r-a", "10.0.0.1", Map.of("app", "reviews"), "us-east/a/1")
+            .workload(
+                "reviews", "default", "r-b", "10.0.0.2", Map.of("app", "reviews"), "us-east/b/1")
+            .workload(
+                "reviews", "default", "r-c", "10.0.0.3", Map.of("app", "reviews"), "us-west/a/1")
             .workload("reviews", "default", "r-d", "10.0.0.4", Map.of("app", "reviews"), "eu/a/1");
     MeshSnapshot s =
         YamlMesh.of(
@@ -185,8 +192,20 @@ class LocalityLbTest {
     TestMesh mesh =
         TestMesh.create()
             .service("reviews", "default", "10.96.0.12", TestMesh.http(9080))
-            .workload("reviews", "default", "r-1", "10.0.0.1", Map.of("app", "reviews", "tier", "gold"), "r/z/s")
-            .workload("reviews", "default", "r-2", "10.0.0.2", Map.of("app", "reviews", "tier", "silver"), "r/z/s");
+            .workload(
+                "reviews",
+                "default",
+                "r-1",
+                "10.0.0.1",
+                Map.of("app", "reviews", "tier", "gold"),
+                "r/z/s")
+            .workload(
+                "reviews",
+                "default",
+                "r-2",
+                "10.0.0.2",
+                Map.of("app", "reviews", "tier", "silver"),
+                "r/z/s");
     MeshSnapshot s =
         YamlMesh.of(
             mesh,
@@ -204,7 +223,11 @@ class LocalityLbTest {
     assertThat(cla.getEndpointsCount()).isEqualTo(2);
     assertThat(cla.getEndpoints(0).getPriority()).isEqualTo(0);
     assertThat(
-            cla.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress()
+            cla.getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
                 .getAddress())
         .isEqualTo("10.0.0.1");
     assertThat(cla.getEndpoints(0).getLoadBalancingWeight().getValue()).isEqualTo(1);

@@ -22,13 +22,13 @@ class ServiceEntryClusterTest {
 
   static String se(String name, String spec) {
     return """
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: %s, namespace: default}
-        spec:
-        %s
-        ---
-        """
+           apiVersion: networking.istio.io/v1
+           kind: ServiceEntry
+           metadata: {name: %s, namespace: default}
+           spec:
+           %s
+           ---
+           """
         .formatted(name, spec.indent(2).stripTrailing());
   }
 
@@ -69,14 +69,21 @@ class ServiceEntryClusterTest {
     assertThat(c.getLoadAssignment().getClusterName()).isEqualTo(c.getName());
     assertThat(addresses(c.getLoadAssignment())).containsExactly("api.example.com");
     assertThat(
-            c.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress()
-                .getSocketAddress().getPortValue())
+            c.getLoadAssignment()
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
+                .getPortValue())
         .isEqualTo(443);
     // MESH_EXTERNAL: no auto mTLS, and the default cluster says so
     assertThat(c.getTransportSocketMatchesCount()).isZero();
     assertThat(c.hasTransportSocket()).isFalse();
     assertThat(
-            c.getMetadata().getFilterMetadataOrThrow("istio").getFieldsOrThrow("external")
+            c.getMetadata()
+                .getFilterMetadataOrThrow("istio")
+                .getFieldsOrThrow("external")
                 .getBoolValue())
         .isTrue();
     // not an EDS cluster: EDS offers nothing for it
@@ -145,11 +152,11 @@ class ServiceEntryClusterTest {
             se(
                 "passthrough",
                 """
-                hosts: [legacy.internal]
-                addresses: [10.70.0.0/16]
-                location: MESH_INTERNAL
-                ports: [{number: 8080, name: http, protocol: HTTP, targetPort: 9090}, {number: 81, name: http-b, protocol: HTTP}]
-                """));
+hosts: [legacy.internal]
+addresses: [10.70.0.0/16]
+location: MESH_INTERNAL
+ports: [{number: 8080, name: http, protocol: HTTP, targetPort: 9090}, {number: 81, name: http-b, protocol: HTTP}]
+"""));
     Cluster c = Generated.cluster(s, CLIENT, "outbound|8080||legacy.internal");
     assertThat(c.getType()).isEqualTo(Cluster.DiscoveryType.ORIGINAL_DST);
     assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.CLUSTER_PROVIDED);
@@ -187,7 +194,9 @@ class ServiceEntryClusterTest {
     Cluster a = (Cluster) clusters.get("outbound|80|a|multi.example.com");
     assertThat(addresses(a.getLoadAssignment())).containsExactly("a.example.com");
     assertThat(a.getLoadAssignment().getClusterName()).isEqualTo(a.getName());
-    assertThat(addresses(((Cluster) clusters.get("outbound|80||multi.example.com")).getLoadAssignment()))
+    assertThat(
+            addresses(
+                ((Cluster) clusters.get("outbound|80||multi.example.com")).getLoadAssignment()))
         .containsExactly("a.example.com", "b.example.com");
     assertThat(clusters).doesNotContainKey("outbound|80|none|multi.example.com");
   }

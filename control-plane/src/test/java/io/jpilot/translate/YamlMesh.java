@@ -15,7 +15,9 @@ import java.util.Map;
 final class YamlMesh {
   private YamlMesh() {}
 
-  /** {@code base}'s services and workloads plus every object in {@code yaml} (no errors allowed). */
+  /**
+   * {@code base}'s services and workloads plus every object in {@code yaml} (no errors allowed).
+   */
   static MeshSnapshot of(TestMesh base, String yaml) {
     ParsedFile f = ConfigFileParser.parse("test.yaml", yaml, TestMesh.SUFFIX);
     assertThat(f.diagnostics()).filteredOn(d -> d.severity() == Severity.ERROR).isEmpty();
@@ -40,14 +42,14 @@ final class YamlMesh {
 
   static String dr(String ns, String host, String spec) {
     return """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: rule, namespace: %s}
-        spec:
-          host: %s
-        %s
-        ---
-        """
+           apiVersion: networking.istio.io/v1
+           kind: DestinationRule
+           metadata: {name: rule, namespace: %s}
+           spec:
+             host: %s
+           %s
+           ---
+           """
         .formatted(ns, host, spec.indent(2).stripTrailing());
   }
 }

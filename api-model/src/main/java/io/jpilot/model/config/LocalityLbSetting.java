@@ -19,7 +19,9 @@ public record LocalityLbSetting(
     List<String> failoverPriority,
     Optional<Boolean> enabled) {
 
-  /** Traffic from {@code from} is spread over {@code to} by percent (weights sorted by locality). */
+  /**
+   * Traffic from {@code from} is spread over {@code to} by percent (weights sorted by locality).
+   */
   public record Distribute(String from, SortedMap<String, Integer> to) {
     public Distribute {
       requireNonNull(from, "from");

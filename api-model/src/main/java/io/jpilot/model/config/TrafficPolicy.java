@@ -120,7 +120,9 @@ public record TrafficPolicy(
             ? over.loadBalancerSettings
             : base.loadBalancerSettings,
         replace || over.connectionPool.isPresent() ? over.connectionPool : base.connectionPool,
-        replace || over.outlierDetection.isPresent() ? over.outlierDetection : base.outlierDetection,
+        replace || over.outlierDetection.isPresent()
+            ? over.outlierDetection
+            : base.outlierDetection,
         replace || over.tls.isPresent() ? over.tls : base.tls,
         List.of(),
         over.retryBudget.isPresent() ? over.retryBudget : base.retryBudget);

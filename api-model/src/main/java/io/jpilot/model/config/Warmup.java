@@ -9,7 +9,8 @@ import java.util.Optional;
  * DestinationRule {@code loadBalancer.warmup}: new endpoints get a growing share of traffic for
  * {@code duration} (Envoy's slow start).
  */
-public record Warmup(Duration duration, Optional<Double> minimumPercent, Optional<Double> aggression) {
+public record Warmup(
+    Duration duration, Optional<Double> minimumPercent, Optional<Double> aggression) {
   public Warmup {
     requireNonNull(duration, "duration");
     requireNonNull(minimumPercent, "minimumPercent");

@@ -45,8 +45,7 @@ class DestinationRuleParserTest {
                 + "      failoverPriority: [topology.istio.io/network]\n"
                 + "      enabled: true\n"
                 + "    warmup: {duration: 30s, minimumPercent: 20, aggression: 2}\n");
-    LoadBalancerSettings lb =
-        d.trafficPolicy().orElseThrow().loadBalancerSettings().orElseThrow();
+    LoadBalancerSettings lb = d.trafficPolicy().orElseThrow().loadBalancerSettings().orElseThrow();
     assertThat(lb.simple()).isEqualTo(LoadBalancer.UNSPECIFIED);
     ConsistentHash h = lb.consistentHash().orElseThrow();
     assertThat(h.hashKey()).isEqualTo(ConsistentHash.HashKey.HTTP_COOKIE);
@@ -74,7 +73,11 @@ class DestinationRuleParserTest {
                 + "trafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: false,"
                 + " minimumRingSize: 64}}}\n");
     ConsistentHash h =
-        d.trafficPolicy().orElseThrow().loadBalancerSettings().orElseThrow().consistentHash()
+        d.trafficPolicy()
+            .orElseThrow()
+            .loadBalancerSettings()
+            .orElseThrow()
+            .consistentHash()
             .orElseThrow();
     assertThat(h.hashKey()).isEqualTo(ConsistentHash.HashKey.USE_SOURCE_IP);
     assertThat(h.useSourceIp()).isFalse();
@@ -134,7 +137,8 @@ class DestinationRuleParserTest {
 
   @Test
   void deprecatedConsecutiveErrorsWarnsWithTheReplacement() {
-    ParseResult r = parse(dr("host: reviews\ntrafficPolicy: {outlierDetection: {consecutiveErrors: 5}}\n"));
+    ParseResult r =
+        parse(dr("host: reviews\ntrafficPolicy: {outlierDetection: {consecutiveErrors: 5}}\n"));
     assertThat(r.object()).isPresent();
     assertThat(r.diagnostics())
         .filteredOn(d -> d.severity() == Severity.WARNING)

@@ -39,10 +39,10 @@ class ServiceEntryParserTest {
             se(
                 "{hosts: [api.example.com], addresses: [10.1.0.0/24], location: MESH_INTERNAL,"
                     + " resolution: STATIC, ports: [{number: 80, name: http, protocol: HTTP,"
-                    + " targetPort: 8080}, {number: 443, name: tls, protocol: TLS}],"
-                    + " endpoints: [{address: 10.1.0.5, ports: {http: 9090}, labels: {v: a},"
-                    + " locality: us/east, weight: 3, serviceAccount: api}],"
-                    + " exportTo: [\".\"], subjectAltNames: [spiffe://cluster.local/ns/x/sa/api]}"));
+                    + " targetPort: 8080}, {number: 443, name: tls, protocol: TLS}], endpoints:"
+                    + " [{address: 10.1.0.5, ports: {http: 9090}, labels: {v: a}, locality:"
+                    + " us/east, weight: 3, serviceAccount: api}], exportTo: [\".\"],"
+                    + " subjectAltNames: [spiffe://cluster.local/ns/x/sa/api]}"));
     assertThat(r.diagnostics()).isEmpty();
     ServiceEntry e = (ServiceEntry) r.object().orElseThrow();
     assertThat(e.hosts()).containsExactly("api.example.com");
@@ -163,7 +163,9 @@ class ServiceEntryParserTest {
             se("{hosts: [a.com], ports: [{number: 80, name: http, protocol: HTTPX}]}"),
             "spec.ports[0].protocol",
             "unsupported protocol: HTTPX"),
-        Arguments.of(se("{ports: [{number: 80, name: http}]}"), "spec.hosts",
+        Arguments.of(
+            se("{ports: [{number: 80, name: http}]}"),
+            "spec.hosts",
             "service entry must have at least one host"),
         Arguments.of(we("{labels: {a: b}}"), "spec.address", "address is required"),
         Arguments.of(
@@ -214,7 +216,8 @@ class ServiceEntryParserTest {
             d -> {
               assertThat(d.severity()).isEqualTo(Severity.WARNING);
               assertThat(d.path()).isEqualTo("spec.hosts[0]");
-              assertThat(d.message()).isEqualTo("partial wildcard \"*foo.example.com\" not allowed");
+              assertThat(d.message())
+                  .isEqualTo("partial wildcard \"*foo.example.com\" not allowed");
             });
   }
 
