@@ -51,7 +51,8 @@ import java.util.TreeMap;
  *
  * <p>Supported: Kubernetes {@code v1} Service, Pod and Namespace, {@code discovery.k8s.io/v1}
  * EndpointSlice, and Istio {@code networking.istio.io} {@code v1}, {@code v1beta1} and {@code
- * v1alpha3} VirtualService and DestinationRule. Istio objects are checked against the whole Istio
+ * v1alpha3} VirtualService, DestinationRule, ServiceEntry and WorkloadEntry. Istio objects are
+ * checked against the whole Istio
  * networking schema (unknown fields, wrong shapes, oneofs, deprecated fields) and then with
  * istiod's own semantic checks and texts. An object with an ERROR diagnostic yields no object; one
  * with only WARNINGs is kept. Other kinds are skipped with a WARNING.
