@@ -84,7 +84,8 @@ final class VirtualServiceMerger {
     List<RouteDestination> route = new ArrayList<>();
     for (RouteDestination rd : r.route()) {
       route.add(
-          new RouteDestination(resolve(rd.destination(), ns, domainSuffix), rd.weight(), rd.headers()));
+          new RouteDestination(
+              resolve(rd.destination(), ns, domainSuffix), rd.weight(), rd.headers()));
     }
     List<HttpMirror> mirrors = new ArrayList<>();
     for (HttpMirror m : r.mirrors()) {
@@ -215,7 +216,8 @@ final class VirtualServiceMerger {
       return true;
     }
     for (Map.Entry<String, StringMatch> e : leaf.headers().entrySet()) {
-      if (conflict(Optional.ofNullable(root.headers().get(e.getKey())), Optional.of(e.getValue()))) {
+      if (conflict(
+          Optional.ofNullable(root.headers().get(e.getKey())), Optional.of(e.getValue()))) {
         return true;
       }
     }

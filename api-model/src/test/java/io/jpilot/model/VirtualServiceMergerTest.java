@@ -34,33 +34,106 @@ class VirtualServiceMergerTest {
 
   static Stream<Arguments> conflicts() {
     return Stream.of(
-        Arguments.of("regex uri", m().uri(StringMatch.regex("^/productpage")), m().uri(StringMatch.prefix("/productpage/v2")), true),
-        Arguments.of("regex uri in root and delegate does not have uri", m().uri(StringMatch.regex("^/productpage")), m(), false),
-        Arguments.of("regex uri in delegate and root does not have uri", m(), m().uri(StringMatch.regex("^/productpage")), false),
-        Arguments.of("regex uri in root and delegate has conflicting uri match", m().uri(StringMatch.regex("^/productpage")), m().uri(StringMatch.prefix("/productpage")), true),
-        Arguments.of("regex uri in delegate and root has conflicting uri match", m().uri(StringMatch.prefix("/productpage")), m().uri(StringMatch.regex("^/productpage")), true),
-        Arguments.of("match uri", m().uri(StringMatch.prefix("/productpage")), m().uri(StringMatch.prefix("/productpage/v2")), false),
-        Arguments.of("mismatch uri", m().uri(StringMatch.prefix("/productpage/v2")), m().uri(StringMatch.prefix("/productpage")), true),
-        Arguments.of("match uri exact", m().uri(StringMatch.prefix("/productpage/v2")), m().uri(StringMatch.exact("/productpage/v2")), false),
-        Arguments.of("headers not equal", m().header("header", StringMatch.exact("h1")), m().header("header", StringMatch.exact("h2")), true),
-        Arguments.of("headers equal", m().header("header", StringMatch.exact("h1")), m().header("header", StringMatch.exact("h1")), false),
-        Arguments.of("headers match", m().header("header", StringMatch.prefix("h1")), m().header("header", StringMatch.exact("h1-v1")), false),
-        Arguments.of("headers mismatch", m().header("header", StringMatch.prefix("h1")), m().header("header", StringMatch.exact("h2")), true),
-        Arguments.of("headers prefix mismatch", m().header("header", StringMatch.prefix("h1")), m().header("header", StringMatch.prefix("h2")), true),
-        Arguments.of("diff headers", m().header("header", StringMatch.exact("h1")), m().header("header-2", StringMatch.exact("h2")), false),
-        Arguments.of("withoutHeaders mismatch", m().withoutHeader("header", StringMatch.prefix("h1")), m().withoutHeader("header", StringMatch.exact("h2")), true),
+        Arguments.of(
+            "regex uri",
+            m().uri(StringMatch.regex("^/productpage")),
+            m().uri(StringMatch.prefix("/productpage/v2")),
+            true),
+        Arguments.of(
+            "regex uri in root and delegate does not have uri",
+            m().uri(StringMatch.regex("^/productpage")),
+            m(),
+            false),
+        Arguments.of(
+            "regex uri in delegate and root does not have uri",
+            m(),
+            m().uri(StringMatch.regex("^/productpage")),
+            false),
+        Arguments.of(
+            "regex uri in root and delegate has conflicting uri match",
+            m().uri(StringMatch.regex("^/productpage")),
+            m().uri(StringMatch.prefix("/productpage")),
+            true),
+        Arguments.of(
+            "regex uri in delegate and root has conflicting uri match",
+            m().uri(StringMatch.prefix("/productpage")),
+            m().uri(StringMatch.regex("^/productpage")),
+            true),
+        Arguments.of(
+            "match uri",
+            m().uri(StringMatch.prefix("/productpage")),
+            m().uri(StringMatch.prefix("/productpage/v2")),
+            false),
+        Arguments.of(
+            "mismatch uri",
+            m().uri(StringMatch.prefix("/productpage/v2")),
+            m().uri(StringMatch.prefix("/productpage")),
+            true),
+        Arguments.of(
+            "match uri exact",
+            m().uri(StringMatch.prefix("/productpage/v2")),
+            m().uri(StringMatch.exact("/productpage/v2")),
+            false),
+        Arguments.of(
+            "headers not equal",
+            m().header("header", StringMatch.exact("h1")),
+            m().header("header", StringMatch.exact("h2")),
+            true),
+        Arguments.of(
+            "headers equal",
+            m().header("header", StringMatch.exact("h1")),
+            m().header("header", StringMatch.exact("h1")),
+            false),
+        Arguments.of(
+            "headers match",
+            m().header("header", StringMatch.prefix("h1")),
+            m().header("header", StringMatch.exact("h1-v1")),
+            false),
+        Arguments.of(
+            "headers mismatch",
+            m().header("header", StringMatch.prefix("h1")),
+            m().header("header", StringMatch.exact("h2")),
+            true),
+        Arguments.of(
+            "headers prefix mismatch",
+            m().header("header", StringMatch.prefix("h1")),
+            m().header("header", StringMatch.prefix("h2")),
+            true),
+        Arguments.of(
+            "diff headers",
+            m().header("header", StringMatch.exact("h1")),
+            m().header("header-2", StringMatch.exact("h2")),
+            false),
+        Arguments.of(
+            "withoutHeaders mismatch",
+            m().withoutHeader("header", StringMatch.prefix("h1")),
+            m().withoutHeader("header", StringMatch.exact("h2")),
+            true),
         Arguments.of("port unset in root", m(), m().port(8080), false),
         Arguments.of("port unset in leaf", m().port(8080), m(), false),
         Arguments.of("port differs", m().port(8080), m().port(8090), true),
-        Arguments.of("sourceLabels mismatch", m().sourceLabels(Map.of("a", "b")), m().sourceLabels(Map.of("a", "c")), true),
-        Arguments.of("sourceNamespace mismatch", m().sourceNamespace("test1"), m().sourceNamespace("test2"), true),
-        Arguments.of("root has less gateways than delegate", m().gateways(List.of("ingress-gateway")), m().gateways(List.of("ingress-gateway", "mesh")), true),
+        Arguments.of(
+            "sourceLabels mismatch",
+            m().sourceLabels(Map.of("a", "b")),
+            m().sourceLabels(Map.of("a", "c")),
+            true),
+        Arguments.of(
+            "sourceNamespace mismatch",
+            m().sourceNamespace("test1"),
+            m().sourceNamespace("test2"),
+            true),
+        Arguments.of(
+            "root has less gateways than delegate",
+            m().gateways(List.of("ingress-gateway")),
+            m().gateways(List.of("ingress-gateway", "mesh")),
+            true),
         Arguments.of("ignoreUriCase differs", m().ignoreUriCase(true), m(), true));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("conflicts")
-  void hasConflictAsIstiod(String name, HttpMatch.Builder root, HttpMatch.Builder leaf, boolean expected) {
+  void hasConflictAsIstiod(
+      String name, HttpMatch.Builder root, HttpMatch.Builder leaf, boolean expected) {
     assertThat(VirtualServiceMerger.hasConflict(root.build(), leaf.build())).isEqualTo(expected);
   }
 
@@ -83,7 +156,8 @@ class VirtualServiceMergerTest {
 
   private static VirtualService vs(String ns, String name, List<String> hosts, HttpRoute... http) {
     return new VirtualService(
-        new ConfigMeta(new ConfigKey(VirtualService.KIND, ns, name), Map.of(), Instant.EPOCH, "test"),
+        new ConfigMeta(
+            new ConfigKey(VirtualService.KIND, ns, name), Map.of(), Instant.EPOCH, "test"),
         hosts,
         List.of(),
         List.of(http),
@@ -110,9 +184,13 @@ class VirtualServiceMergerTest {
         MeshSnapshot.build(
             1,
             "cluster.local",
-            List.of(vs("default", "root", List.of("reviews"), root), vs("team", "d", List.of(), sub)));
+            List.of(
+                vs("default", "root", List.of("reviews"), root), vs("team", "d", List.of(), sub)));
     VirtualService merged =
-        s.virtualServices().stream().filter(v -> v.meta().name().equals("root")).findFirst().orElseThrow();
+        s.virtualServices().stream()
+            .filter(v -> v.meta().name().equals("root"))
+            .findFirst()
+            .orElseThrow();
     assertThat(merged.http()).hasSize(1);
     HttpRoute r = merged.http().get(0);
     assertThat(r.name()).isEqualTo("root");

@@ -10,8 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * istiod's route/retry package (ConvertPolicy): a VirtualService HTTPRetry as an Envoy
- * RetryPolicy.
+ * istiod's route/retry package (ConvertPolicy): a VirtualService HTTPRetry as an Envoy RetryPolicy.
  *
  * <ul>
  *   <li>no policy: {@code num_retries 2}, {@code retry_on

@@ -40,9 +40,9 @@ final class RouteFilterConfigs {
   private RouteFilterConfigs() {}
 
   /**
-   * istiod's TranslateFault: a fixed delay (an exponential one is dropped) with its percentage
-   * (the deprecated integer percent when no percentage is given); an abort with an HTTP or gRPC
-   * status and, when given, its percentage. A fault left with neither is an empty HTTPFault.
+   * istiod's TranslateFault: a fixed delay (an exponential one is dropped) with its percentage (the
+   * deprecated integer percent when no percentage is given); an abort with an HTTP or gRPC status
+   * and, when given, its percentage. A fault left with neither is an empty HTTPFault.
    */
   static HTTPFault fault(HttpFault in) {
     HTTPFault.Builder out = HTTPFault.newBuilder();
@@ -86,7 +86,8 @@ final class RouteFilterConfigs {
     CorsPolicy.Builder out = CorsPolicy.newBuilder();
     out.setForwardNotMatchingPreflights(
         XdsProtos.bool(
-            in.unmatchedPreflights() != io.jpilot.model.config.CorsPolicy.UnmatchedPreflights.IGNORE));
+            in.unmatchedPreflights()
+                != io.jpilot.model.config.CorsPolicy.UnmatchedPreflights.IGNORE));
     if (!in.allowOrigins().isEmpty()) {
       for (StringMatch o : in.allowOrigins()) {
         if (o.kind() != StringMatch.Kind.PRESENT) {
@@ -95,8 +96,7 @@ final class RouteFilterConfigs {
       }
     } else {
       for (String o : in.allowOrigin()) {
-        out.addAllowOriginStringMatch(
-            RouteMatchTranslator.stringMatcher(StringMatch.exact(o)));
+        out.addAllowOriginStringMatch(RouteMatchTranslator.stringMatcher(StringMatch.exact(o)));
       }
     }
     out.setFilterEnabled(

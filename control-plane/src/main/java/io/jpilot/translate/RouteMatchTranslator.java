@@ -25,8 +25,8 @@ import java.util.Optional;
  * <ul>
  *   <li>the path: exact → {@code path}, prefix → {@code prefix}, regex → {@code safe_regex}; the
  *       default is prefix {@code /}; {@code case_sensitive} is always set, to !ignoreUriCase;
- *   <li>headers and withoutHeaders (inverted, with {@code treat_missing_header_as_empty} unless
- *       the match is a presence check), sorted by name, then {@code :method}, {@code :authority},
+ *   <li>headers and withoutHeaders (inverted, with {@code treat_missing_header_as_empty} unless the
+ *       match is a presence check), sorted by name, then {@code :method}, {@code :authority},
  *       {@code :scheme}; an empty StringMatch or regex {@code *} is {@code present_match};
  *   <li>{@code @request.auth.claims.*} keys become JWT-claim {@code dynamic_metadata} matchers;
  *   <li>query parameters, by name.
@@ -135,7 +135,8 @@ final class RouteMatchTranslator {
         s.setSafeRegex(RegexMatcher.newBuilder().setRegex(sm.value()));
         break;
       default:
-        throw new IllegalArgumentException("string match: " + sm + " (expected: exact, prefix or regex)");
+        throw new IllegalArgumentException(
+            "string match: " + sm + " (expected: exact, prefix or regex)");
     }
     return s.build();
   }
@@ -161,12 +162,11 @@ final class RouteMatchTranslator {
       mm.addPath(MetadataMatcher.PathSegment.newBuilder().setKey(c));
     }
     ValueMatcher listMatch =
-        ValueMatcher.newBuilder()
-            .setListMatch(ListMatcher.newBuilder().setOneOf(value))
-            .build();
+        ValueMatcher.newBuilder().setListMatch(ListMatcher.newBuilder().setOneOf(value)).build();
     mm.setValue(
         ValueMatcher.newBuilder()
-            .setOrMatch(OrMatcher.newBuilder().addValueMatchers(listMatch).addValueMatchers(value)));
+            .setOrMatch(
+                OrMatcher.newBuilder().addValueMatchers(listMatch).addValueMatchers(value)));
     return Optional.of(mm.build());
   }
 

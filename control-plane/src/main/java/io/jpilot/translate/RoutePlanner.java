@@ -38,9 +38,9 @@ import java.util.TreeMap;
  * hosts of their own on route {@code "80"} (or on the port of a service the same VirtualService
  * routes).
  *
- * <p>{@link #routesForVirtualService(VirtualService, int, Set, boolean)} is the reusable part:
- * the routes of one VirtualService on one listener port for a set of gateway names ({@code mesh}
- * for sidecars).
+ * <p>{@link #routesForVirtualService(VirtualService, int, Set, boolean)} is the reusable part: the
+ * routes of one VirtualService on one listener port for a set of gateway names ({@code mesh} for
+ * sidecars).
  */
 final class RoutePlanner {
   /** istiod puts VirtualService hosts that match no service on this port only. */
@@ -82,7 +82,8 @@ final class RoutePlanner {
   // ---- virtual hosts ---------------------------------------------------------------------------
 
   /** The virtual hosts one VirtualService (or the default route) contributes on a port. */
-  private record Wrapper(List<String> virtualServiceHosts, List<Service> services, List<RoutePlan> routes) {}
+  private record Wrapper(
+      List<String> virtualServiceHosts, List<Service> services, List<RoutePlan> routes) {}
 
   /**
    * Sidecar route configuration {@code "<port>"}: virtual hosts for the VirtualServices on the port
@@ -97,10 +98,17 @@ final class RoutePlanner {
         servicesByName.put(svc.hostname().toLowerCase(Locale.ROOT), svc);
       }
     }
+    List<String> wildcardServiceHosts = new ArrayList<>();
+    for (String h : servicesByName.keySet()) {
+      if (VirtualServiceIndex.isWildcard(h)) {
+        wildcardServiceHosts.add(h);
+      }
+    }
     List<Wrapper> wrappers = new ArrayList<>();
     Set<String> routed = new HashSet<>();
     for (VirtualServiceIndex.Entry e : virtualServices.entries()) {
-      if (listenerPort != NON_REGISTRY_HOSTS_PORT && !selects(e, servicesByName)) {
+      if (listenerPort != NON_REGISTRY_HOSTS_PORT
+          && !selects(e, servicesByName, wildcardServiceHosts)) {
         continue; // istiod's selectVirtualServices: only VirtualServices for a service here
       }
       List<RoutePlan> routes = routesForVirtualService(e.vs(), listenerPort);
@@ -120,7 +128,9 @@ final class RoutePlanner {
       if (!routed.contains(e.getKey())) {
         wrappers.add(
             new Wrapper(
-                List.of(), List.of(e.getValue()), List.of(defaultRoute(e.getValue(), listenerPort))));
+                List.of(),
+                List.of(e.getValue()),
+                List.of(defaultRoute(e.getValue(), listenerPort))));
       }
     }
 
@@ -191,18 +201,18 @@ final class RoutePlanner {
    * or overlaps with, a service on that port.
    */
   private static boolean selects(
-      VirtualServiceIndex.Entry e, SortedMap<String, Service> servicesByName) {
+      VirtualServiceIndex.Entry e,
+      SortedMap<String, Service> servicesByName,
+      List<String> wildcardServiceHosts) {
     for (String h : e.hosts()) {
       if (servicesByName.containsKey(h)) {
         return true;
       }
-      for (String svcHost : servicesByName.keySet()) {
-        boolean overlap =
-            VirtualServiceIndex.isWildcard(h)
-                ? VirtualServiceIndex.hostsMatch(h, svcHost)
-                : VirtualServiceIndex.isWildcard(svcHost)
-                    && VirtualServiceIndex.hostsMatch(h, svcHost);
-        if (overlap) {
+      // a wildcard host is checked against every service; a plain one only against wildcard ones
+      Iterable<String> candidates =
+          VirtualServiceIndex.isWildcard(h) ? servicesByName.keySet() : wildcardServiceHosts;
+      for (String svcHost : candidates) {
+        if (VirtualServiceIndex.hostsMatch(h, svcHost)) {
           return true;
         }
       }
@@ -358,7 +368,8 @@ final class RoutePlanner {
   }
 
   /** istiod's port and source checks of TranslateRoute: does this match apply here at all? */
-  private boolean applies(HttpMatch m, String vsNamespace, int listenerPort, Set<String> gatewayNames) {
+  private boolean applies(
+      HttpMatch m, String vsNamespace, int listenerPort, Set<String> gatewayNames) {
     if (m.port() != 0 && m.port() != listenerPort) {
       return false;
     }
@@ -366,9 +377,22 @@ final class RoutePlanner {
   }
 
   /**
-   * istiod's sourceMatchHTTP: a match limited to gateways applies to those gateways only;
-   * otherwise its source labels must be a subset of the proxy's and its source namespace the
-   * proxy's.
+   * istiod's SortVHostRoutes, which gateways apply to the routes of all their VirtualServices for
+   * one host: catch-all routes move to the end, other routes keep their order.
+   */
+  static List<RoutePlan> catchAllLast(List<RoutePlan> routes) {
+    List<RoutePlan> out = new ArrayList<>();
+    List<RoutePlan> catchAll = new ArrayList<>();
+    for (RoutePlan r : routes) {
+      (r.isCatchAll() ? catchAll : out).add(r);
+    }
+    out.addAll(catchAll);
+    return out;
+  }
+
+  /**
+   * istiod's sourceMatchHTTP: a match limited to gateways applies to those gateways only; otherwise
+   * its source labels must be a subset of the proxy's and its source namespace the proxy's.
    */
   private boolean sourceMatches(HttpMatch m, String vsNamespace, Set<String> gatewayNames) {
     if (!m.gateways().isEmpty()) {
@@ -466,7 +490,9 @@ final class RoutePlanner {
             hashPolicies));
   }
 
-  /** istiod's MirrorPercent / MirrorPercentByPolicy with TranslateRequestMirrorPolicy's clusters. */
+  /**
+   * istiod's MirrorPercent / MirrorPercentByPolicy with TranslateRequestMirrorPolicy's clusters.
+   */
   private List<RoutePlan.Mirror> mirrors(VirtualService vs, HttpRoute http, int listenerPort) {
     List<RoutePlan.Mirror> out = new ArrayList<>();
     if (http.mirror().isPresent()) {
@@ -548,7 +574,9 @@ final class RoutePlanner {
     return Optional.empty();
   }
 
-  /** MeshConfig defaultHttpRetryPolicy; none is configured, so istiod's built-in default applies. */
+  /**
+   * MeshConfig defaultHttpRetryPolicy; none is configured, so istiod's built-in default applies.
+   */
   Optional<HttpRetry> meshDefaultRetryPolicy() {
     return Optional.empty();
   }

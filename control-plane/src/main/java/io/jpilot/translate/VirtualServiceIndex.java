@@ -119,7 +119,10 @@ final class VirtualServiceIndex {
     return host.startsWith("*");
   }
 
-  /** istiod's host.Name.Matches for a wildcard and a name: the name ends with what follows {@code *}. */
+  /**
+   * istiod's host.Name.Matches for a wildcard and a name: the name ends with what follows {@code
+   * *}.
+   */
   static boolean matchesWildcard(String wildcard, String host) {
     // "*.example.com" matches "a.example.com" and "a.b.example.com", not "example.com"
     return host.endsWith(wildcard.substring(1));

@@ -47,14 +47,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * VirtualService HTTP features as a real grpc-java xDS client experiences them through jpilot:
- * header routing with prefix and regex matches, fault aborts (gRPC and HTTP statuses), fixed
- * delays and route timeouts, and retries (explicit, disabled, and istiod's default policy).
+ * header routing with prefix and regex matches, fault aborts (gRPC and HTTP statuses), fixed delays
+ * and route timeouts, and retries (explicit, disabled, and istiod's default policy).
  *
  * <p>One jpilot serves one config directory with a Service per feature. The {@code echo} pods (v1
- * on 127.0.0.4, v2 on 127.0.0.5) answer with their version; the {@code flaky} pod (127.0.0.6)
- * fails every first attempt with UNAVAILABLE and answers a retry with the number of previous
- * attempts grpc-java reports in {@code grpc-previous-rpc-attempts}, or, asked with {@code
- * x-sleep-ms}, answers after that long.
+ * on 127.0.0.4, v2 on 127.0.0.5) answer with their version; the {@code flaky} pod (127.0.0.6) fails
+ * every first attempt with UNAVAILABLE and answers a retry with the number of previous attempts
+ * grpc-java reports in {@code grpc-previous-rpc-attempts}, or, asked with {@code x-sleep-ms},
+ * answers after that long.
  */
 @Timeout(value = 15, unit = TimeUnit.SECONDS)
 class VirtualServiceFeaturesE2ETest {
@@ -143,7 +143,9 @@ class VirtualServiceFeaturesE2ETest {
                       String previous = headers.get(PREVIOUS_ATTEMPTS);
                       if (previous == null) {
                         response.onError(
-                            Status.UNAVAILABLE.withDescription("flaky: first attempt").asException());
+                            Status.UNAVAILABLE
+                                .withDescription("flaky: first attempt")
+                                .asException());
                       } else {
                         response.onNext("previous-attempts=" + previous);
                         response.onCompleted();
@@ -345,7 +347,8 @@ class VirtualServiceFeaturesE2ETest {
    * One call that waits until the client has its xDS config (wait-for-ready), so a failure is the
    * route's doing, not a channel still resolving.
    */
-  private static String callWhenReady(Channel channel, Map<String, String> headers, Duration deadline) {
+  private static String callWhenReady(
+      Channel channel, Map<String, String> headers, Duration deadline) {
     Channel ch = channel;
     if (!headers.isEmpty()) {
       Metadata md = new Metadata();
@@ -376,8 +379,10 @@ class VirtualServiceFeaturesE2ETest {
     ManagedChannel ch = channel("routing", echoPort);
     awaitIdentities(ch, Set.of("v1"), Map.of(), READY);
     assertThat(tally(ch, 20, Map.of(), RPC)).containsExactly(entry("v1", 20));
-    assertThat(tally(ch, 20, Map.of("x-user", "admin-alice"), RPC)).containsExactly(entry("v2", 20));
-    assertThat(tally(ch, 20, Map.of("x-user", "alice-admin"), RPC)).containsExactly(entry("v1", 20));
+    assertThat(tally(ch, 20, Map.of("x-user", "admin-alice"), RPC))
+        .containsExactly(entry("v2", 20));
+    assertThat(tally(ch, 20, Map.of("x-user", "alice-admin"), RPC))
+        .containsExactly(entry("v1", 20));
     assertThat(tally(ch, 20, Map.of("x-build", "canary-42"), RPC)).containsExactly(entry("v2", 20));
     // the regex must match the whole value
     assertThat(tally(ch, 20, Map.of("x-build", "canary-42b"), RPC))

@@ -102,7 +102,11 @@ class DelegateVirtualServiceTest {
     // the root's header operations apply where the delegate has none
     assertThat(v2.getRequestHeadersToAdd(0).getHeader().getKey()).isEqualTo("x-root");
     // the merged route belongs to the root VirtualService
-    assertThat(v2.getMetadata().getFilterMetadataOrThrow("istio").getFieldsOrThrow("config").getStringValue())
+    assertThat(
+            v2.getMetadata()
+                .getFilterMetadataOrThrow("istio")
+                .getFieldsOrThrow("config")
+                .getStringValue())
         .isEqualTo("/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews");
   }
 
@@ -204,7 +208,8 @@ class DelegateVirtualServiceTest {
             .add(newer)
             .build();
     Route grpc =
-        Generated.routes(s, TestMesh.grpc("client", "default", "10.244.0.30"), "outbound|9080||" + REVIEWS)
+        Generated.routes(
+                s, TestMesh.grpc("client", "default", "10.244.0.30"), "outbound|9080||" + REVIEWS)
             .getVirtualHosts(0)
             .getRoutes(0);
     assertThat(grpc.getRoute().getCluster()).isEqualTo("outbound|9080|newer|" + REVIEWS);

@@ -29,10 +29,10 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cases of istiod's TestBuildHTTPRoutes (pilot/pkg/networking/core/route/route_test.go) that do
- * not involve DestinationRules, transcribed: the same VirtualServices (built without validation,
- * as the Go test builds them), translated for listener port 8080 and the gateway {@code
- * some-gateway}, with the same expectations. Every route also passes Envoy's validation rules.
+ * Cases of istiod's TestBuildHTTPRoutes (pilot/pkg/networking/core/route/route_test.go) that do not
+ * involve DestinationRules, transcribed: the same VirtualServices (built without validation, as the
+ * Go test builds them), translated for listener port 8080 and the gateway {@code some-gateway},
+ * with the same expectations. Every route also passes Envoy's validation rules.
  */
 class IstioRouteBuildCasesTest {
   private static final Set<String> GATEWAYS = Set.of("some-gateway");
@@ -104,7 +104,9 @@ class IstioRouteBuildCasesTest {
                 .addMatch(match("non-catch-all").uri(StringMatch.prefix("/route/v1")).build())
                 .addMatch(match("catch-all").uri(StringMatch.prefix("/")).build())
                 .build());
-    assertThat(routes).extracting(Route::getName).containsExactly("route.non-catch-all", "route.catch-all");
+    assertThat(routes)
+        .extracting(Route::getName)
+        .containsExactly("route.non-catch-all", "route.catch-all");
   }
 
   @Test
@@ -118,7 +120,8 @@ class IstioRouteBuildCasesTest {
                 .build(),
             HttpRoute.builder()
                 .name("route 2")
-                .addMatch(match("header match").header("cookie", StringMatch.exact("canary")).build())
+                .addMatch(
+                    match("header match").header("cookie", StringMatch.exact("canary")).build())
                 .addRoute(dest("example2.default.svc.cluster.local", 8484))
                 .build(),
             HttpRoute.builder()
@@ -138,10 +141,12 @@ class IstioRouteBuildCasesTest {
                         .header("version", StringMatch.exact("v2"))
                         .sourceLabels(Map.of("version", "v1"))
                         .build())
-                .addRoute(new RouteDestination(new Destination("c-weighted.extsvc.com", "v2", 0), 100))
+                .addRoute(
+                    new RouteDestination(new Destination("c-weighted.extsvc.com", "v2", 0), 100))
                 .build(),
             HttpRoute.builder()
-                .addRoute(new RouteDestination(new Destination("c-weighted.extsvc.com", "v1", 0), 100))
+                .addRoute(
+                    new RouteDestination(new Destination("c-weighted.extsvc.com", "v1", 0), 100))
                 .build());
     assertThat(routes).hasSize(1);
   }
@@ -164,7 +169,10 @@ class IstioRouteBuildCasesTest {
   @Test
   void forVirtualServiceWithRegexMatchingOnUri() {
     List<Route> routes =
-        build(toExample().addMatch(match("status").uri(StringMatch.regex("\\/(.?)\\/status")).build()).build());
+        build(
+            toExample()
+                .addMatch(match("status").uri(StringMatch.regex("\\/(.?)\\/status")).build())
+                .build());
     assertThat(routes.get(0).getMatch().getSafeRegex().getRegex()).isEqualTo("\\/(.?)\\/status");
   }
 
@@ -184,7 +192,9 @@ class IstioRouteBuildCasesTest {
                 .addRoute(dest("bar.example.org", 8484))
                 .build());
     assertThat(routes).hasSize(3);
-    assertThat(routes).extracting(r -> r.getMatch().getPrefix()).containsExactly("/foo", "/baz", "/bar");
+    assertThat(routes)
+        .extracting(r -> r.getMatch().getPrefix())
+        .containsExactly("/foo", "/baz", "/bar");
     assertThat(routes).extracting(Route::getStatPrefix).containsExactly("foo", "", "");
     assertThat(routes.get(0).getRoute().getRetryPolicy().getRetryHostPredicateCount()).isEqualTo(1);
   }
@@ -244,7 +254,10 @@ class IstioRouteBuildCasesTest {
     List<Route> without =
         build(
             HttpRoute.builder()
-                .addMatch(match("presence").withoutHeader("FOO-HEADER", StringMatch.PRESENT_MATCH).build())
+                .addMatch(
+                    match("presence")
+                        .withoutHeader("FOO-HEADER", StringMatch.PRESENT_MATCH)
+                        .build())
                 .redirect(redirect)
                 .build());
     assertThat(without.get(0).getMatch().getHeaders(0).getPresentMatch()).isTrue();
@@ -254,22 +267,37 @@ class IstioRouteBuildCasesTest {
   @Test
   void forVirtualServiceWithMatchingOnQueryParameter() {
     Route exact =
-        build(toExample().addMatch(match("q").queryParam("token", StringMatch.exact("foo")).build()).build()).get(0);
+        build(
+                toExample()
+                    .addMatch(match("q").queryParam("token", StringMatch.exact("foo")).build())
+                    .build())
+            .get(0);
     assertThat(exact.getMatch().getQueryParameters(0).getStringMatch().getExact()).isEqualTo("foo");
     Route prefix =
-        build(toExample().addMatch(match("q").queryParam("token", StringMatch.prefix("foo-")).build()).build())
+        build(
+                toExample()
+                    .addMatch(match("q").queryParam("token", StringMatch.prefix("foo-")).build())
+                    .build())
             .get(0);
-    assertThat(prefix.getMatch().getQueryParameters(0).getStringMatch().getPrefix()).isEqualTo("foo-");
+    assertThat(prefix.getMatch().getQueryParameters(0).getStringMatch().getPrefix())
+        .isEqualTo("foo-");
     Route regex =
         build(
                 toExample()
-                    .addMatch(match("q").queryParam("token", StringMatch.regex("BAR .+?\\..+?\\..+?")).build())
+                    .addMatch(
+                        match("q")
+                            .queryParam("token", StringMatch.regex("BAR .+?\\..+?\\..+?"))
+                            .build())
                     .build())
             .get(0);
     assertThat(regex.getMatch().getQueryParameters(0).getStringMatch().getSafeRegex().getRegex())
         .isEqualTo("BAR .+?\\..+?\\..+?");
     Route all =
-        build(toExample().addMatch(match("q").queryParam("token", StringMatch.regex("*")).build()).build()).get(0);
+        build(
+                toExample()
+                    .addMatch(match("q").queryParam("token", StringMatch.regex("*")).build())
+                    .build())
+            .get(0);
     assertThat(all.getMatch().getQueryParameters(0).getName()).isEqualTo("token");
     assertThat(all.getMatch().getQueryParameters(0).getPresentMatch()).isTrue();
   }
@@ -301,7 +329,9 @@ class IstioRouteBuildCasesTest {
             HeaderOperations.EMPTY,
             new HeaderOperations(
                 new TreeMap<>(
-                    Map.of("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload")),
+                    Map.of(
+                        "Strict-Transport-Security",
+                        "max-age=31536000; includeSubDomains; preload")),
                 null,
                 null));
     List<Route> routes =
@@ -322,7 +352,10 @@ class IstioRouteBuildCasesTest {
     assertThat(routes.get(0).getRedirect().getResponseCode())
         .isEqualTo(RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT);
     assertThat(routes.get(0).getResponseHeadersToAddList())
-        .extracting(h -> h.getHeader().getKey(), h -> h.getHeader().getValue(), HeaderValueOption::getAppendAction)
+        .extracting(
+            h -> h.getHeader().getKey(),
+            h -> h.getHeader().getValue(),
+            HeaderValueOption::getAppendAction)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(
                 "Strict-Transport-Security",
@@ -348,7 +381,11 @@ class IstioRouteBuildCasesTest {
   void forRewrites() {
     RouteDestination d = dest("*.example.org", 8484);
     Route host =
-        build(HttpRoute.builder().addRoute(d).rewrite(new HttpRewrite("", Optional.empty(), "bar.example.org")).build())
+        build(
+                HttpRoute.builder()
+                    .addRoute(d)
+                    .rewrite(new HttpRewrite("", Optional.empty(), "bar.example.org"))
+                    .build())
             .get(0);
     assertThat(host.getRoute().getHostRewriteLiteral()).isEqualTo("bar.example.org");
     assertThat(host.getRoute().getAppendXForwardedHost()).isFalse();
@@ -356,13 +393,19 @@ class IstioRouteBuildCasesTest {
         build(
                 HttpRoute.builder()
                     .addRoute(d)
-                    .rewrite(new HttpRewrite("", Optional.of(new RegexRewrite("/.*", "/replace-full")), ""))
+                    .rewrite(
+                        new HttpRewrite(
+                            "", Optional.of(new RegexRewrite("/.*", "/replace-full")), ""))
                     .build())
             .get(0);
     assertThat(full.getRoute().getRegexRewrite().getPattern().getRegex()).isEqualTo("/.*");
     assertThat(full.getRoute().getRegexRewrite().getSubstitution()).isEqualTo("/replace-full");
     Route prefix =
-        build(HttpRoute.builder().addRoute(d).rewrite(new HttpRewrite("/replace-prefix", Optional.empty(), "")).build())
+        build(
+                HttpRoute.builder()
+                    .addRoute(d)
+                    .rewrite(new HttpRewrite("/replace-prefix", Optional.empty(), ""))
+                    .build())
             .get(0);
     assertThat(prefix.getRoute().getPrefixRewrite()).isEqualTo("/replace-prefix");
     Route both =
@@ -371,7 +414,9 @@ class IstioRouteBuildCasesTest {
                     .addRoute(d)
                     .rewrite(
                         new HttpRewrite(
-                            "", Optional.of(new RegexRewrite("/.*", "/replace-full")), "bar.example.org"))
+                            "",
+                            Optional.of(new RegexRewrite("/.*", "/replace-full")),
+                            "bar.example.org"))
                     .build())
             .get(0);
     assertThat(both.getRoute().getHostRewriteLiteral()).isEqualTo("bar.example.org");
@@ -384,13 +429,15 @@ class IstioRouteBuildCasesTest {
                     .rewrite(
                         new HttpRewrite(
                             "",
-                            Optional.of(new RegexRewrite("^/service/([^/]+)(/.*)$", "\\2/instance/\\1")),
+                            Optional.of(
+                                new RegexRewrite("^/service/([^/]+)(/.*)$", "\\2/instance/\\1")),
                             ""))
                     .build())
             .get(0);
     assertThat(regexMatch.getRoute().getRegexRewrite().getPattern().getRegex())
         .isEqualTo("^/service/([^/]+)(/.*)$");
-    assertThat(regexMatch.getRoute().getRegexRewrite().getSubstitution()).isEqualTo("\\2/instance/\\1");
+    assertThat(regexMatch.getRoute().getRegexRewrite().getSubstitution())
+        .isEqualTo("\\2/instance/\\1");
   }
 
   @Test
@@ -399,7 +446,8 @@ class IstioRouteBuildCasesTest {
         build(
                 HttpRoute.builder()
                     .redirect(
-                        new HttpRedirect("/replace-full-path", "", 0, HttpRedirect.DerivePort.UNSET, "", 0, ""))
+                        new HttpRedirect(
+                            "/replace-full-path", "", 0, HttpRedirect.DerivePort.UNSET, "", 0, ""))
                     .build())
             .get(0);
     assertThat(fullPath.getRedirect().getPathRedirect()).isEqualTo("/replace-full-path");
@@ -407,7 +455,8 @@ class IstioRouteBuildCasesTest {
         build(
                 HttpRoute.builder()
                     .redirect(
-                        new HttpRedirect("", "foo.example.com", 0, HttpRedirect.DerivePort.UNSET, "", 0, "/"))
+                        new HttpRedirect(
+                            "", "foo.example.com", 0, HttpRedirect.DerivePort.UNSET, "", 0, "/"))
                     .build())
             .get(0);
     assertThat(prefix.getRedirect().getHostRedirect()).isEqualTo("foo.example.com");
@@ -421,16 +470,51 @@ class IstioRouteBuildCasesTest {
             HeaderOperations.EMPTY,
             new HeaderOperations(
                 new TreeMap<>(
-                    Map.of("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload")),
+                    Map.of(
+                        "Strict-Transport-Security",
+                        "max-age=31536000; includeSubDomains; preload")),
                 null,
                 null));
     HttpDirectResponse hello = new HttpDirectResponse(200, Optional.of(HttpBody.ofString("hello")));
     Route plain = build(HttpRoute.builder().directResponse(hello).build()).get(0);
     assertThat(plain.getDirectResponse().getStatus()).isEqualTo(200);
     assertThat(plain.getDirectResponse().getBody().getInlineString()).isEqualTo("hello");
-    Route withHeader = build(HttpRoute.builder().directResponse(hello).headers(hsts).build()).get(0);
+    Route withHeader =
+        build(HttpRoute.builder().directResponse(hello).headers(hsts).build()).get(0);
     assertThat(withHeader.getResponseHeadersToAddCount()).isEqualTo(1);
     assertThat(withHeader.getResponseHeadersToAdd(0).getAppendAction())
         .isEqualTo(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
+  }
+
+  /** route_test.go TestSortVHostRoutes: catch-all routes last, the others in order. */
+  @Test
+  void sortVirtualHostRoutesMovesCatchAllsLast() {
+    List<RoutePlan> plans =
+        List.of(
+            plan("catch-all-prefix", Optional.of(match("").uri(StringMatch.prefix("/")).build())),
+            plan("specific", Optional.of(match("").uri(StringMatch.prefix("/a")).build())),
+            plan("catch-all-regex", Optional.of(match("").uri(StringMatch.regex(".*")).build())),
+            plan(
+                "headers",
+                Optional.of(
+                    match("")
+                        .uri(StringMatch.prefix("/"))
+                        .header("x", StringMatch.exact("1"))
+                        .build())),
+            plan("no-match", Optional.empty()));
+    assertThat(RoutePlanner.catchAllLast(plans))
+        .extracting(RoutePlan::name)
+        .containsExactly("specific", "headers", "catch-all-prefix", "catch-all-regex", "no-match");
+  }
+
+  private static RoutePlan plan(String name, Optional<HttpMatch> m) {
+    return new RoutePlan(
+        name,
+        m,
+        List.of(new RoutePlan.Target("outbound|80||a.example.com", 0)),
+        false,
+        java.time.Duration.ZERO,
+        Optional.empty(),
+        "a.example.com:80/*");
   }
 }

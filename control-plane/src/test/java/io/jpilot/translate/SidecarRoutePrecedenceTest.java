@@ -32,7 +32,8 @@ class SidecarRoutePrecedenceTest {
   private static final String ALT_KNOWN = "alt-known.default.svc.cluster.local";
 
   /** One VirtualService of a case: {@code spec: {hosts, http: [{match: [{port}]?, route}]}}. */
-  record Vs(String namespace, List<String> hosts, String dest, int destPort, int portMatch, String time) {
+  record Vs(
+      String namespace, List<String> hosts, String dest, int destPort, int portMatch, String time) {
     static Vs of(String namespace, String host, String dest) {
       return new Vs(namespace, List.of(host), dest, 0, 0, BASE);
     }
@@ -63,8 +64,15 @@ class SidecarRoutePrecedenceTest {
     }
   }
 
-  /** A case: configs, the proxy's namespace, the route name, and domain → clusters (null: absent). */
-  record Case(String name, List<Vs> configs, String proxyNamespace, String routeName, Map<String, List<String>> expected) {
+  /**
+   * A case: configs, the proxy's namespace, the route name, and domain → clusters (null: absent).
+   */
+  record Case(
+      String name,
+      List<Vs> configs,
+      String proxyNamespace,
+      String routeName,
+      Map<String, List<String>> expected) {
     @Override
     public String toString() {
       return name;
@@ -101,7 +109,8 @@ class SidecarRoutePrecedenceTest {
             expect(KNOWN, clusters("outbound|8080||" + ALT_KNOWN))),
         new Case(
             "unknown port 80",
-            List.of(Vs.of("default", "foo.default.svc.cluster.local", "foo.default.svc.cluster.local")),
+            List.of(
+                Vs.of("default", "foo.default.svc.cluster.local", "foo.default.svc.cluster.local")),
             "default",
             "80",
             expect(
@@ -109,7 +118,8 @@ class SidecarRoutePrecedenceTest {
                 clusters("outbound|80||foo.default.svc.cluster.local"))),
         new Case(
             "unknown port 8080",
-            List.of(Vs.of("default", "foo.default.svc.cluster.local", "foo.default.svc.cluster.local")),
+            List.of(
+                Vs.of("default", "foo.default.svc.cluster.local", "foo.default.svc.cluster.local")),
             "default",
             "8080",
             expect("foo.default.svc.cluster.local", null)),
@@ -189,9 +199,12 @@ class SidecarRoutePrecedenceTest {
             "default",
             "80",
             expect(
-                ALT_KNOWN, clusters("outbound|80||" + ALT_KNOWN),
-                KNOWN, clusters("outbound|80||" + KNOWN),
-                "*.unknown.example.com", clusters("outbound|80||arbitrary.example.com"))),
+                ALT_KNOWN,
+                clusters("outbound|80||" + ALT_KNOWN),
+                KNOWN,
+                clusters("outbound|80||" + KNOWN),
+                "*.unknown.example.com",
+                clusters("outbound|80||arbitrary.example.com"))),
         new Case(
             "wildcard first then explicit",
             List.of(
@@ -200,9 +213,12 @@ class SidecarRoutePrecedenceTest {
             "default",
             "80",
             expect(
-                ALT_KNOWN, clusters("outbound|80||wild.example.com"),
-                KNOWN, clusters("outbound|80||explicit.example.com"),
-                "*.cluster.local", null)),
+                ALT_KNOWN,
+                clusters("outbound|80||wild.example.com"),
+                KNOWN,
+                clusters("outbound|80||explicit.example.com"),
+                "*.cluster.local",
+                null)),
         new Case(
             "explicit first then wildcard",
             List.of(
@@ -211,9 +227,12 @@ class SidecarRoutePrecedenceTest {
             "default",
             "80",
             expect(
-                ALT_KNOWN, clusters("outbound|80||wild.example.com"),
-                KNOWN, clusters("outbound|80||explicit.example.com"),
-                "*.cluster.local", null)),
+                ALT_KNOWN,
+                clusters("outbound|80||wild.example.com"),
+                KNOWN,
+                clusters("outbound|80||explicit.example.com"),
+                "*.cluster.local",
+                null)),
         new Case(
             "wildcard and explicit cross namespace",
             List.of(
@@ -222,9 +241,12 @@ class SidecarRoutePrecedenceTest {
             "default",
             "80",
             expect(
-                ALT_KNOWN, clusters("outbound|80||wild.example.com"),
-                KNOWN, clusters("outbound|80||explicit.example.com"),
-                "*.cluster.local", null)),
+                ALT_KNOWN,
+                clusters("outbound|80||wild.example.com"),
+                KNOWN,
+                clusters("outbound|80||explicit.example.com"),
+                "*.cluster.local",
+                null)),
         new Case(
             "wildcard and explicit unknown",
             List.of(
@@ -233,9 +255,12 @@ class SidecarRoutePrecedenceTest {
             "default",
             "80",
             expect(
-                KNOWN, clusters("outbound|80||" + KNOWN),
-                "*.tld", clusters("outbound|80||wild.example.com"),
-                "*.example.tld", null)),
+                KNOWN,
+                clusters("outbound|80||" + KNOWN),
+                "*.tld",
+                clusters("outbound|80||wild.example.com"),
+                "*.example.tld",
+                null)),
         new Case(
             "same namespace conflict",
             List.of(
@@ -257,8 +282,18 @@ class SidecarRoutePrecedenceTest {
   private static MeshSnapshot snapshot(List<Vs> configs) {
     TestMesh m =
         TestMesh.create()
-            .service("known", "default", "2.0.0.0", TestMesh.port("http", 80, 80), TestMesh.port("http-alt", 8080, 8080))
-            .service("alt-known", "default", "2.0.0.1", TestMesh.port("http", 80, 80), TestMesh.port("http-alt", 8080, 8080))
+            .service(
+                "known",
+                "default",
+                "2.0.0.0",
+                TestMesh.port("http", 80, 80),
+                TestMesh.port("http-alt", 8080, 8080))
+            .service(
+                "alt-known",
+                "default",
+                "2.0.0.1",
+                TestMesh.port("http", 80, 80),
+                TestMesh.port("http-alt", 8080, 8080))
             .service(
                 "not-default",
                 "not-default",
@@ -293,7 +328,8 @@ class SidecarRoutePrecedenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void routesAsIstiod(Case c) {
-    ProxyView proxy = TestMesh.sidecar("app-1", c.proxyNamespace(), "10.244.9.9", Map.of("app", "app"));
+    ProxyView proxy =
+        TestMesh.sidecar("app-1", c.proxyNamespace(), "10.244.9.9", Map.of("app", "app"));
     RouteConfiguration rc = Generated.routes(snapshot(c.configs()), proxy, c.routeName());
     Map<String, List<String>> got = domains(rc);
     for (Map.Entry<String, List<String>> e : c.expected().entrySet()) {
@@ -302,7 +338,9 @@ class SidecarRoutePrecedenceTest {
             .as("domain %s in %s", e.getKey(), got)
             .satisfiesAnyOf(v -> assertThat(v).isNull(), v -> assertThat(v).isEmpty());
       } else {
-        assertThat(got.get(e.getKey())).as("domain %s in %s", e.getKey(), got).isEqualTo(e.getValue());
+        assertThat(got.get(e.getKey()))
+            .as("domain %s in %s", e.getKey(), got)
+            .isEqualTo(e.getValue());
       }
     }
   }

@@ -127,7 +127,14 @@ class VirtualServiceRoutesTest {
     assertThat(r.getMatch().getHeadersList())
         .extracting(HeaderMatcher::getName)
         .containsExactly(
-            "x-a", "x-absent", "x-b", "x-debug", "x-present", "x-star", ":method", ":authority",
+            "x-a",
+            "x-absent",
+            "x-b",
+            "x-debug",
+            "x-present",
+            "x-star",
+            ":method",
+            ":authority",
             ":scheme");
     List<HeaderMatcher> h = r.getMatch().getHeadersList();
     assertThat(h.get(0).getStringMatch().getSafeRegex().getRegex()).isEqualTo("v[0-9]+");
@@ -238,7 +245,12 @@ class VirtualServiceRoutesTest {
   void portMatchSelectsTheListener() {
     MeshSnapshot s =
         TestMesh.create()
-            .service("reviews", "default", "10.96.0.12", http(9080), TestMesh.port("http-alt", 8080, 8080))
+            .service(
+                "reviews",
+                "default",
+                "10.96.0.12",
+                http(9080),
+                TestMesh.port("http-alt", 8080, 8080))
             .add(
                 vs(
                     "default",
@@ -355,7 +367,8 @@ class VirtualServiceRoutesTest {
         .contains(RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY);
     assertThat(RouteTranslator.redirectCode(301))
         .contains(RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY);
-    assertThat(RouteTranslator.redirectCode(302)).contains(RedirectAction.RedirectResponseCode.FOUND);
+    assertThat(RouteTranslator.redirectCode(302))
+        .contains(RedirectAction.RedirectResponseCode.FOUND);
     assertThat(RouteTranslator.redirectCode(303))
         .contains(RedirectAction.RedirectResponseCode.SEE_OTHER);
     assertThat(RouteTranslator.redirectCode(307))
@@ -364,8 +377,7 @@ class VirtualServiceRoutesTest {
         .contains(RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT);
     assertThat(RouteTranslator.redirectCode(304)).isEmpty();
     // 443 over https is implied too; the scheme defaults to https on TLS listeners
-    HttpRedirect toTls =
-        new HttpRedirect("", "", 443, HttpRedirect.DerivePort.UNSET, "", 0, "");
+    HttpRedirect toTls = new HttpRedirect("", "", 443, HttpRedirect.DerivePort.UNSET, "", 0, "");
     assertThat(RouteTranslator.redirect(toTls, 443, true).orElseThrow().getPortRedirect()).isZero();
     assertThat(RouteTranslator.redirect(toTls, 80, false).orElseThrow().getPortRedirect())
         .isEqualTo(443);
@@ -403,7 +415,11 @@ class VirtualServiceRoutesTest {
     assertThat(routes.get(2).getDecorator().getOperation()).isEqualTo("reviews:9080/*");
     RouteConfiguration rc =
         Generated.routes(
-            with(vs("default", "reviews", "hosts: [reviews]\nhttp:\n- directResponse: {status: 404}")),
+            with(
+                vs(
+                    "default",
+                    "reviews",
+                    "hosts: [reviews]\nhttp:\n- directResponse: {status: 404}")),
             PRODUCTPAGE,
             "9080");
     assertThat(rc.getMaxDirectResponseBodySizeBytes().getValue()).isEqualTo(1024 * 1024);
@@ -418,8 +434,7 @@ class VirtualServiceRoutesTest {
             .directResponse(new HttpDirectResponse(500, Optional.empty()))
             .addRoute(TestMesh.dest("reviews", "v1"))
             .build();
-    HttpRoute direct =
-        both.toBuilder().redirect(Optional.empty()).build();
+    HttpRoute direct = both.toBuilder().redirect(Optional.empty()).build();
     MeshSnapshot s =
         with(
             new VirtualService(
@@ -445,24 +460,24 @@ class VirtualServiceRoutesTest {
     List<Route> routes =
         reviewsRoutes(
             """
-            hosts: [reviews]
-            http:
-            - match: [{uri: {prefix: /old}}]
-              rewrite: {uri: /new, authority: reviews.internal}
-              route:
-              - destination: {host: reviews}
-            - match: [{uri: {regex: "^/service/([^/]+)(/.*)$"}}]
-              rewrite:
-                uriRegexRewrite: {match: "^/service/([^/]+)(/.*)$", rewrite: "\\\\2/instance/\\\\1"}
-              route:
-              - destination: {host: reviews}
-            - match: [{uri: {prefix: /host-header}}]
-              headers:
-                request:
-                  add: {host: add.example.com, x-kept: "1"}
-              route:
-              - destination: {host: reviews}
-            """);
+hosts: [reviews]
+http:
+- match: [{uri: {prefix: /old}}]
+  rewrite: {uri: /new, authority: reviews.internal}
+  route:
+  - destination: {host: reviews}
+- match: [{uri: {regex: "^/service/([^/]+)(/.*)$"}}]
+  rewrite:
+    uriRegexRewrite: {match: "^/service/([^/]+)(/.*)$", rewrite: "\\\\2/instance/\\\\1"}
+  route:
+  - destination: {host: reviews}
+- match: [{uri: {prefix: /host-header}}]
+  headers:
+    request:
+      add: {host: add.example.com, x-kept: "1"}
+  route:
+  - destination: {host: reviews}
+""");
     RouteAction first = routes.get(0).getRoute();
     assertThat(first.getPrefixRewrite()).isEqualTo("/new");
     assertThat(first.getHostRewriteLiteral()).isEqualTo("reviews.internal");
@@ -570,13 +585,17 @@ class VirtualServiceRoutesTest {
     assertThat(wc.getClustersList())
         .extracting(WeightedCluster.ClusterWeight::getName, c -> c.getWeight().getValue())
         .containsExactly(
-            tuple("outbound|9080|blue|" + REVIEWS, 70), tuple("outbound|9080|green|" + REVIEWS, 30));
+            tuple("outbound|9080|blue|" + REVIEWS, 70),
+            tuple("outbound|9080|green|" + REVIEWS, 30));
     WeightedCluster.ClusterWeight blue = wc.getClusters(0);
     assertThat(blue.getRequestHeadersToAddList())
         .extracting(
-            h -> h.getHeader().getKey(), h -> h.getHeader().getValue(), HeaderValueOption::getAppendAction)
+            h -> h.getHeader().getKey(),
+            h -> h.getHeader().getValue(),
+            HeaderValueOption::getAppendAction)
         .containsExactly(
-            tuple("x-color", "blue", HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD),
+            tuple(
+                "x-color", "blue", HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD),
             tuple("x-add", "1", HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
     assertThat(blue.getRequestHeadersToRemoveList()).containsExactly("x-remove");
     assertThat(blue.getResponseHeadersToAdd(0).getHeader().getKey()).isEqualTo("x-served-by");
@@ -618,14 +637,24 @@ class VirtualServiceRoutesTest {
                   remove: [x-resp-remove]
             """);
     assertThat(r.getRequestHeadersToAddList())
-        .extracting(h -> h.getHeader().getKey(), h -> h.getHeader().getValue(), HeaderValueOption::getAppendAction)
+        .extracting(
+            h -> h.getHeader().getKey(),
+            h -> h.getHeader().getValue(),
+            HeaderValueOption::getAppendAction)
         .containsExactly(
-            tuple("x-req-set", "v1", HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD),
+            tuple(
+                "x-req-set", "v1", HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD),
             tuple("x-req-add", "v2", HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD),
             tuple(
-                "x-route-req-set", "v1", HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD),
-            tuple("x-route-req-add", "v2", HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
-    assertThat(r.getRequestHeadersToRemoveList()).containsExactly("x-req-remove", "x-route-req-remove");
+                "x-route-req-set",
+                "v1",
+                HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD),
+            tuple(
+                "x-route-req-add",
+                "v2",
+                HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
+    assertThat(r.getRequestHeadersToRemoveList())
+        .containsExactly("x-req-remove", "x-route-req-remove");
     assertThat(r.getResponseHeadersToAddList())
         .extracting(h -> h.getHeader().getKey())
         .containsExactly("x-resp-set", "x-resp-add", "x-route-resp-set", "x-route-resp-add");
@@ -840,7 +869,8 @@ class VirtualServiceRoutesTest {
               - destination: {host: ratings}
                 percentage: {value: 5}
             """);
-    List<RouteAction.RequestMirrorPolicy> all = routes.get(0).getRoute().getRequestMirrorPoliciesList();
+    List<RouteAction.RequestMirrorPolicy> all =
+        routes.get(0).getRoute().getRequestMirrorPoliciesList();
     assertThat(all).hasSize(1);
     assertThat(all.get(0).getCluster()).isEqualTo("outbound|9080||" + fqdn("mirror", "default"));
     assertThat(all.get(0).getRuntimeFraction().getDefaultValue())
@@ -852,7 +882,13 @@ class VirtualServiceRoutesTest {
     assertThat(half.getRuntimeFraction().getDefaultValue())
         .isEqualTo(percent(505_000, FractionalPercent.DenominatorType.MILLION));
     assertThat(routes.get(2).getRoute().getRequestMirrorPoliciesList()).isEmpty();
-    assertThat(routes.get(3).getRoute().getRequestMirrorPolicies(0).getRuntimeFraction().getDefaultValue())
+    assertThat(
+            routes
+                .get(3)
+                .getRoute()
+                .getRequestMirrorPolicies(0)
+                .getRuntimeFraction()
+                .getDefaultValue())
         .isEqualTo(percent(20, FractionalPercent.DenominatorType.HUNDRED));
     assertThat(routes.get(4).getRoute().getRequestMirrorPoliciesList())
         .extracting(
@@ -897,7 +933,8 @@ class VirtualServiceRoutesTest {
             """);
     CorsPolicy full = filterConfig(routes.get(0), "envoy.filters.http.cors", CorsPolicy.class);
     assertThat(full.getAllowOriginStringMatchList())
-        .extracting(StringMatcher::getExact, StringMatcher::getPrefix, m -> m.getSafeRegex().getRegex())
+        .extracting(
+            StringMatcher::getExact, StringMatcher::getPrefix, m -> m.getSafeRegex().getRegex())
         .containsExactly(
             tuple("https://example.com", "", ""),
             tuple("", "https://dev.", ""),
@@ -945,7 +982,9 @@ class VirtualServiceRoutesTest {
         planner.routesForVirtualService(v, 80, java.util.Set.of("istio-system/ingress"), false);
     assertThat(plans).hasSize(1);
     Route r = RouteTranslator.route(plans.get(0), RouteTranslator.Flavour.SIDECAR);
-    assertThat(r.getMatch().getHeadersList()).extracting(HeaderMatcher::getName).containsExactly("x-plain");
+    assertThat(r.getMatch().getHeadersList())
+        .extracting(HeaderMatcher::getName)
+        .containsExactly("x-plain");
     assertThat(r.getMatch().getDynamicMetadataList()).hasSize(2);
     var group = r.getMatch().getDynamicMetadata(0);
     assertThat(group.getFilter()).isEqualTo("envoy.filters.http.jwt_authn");

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  *
  * @param uri empty when unset (an empty StringMatch on the uri matches everything, like no uri)
  * @param port 0 when unset
- * @param scheme a {@code :scheme} header condition; {@link StringMatch#PRESENT_MATCH} for {@code {}}
+ * @param scheme a {@code :scheme} header condition; {@link StringMatch#PRESENT_MATCH} for {@code
+ *     {}}
  * @param method a {@code :method} header condition
  * @param authority a {@code :authority} header condition
  * @param withoutHeaders headers that must not match

@@ -50,24 +50,13 @@ public record HttpRoute(
 
   /** Matches, destinations and timeout; nothing else set. */
   public HttpRoute(
-      String name, List<HttpMatch> match, List<RouteDestination> route, Optional<Duration> timeout) {
+      String name,
+      List<HttpMatch> match,
+      List<RouteDestination> route,
+      Optional<Duration> timeout) {
     this(
-        name,
-        match,
-        route,
-        timeout,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+        name, match, route, timeout, null, null, null, null, null, null, null, null, null, null,
+        null, null);
   }
 
   private static <T> Optional<T> orEmpty(Optional<T> o) {

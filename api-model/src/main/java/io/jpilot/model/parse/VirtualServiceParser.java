@@ -70,7 +70,8 @@ final class VirtualServiceParser {
     }
     List<HttpMirror> mirrors = new ArrayList<>();
     for (JsonNode m : list(r, "mirrors")) {
-      mirrors.add(new HttpMirror(destination(get(m, "destination")), percent(get(m, "percentage"))));
+      mirrors.add(
+          new HttpMirror(destination(get(m, "destination")), percent(get(m, "percentage"))));
     }
     return HttpRoute.builder()
         .name(str(r, "name"))
@@ -86,9 +87,7 @@ final class VirtualServiceParser {
         .mirror(has(r, "mirror") ? Optional.of(destination(get(r, "mirror"))) : Optional.empty())
         .mirrors(mirrors)
         .mirrorPercent(
-            has(r, "mirrorPercent")
-                ? Optional.of((int) lng(r, "mirrorPercent"))
-                : Optional.empty())
+            has(r, "mirrorPercent") ? Optional.of((int) lng(r, "mirrorPercent")) : Optional.empty())
         .mirrorPercentage(percent(get(r, "mirrorPercentage")))
         .corsPolicy(corsPolicy(get(r, "corsPolicy")))
         .headers(headers(get(r, "headers")))
@@ -128,7 +127,9 @@ final class VirtualServiceParser {
     return sm == null ? Optional.empty() : Optional.of(stringMatch(sm));
   }
 
-  /** exact, prefix or regex; an empty (or null) StringMatch is {@link StringMatch#PRESENT_MATCH}. */
+  /**
+   * exact, prefix or regex; an empty (or null) StringMatch is {@link StringMatch#PRESENT_MATCH}.
+   */
   static StringMatch stringMatch(JsonNode sm) {
     if (has(sm, "exact")) {
       return StringMatch.exact(str(sm, "exact"));

@@ -75,8 +75,9 @@ class VirtualServiceParserTest {
     assertThat(m.scheme()).contains(StringMatch.exact("https"));
     assertThat(m.method()).contains(StringMatch.PRESENT_MATCH);
     assertThat(m.authority()).contains(StringMatch.prefix("rev"));
-    assertThat(m.headers()).containsExactly(
-        Map.entry("x-a", StringMatch.PRESENT_MATCH), Map.entry("x-b", StringMatch.exact("1")));
+    assertThat(m.headers())
+        .containsExactly(
+            Map.entry("x-a", StringMatch.PRESENT_MATCH), Map.entry("x-b", StringMatch.exact("1")));
     assertThat(m.withoutHeaders()).containsExactly(Map.entry("x-c", StringMatch.regex("*")));
     assertThat(m.queryParams()).containsExactly(Map.entry("q", StringMatch.prefix("p")));
     assertThat(m.ignoreUriCase()).isTrue();
@@ -92,62 +93,64 @@ class VirtualServiceParserTest {
     List<HttpRoute> http =
         parse(
                 """
-                hosts: [reviews]
-                http:
-                - name: all
-                  match: [{uri: {prefix: /a}}]
-                  route:
-                  - destination: {host: reviews, subset: v1, port: {number: 9080}}
-                    weight: 90
-                    headers:
-                      request: {set: {x-a: "1"}, add: {x-b: "2"}, remove: [x-c]}
-                  - destination: {host: reviews, subset: v2}
-                    weight: 10
-                  rewrite: {uriRegexRewrite: {match: "^/a(.*)", rewrite: "/b\\\\1"}, authority: r.example}
-                  timeout: 2s
-                  retries:
-                    attempts: 3
-                    perTryTimeout: 500ms
-                    retryOn: 5xx
-                    retryRemoteLocalities: false
-                    retryIgnorePreviousHosts: true
-                    backoff: 10ms
-                  fault:
-                    delay: {fixedDelay: 1s, percentage: {value: 12.5}}
-                    abort: {grpcStatus: UNAVAILABLE, percentage: {value: 100}}
-                  mirror: {host: shadow}
-                  mirrorPercentage: {value: 0}
-                  corsPolicy:
-                    allowOrigins: [{exact: "https://a"}]
-                    allowMethods: [GET]
-                    maxAge: 1m
-                    allowCredentials: false
-                    unmatchedPreflights: FORWARD
-                  headers:
-                    response: {set: {x-r: "1"}}
-                - match: [{uri: {prefix: /r}}]
-                  redirect: {uri: /new, derivePort: FROM_REQUEST_PORT, redirectCode: 307}
-                - match: [{uri: {prefix: /d}}]
-                  directResponse: {status: 418, body: {bytes: "aGk="}}
-                - match: [{uri: {prefix: /m}}]
-                  route:
-                  - destination: {host: reviews}
-                  mirrors:
-                  - destination: {host: shadow}
-                    percentage: {value: 5}
-                  - destination: {host: other}
-                  mirrorPercent: 50
-                - match: [{uri: {prefix: /delegated}}]
-                  delegate: {name: api}
-                """)
+hosts: [reviews]
+http:
+- name: all
+  match: [{uri: {prefix: /a}}]
+  route:
+  - destination: {host: reviews, subset: v1, port: {number: 9080}}
+    weight: 90
+    headers:
+      request: {set: {x-a: "1"}, add: {x-b: "2"}, remove: [x-c]}
+  - destination: {host: reviews, subset: v2}
+    weight: 10
+  rewrite: {uriRegexRewrite: {match: "^/a(.*)", rewrite: "/b\\\\1"}, authority: r.example}
+  timeout: 2s
+  retries:
+    attempts: 3
+    perTryTimeout: 500ms
+    retryOn: 5xx
+    retryRemoteLocalities: false
+    retryIgnorePreviousHosts: true
+    backoff: 10ms
+  fault:
+    delay: {fixedDelay: 1s, percentage: {value: 12.5}}
+    abort: {grpcStatus: UNAVAILABLE, percentage: {value: 100}}
+  mirror: {host: shadow}
+  mirrorPercentage: {value: 0}
+  corsPolicy:
+    allowOrigins: [{exact: "https://a"}]
+    allowMethods: [GET]
+    maxAge: 1m
+    allowCredentials: false
+    unmatchedPreflights: FORWARD
+  headers:
+    response: {set: {x-r: "1"}}
+- match: [{uri: {prefix: /r}}]
+  redirect: {uri: /new, derivePort: FROM_REQUEST_PORT, redirectCode: 307}
+- match: [{uri: {prefix: /d}}]
+  directResponse: {status: 418, body: {bytes: "aGk="}}
+- match: [{uri: {prefix: /m}}]
+  route:
+  - destination: {host: reviews}
+  mirrors:
+  - destination: {host: shadow}
+    percentage: {value: 5}
+  - destination: {host: other}
+  mirrorPercent: 50
+- match: [{uri: {prefix: /delegated}}]
+  delegate: {name: api}
+""")
             .http();
     HttpRoute all = http.get(0);
     assertThat(all.route().get(0).destination()).isEqualTo(new Destination("reviews", "v1", 9080));
     assertThat(all.route().get(0).weight()).isEqualTo(90);
-    assertThat(all.route().get(0).headers().orElseThrow().request().remove()).containsExactly("x-c");
+    assertThat(all.route().get(0).headers().orElseThrow().request().remove())
+        .containsExactly("x-c");
     assertThat(all.route().get(1).headers()).isEmpty();
     assertThat(all.rewrite())
-        .contains(new HttpRewrite("", Optional.of(new RegexRewrite("^/a(.*)", "/b\\1")), "r.example"));
+        .contains(
+            new HttpRewrite("", Optional.of(new RegexRewrite("^/a(.*)", "/b\\1")), "r.example"));
     assertThat(all.timeout()).contains(Duration.ofSeconds(2));
     assertThat(all.retries())
         .contains(
@@ -160,7 +163,8 @@ class VirtualServiceParserTest {
                 Optional.of(Duration.ofMillis(10))));
     assertThat(all.fault().orElseThrow().delay())
         .contains(FaultDelay.fixed(Duration.ofSeconds(1), 12.5));
-    assertThat(all.fault().orElseThrow().abort()).contains(FaultAbort.grpcStatus("UNAVAILABLE", 100));
+    assertThat(all.fault().orElseThrow().abort())
+        .contains(FaultAbort.grpcStatus("UNAVAILABLE", 100));
     assertThat(all.mirror()).contains(new Destination("shadow", "", 0));
     assertThat(all.mirrorPercentage()).contains(new Percent(0));
     assertThat(all.mirrorPercent()).isEmpty();
@@ -173,7 +177,8 @@ class VirtualServiceParserTest {
 
     assertThat(http.get(1).redirect())
         .contains(
-            new HttpRedirect("/new", "", 0, HttpRedirect.DerivePort.FROM_REQUEST_PORT, "", 307, ""));
+            new HttpRedirect(
+                "/new", "", 0, HttpRedirect.DerivePort.FROM_REQUEST_PORT, "", 307, ""));
     assertThat(http.get(2).directResponse())
         .contains(new HttpDirectResponse(418, Optional.of(HttpBody.ofBytes("hi".getBytes()))));
     assertThat(http.get(3).mirrors())
