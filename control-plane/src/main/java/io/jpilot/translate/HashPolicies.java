@@ -8,12 +8,9 @@ import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.LoadBalancerSettings;
 import io.jpilot.model.config.PortTrafficPolicy;
-import io.jpilot.model.config.RouteDestination;
 import io.jpilot.model.config.Subset;
 import io.jpilot.model.config.TrafficPolicy;
-import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.registry.Service;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,27 +23,6 @@ import java.util.Optional;
  */
 final class HashPolicies {
   private HashPolicies() {}
-
-  /**
-   * The hash policies of a route with these destinations: one per destination that has a consistent
-   * hash (weight-0 destinations of a weighted route are skipped, as istiod drops them). Short hosts
-   * resolve against the VirtualService's namespace.
-   */
-  static List<RouteAction.HashPolicy> forRoute(
-      MeshSnapshot snapshot, ProxyView proxy, VirtualService vs, List<RouteDestination> route) {
-    List<RouteAction.HashPolicy> out = new ArrayList<>();
-    for (RouteDestination rd : route) {
-      if (route.size() > 1 && rd.weight() == 0) {
-        continue;
-      }
-      Destination d = rd.destination();
-      Destination resolved =
-          new Destination(
-              snapshot.resolveShortName(d.host(), vs.meta().namespace()), d.subset(), d.port());
-      out.addAll(forDestination(snapshot, proxy, resolved));
-    }
-    return out;
-  }
 
   /**
    * The hash policy for one route destination.
