@@ -1,6 +1,10 @@
 package io.jpilot.cli;
 
+import io.fabric8.kubernetes.client.Config;
 import io.jpilot.cli.Args.UsageException;
+import io.jpilot.k8s.KubernetesClients;
+import io.jpilot.k8s.KubernetesSource;
+import io.jpilot.k8s.NamespaceSelector;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.Durations;
 import io.jpilot.push.PushSettings;
@@ -9,10 +13,16 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code jpilot serve}: runs the control plane until SIGTERM/SIGINT. */
+/**
+ * {@code jpilot serve}: runs the control plane until SIGTERM/SIGINT, on a config directory or on a
+ * Kubernetes cluster.
+ */
 final class ServeCommand {
   private ServeCommand() {}
 
@@ -28,14 +38,21 @@ final class ServeCommand {
                 "debounce-after",
                 "debounce-max",
                 "push-throttle",
-                "domain-suffix"),
+                "domain-suffix",
+                "kubeconfig",
+                "cluster-id",
+                "discovery-selector"),
             Set.of());
     if (!args.positionals().isEmpty()) {
       throw new UsageException("serve takes no arguments, got " + args.positionals());
     }
     String config = args.get("config", null);
-    if (config == null) {
-      throw new UsageException("serve needs --config DIR");
+    Optional<JPilotServer.KubernetesOptions> kubernetes;
+    try {
+      kubernetes = kubernetesOptions(args, config, System.getenv());
+    } catch (IOException e) {
+      err.println("jpilot: " + e.getMessage());
+      return 1;
     }
     PushSettings env;
     try {
@@ -46,14 +63,15 @@ final class ServeCommand {
     }
     JPilotServer.Options options =
         new JPilotServer.Options(
-            Path.of(config),
+            config == null ? null : Path.of(config),
             args.get("bind", "127.0.0.1"),
             port(args, "xds-port", 15010),
             port(args, "monitoring-port", 15014),
             duration(args, "debounce-after", env.debounceAfter()),
             duration(args, "debounce-max", env.debounceMax()),
             args.getInt("push-throttle", env.pushThrottle()),
-            args.get("domain-suffix", MeshSnapshot.DEFAULT_DOMAIN_SUFFIX));
+            args.get("domain-suffix", MeshSnapshot.DEFAULT_DOMAIN_SUFFIX),
+            kubernetes);
     if (options.pushThrottle() < 1) {
       throw new UsageException("--push-throttle " + options.pushThrottle() + " (expected: >= 1)");
     }
@@ -79,6 +97,47 @@ final class ServeCommand {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * The cluster to watch: {@code --kubeconfig FILE}, or the pod's own service account when running
+   * in a pod without {@code --config}. Empty when serving {@code --config DIR}.
+   */
+  static Optional<JPilotServer.KubernetesOptions> kubernetesOptions(
+      Args args, String config, Map<String, String> env) throws IOException {
+    String kubeconfig = args.get("kubeconfig", null);
+    if (config != null && kubeconfig != null) {
+      throw new UsageException("--config and --kubeconfig are exclusive: serve one source");
+    }
+    if (config != null) {
+      for (String k8sOnly : List.of("cluster-id", "discovery-selector")) {
+        if (args.has(k8sOnly)) {
+          throw new UsageException("--" + k8sOnly + " applies to a cluster, not to --config");
+        }
+      }
+      return Optional.empty();
+    }
+    Config client;
+    if (kubeconfig != null) {
+      client = KubernetesClients.fromKubeconfig(Path.of(kubeconfig));
+    } else if (KubernetesClients.inCluster(env)) {
+      client = KubernetesClients.inClusterConfig();
+    } else {
+      throw new UsageException(
+          "serve needs --config DIR or --kubeconfig FILE (or to run in a Kubernetes pod)");
+    }
+    NamespaceSelector namespaces;
+    try {
+      namespaces = NamespaceSelector.parse(args.all("discovery-selector"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--discovery-selector: " + e.getMessage());
+    }
+    String clusterId = args.get("cluster-id", KubernetesSource.Settings.DEFAULT_CLUSTER_ID);
+    if (clusterId.isEmpty()) {
+      throw new UsageException("--cluster-id must not be empty");
+    }
+    return Optional.of(
+        new JPilotServer.KubernetesOptions(client, clusterId, namespaces, Optional.empty()));
   }
 
   private static int port(Args args, String name, int defaultValue) {

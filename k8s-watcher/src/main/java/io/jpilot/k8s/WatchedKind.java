@@ -65,7 +65,8 @@ public record WatchedKind(
     return group.isEmpty() ? version : group + "/" + version;
   }
 
-  ResourceDefinitionContext context() {
+  /** The fabric8 context for generic access to this kind (no API discovery needed). */
+  public ResourceDefinitionContext context() {
     return new ResourceDefinitionContext.Builder()
         .withGroup(group)
         .withVersion(version)
