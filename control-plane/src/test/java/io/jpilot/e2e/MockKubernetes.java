@@ -39,6 +39,10 @@ import java.util.function.UnaryOperator;
  * plus a client that writes objects given as YAML the way {@code kubectl apply} does.
  */
 final class MockKubernetes implements AutoCloseable {
+  /** Held so the level sticks: the mock logs every request at INFO. */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
   final KubernetesMockServer server;
   final KubernetesClient client;
 
@@ -48,6 +52,7 @@ final class MockKubernetes implements AutoCloseable {
   }
 
   static MockKubernetes start() {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     KubernetesMockServer server =
         new KubernetesMockServer(
