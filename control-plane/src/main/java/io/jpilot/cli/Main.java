@@ -21,6 +21,7 @@ public final class Main {
           "        [--debounce-max D]          PILOT_DEBOUNCE_MAX (default 10s)",
           "        [--push-throttle N]         PILOT_PUSH_THROTTLE (default min(15 + 5 x cores, 100))",
           "        [--domain-suffix S]         cluster domain (default cluster.local)",
+          "        [--http-port N]             also answer /ready on this port (istiod's 8080)",
           "  serve --kubeconfig FILE     the same on the objects of a Kubernetes cluster (watched);",
           "                              in a pod, without --config, the pod's service account is used",
           "        [--cluster-id ID]           the cluster's name in the mesh (default Kubernetes)",

@@ -41,7 +41,8 @@ final class ServeCommand {
                 "domain-suffix",
                 "kubeconfig",
                 "cluster-id",
-                "discovery-selector"),
+                "discovery-selector",
+                "http-port"),
             Set.of());
     if (!args.positionals().isEmpty()) {
       throw new UsageException("serve takes no arguments, got " + args.positionals());
@@ -75,19 +76,36 @@ final class ServeCommand {
     if (options.pushThrottle() < 1) {
       throw new UsageException("--push-throttle " + options.pushThrottle() + " (expected: >= 1)");
     }
+    ReadinessEndpoint readiness = null;
     JPilotServer server;
     try {
+      if (args.has("http-port")) {
+        readiness = ReadinessEndpoint.start(options.bind(), port(args, "http-port", 8080));
+      }
       server = JPilotServer.start(options);
     } catch (IOException e) {
+      if (readiness != null) {
+        readiness.close();
+      }
       err.println("jpilot: cannot start: " + e.getMessage());
       return 1;
     }
+    if (readiness != null) {
+      readiness.markReady(true);
+    }
+    ReadinessEndpoint probe = readiness;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  if (probe != null) {
+                    probe.markReady(false);
+                  }
                   server.close();
+                  if (probe != null) {
+                    probe.close();
+                  }
                   stopped.countDown();
                 },
                 "jpilot-shutdown"));
