@@ -5,7 +5,7 @@ import io.jpilot.cli.Args.UsageException;
 import java.io.PrintStream;
 import java.util.Arrays;
 
-/** {@code jpilot <command> [options]}: serve, proxy-config, version. */
+/** {@code jpilot <command> [options]}: serve, proxy-config, bootstrap, version. */
 public final class Main {
   static final String USAGE =
       String.join(
@@ -32,6 +32,11 @@ public final class Main {
           "        [--meta KEY=VALUE]...       node metadata, e.g. --meta GENERATOR=grpc",
           "        [--label KEY=VALUE]...      proxy labels (default: the labels of its Pod)",
           "        [--name HOST:PORT]...       for proxyless gRPC: the xds:/// targets it dials",
+          "  bootstrap --node NODE_ID --xds-address HOST:PORT",
+          "                              print the Envoy bootstrap of a plain sidecar served by jpilot",
+          "        [--xds-ca FILE]             use TLS to jpilot, trusting this CA (PEM)",
+          "        [--admin-port N]            Envoy's admin port on 127.0.0.1 (default 15000)",
+          "        [--meta KEY=VALUE]...       node metadata; [--label KEY=VALUE]... its LABELS",
           "  version                     print the version",
           "",
           "Durations use istiod's syntax: 100ms, 10s, 1m30s. Flags override the PILOT_* environment.",
@@ -60,6 +65,8 @@ public final class Main {
           // an offline report: only problems with the input belong on stderr
           System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
           return ProxyConfigCommand.run(rest, out, err);
+        case "bootstrap":
+          return BootstrapCommand.run(rest, out, err);
         case "version":
         case "--version":
           out.println("jpilot " + version());
