@@ -9,6 +9,7 @@ import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.Durations;
 import io.jpilot.push.PushSettings;
 import io.jpilot.server.JPilotServer;
+import io.jpilot.xds.XdsTls;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -42,7 +43,11 @@ final class ServeCommand {
                 "kubeconfig",
                 "cluster-id",
                 "discovery-selector",
-                "http-port"),
+                "http-port",
+                "xds-tls-port",
+                "tls-cert",
+                "tls-key",
+                "tls-client-ca"),
             Set.of());
     if (!args.positionals().isEmpty()) {
       throw new UsageException("serve takes no arguments, got " + args.positionals());
@@ -73,6 +78,10 @@ final class ServeCommand {
             args.getInt("push-throttle", env.pushThrottle()),
             args.get("domain-suffix", MeshSnapshot.DEFAULT_DOMAIN_SUFFIX),
             kubernetes);
+    Optional<XdsTls> tls = xdsTls(args);
+    if (tls.isPresent()) {
+      options = options.withXdsTls(tls.get());
+    }
     if (options.pushThrottle() < 1) {
       throw new UsageException("--push-throttle " + options.pushThrottle() + " (expected: >= 1)");
     }
@@ -156,6 +165,29 @@ final class ServeCommand {
     }
     return Optional.of(
         new JPilotServer.KubernetesOptions(client, clusterId, namespaces, Optional.empty()));
+  }
+
+  /** {@code --tls-cert} and {@code --tls-key} (and optionally {@code --tls-client-ca}). */
+  static Optional<XdsTls> xdsTls(Args args) {
+    String cert = args.get("tls-cert", null);
+    String key = args.get("tls-key", null);
+    if (cert == null && key == null) {
+      for (String tlsOnly : List.of("tls-client-ca", "xds-tls-port")) {
+        if (args.has(tlsOnly)) {
+          throw new UsageException("--" + tlsOnly + " needs --tls-cert and --tls-key");
+        }
+      }
+      return Optional.empty();
+    }
+    if (cert == null || key == null) {
+      throw new UsageException("--tls-cert and --tls-key go together");
+    }
+    return Optional.of(
+        new XdsTls(
+            port(args, "xds-tls-port", 15012),
+            Path.of(cert),
+            Path.of(key),
+            Optional.ofNullable(args.get("tls-client-ca", null)).map(Path::of)));
   }
 
   private static int port(Args args, String name, int defaultValue) {

@@ -18,6 +18,7 @@ import io.jpilot.source.FileSource;
 import io.jpilot.source.LoadReport;
 import io.jpilot.translate.Translator;
 import io.jpilot.xds.XdsServer;
+import io.jpilot.xds.XdsTls;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -53,6 +54,7 @@ public final class JPilotServer implements AutoCloseable {
    * @param pushThrottle PILOT_PUSH_THROTTLE
    * @param kubernetes when present, the objects are watched in this cluster instead of read from
    *     {@code configDir}
+   * @param xdsTls when present, ADS is also served over TLS (istiod's 15012)
    */
   public record Options(
       Path configDir,
@@ -63,9 +65,11 @@ public final class JPilotServer implements AutoCloseable {
       Duration debounceMax,
       int pushThrottle,
       String domainSuffix,
-      Optional<KubernetesOptions> kubernetes) {
+      Optional<KubernetesOptions> kubernetes,
+      Optional<XdsTls> xdsTls) {
 
     public Options {
+      requireNonNull(xdsTls, "xdsTls");
       requireNonNull(bind, "bind");
       requireNonNull(debounceAfter, "debounceAfter");
       requireNonNull(debounceMax, "debounceMax");
@@ -77,6 +81,45 @@ public final class JPilotServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "configDir: " + configDir + " (expected: null when watching Kubernetes)");
       }
+    }
+
+    /** Without TLS. */
+    public Options(
+        Path configDir,
+        String bind,
+        int xdsPort,
+        int monitoringPort,
+        Duration debounceAfter,
+        Duration debounceMax,
+        int pushThrottle,
+        String domainSuffix,
+        Optional<KubernetesOptions> kubernetes) {
+      this(
+          configDir,
+          bind,
+          xdsPort,
+          monitoringPort,
+          debounceAfter,
+          debounceMax,
+          pushThrottle,
+          domainSuffix,
+          kubernetes,
+          Optional.empty());
+    }
+
+    /** The same options, also serving ADS over TLS. */
+    public Options withXdsTls(XdsTls tls) {
+      return new Options(
+          configDir,
+          bind,
+          xdsPort,
+          monitoringPort,
+          debounceAfter,
+          debounceMax,
+          pushThrottle,
+          domainSuffix,
+          kubernetes,
+          Optional.of(tls));
     }
 
     /** Serves the config files of {@code configDir}. */
@@ -203,7 +246,14 @@ public final class JPilotServer implements AutoCloseable {
     PushEngine engine =
         new PushEngine(
             store, options.domainSuffix(), options.pushSettings(), translator::generate, meters);
-    XdsServer xds = new XdsServer(options.bind(), options.xdsPort(), engine, meters);
+    XdsServer xds =
+        new XdsServer(
+            options.bind(),
+            options.xdsPort(),
+            engine,
+            meters,
+            options.xdsTls(),
+            XdsServer.DEFAULT_MAX_CONNECTION_AGE);
     JPilotServer[] self = new JPilotServer[1];
     try {
       MonitoringServer monitoring =
@@ -259,11 +309,12 @@ public final class JPilotServer implements AutoCloseable {
       self[0] = new JPilotServer(closeables, xds, monitoring, engine, store, meters);
       MeshSnapshot snapshot = engine.snapshot();
       log.info(
-          "jpilot ready in {}ms: xds={}:{} monitoring={}:{} {} services={} configs={}"
+          "jpilot ready in {}ms: xds={}:{}{} monitoring={}:{} {} services={} configs={}"
               + " invalid={} debounce_after={} debounce_max={} push_throttle={}",
           (System.nanoTime() - startNanos) / 1_000_000,
           options.bind(),
           xds.port(),
+          xds.tlsPort().isPresent() ? " xds_tls=" + options.bind() + ":" + xds.tlsPort().getAsInt() : "",
           options.bind(),
           monitoring.port(),
           loaded,
@@ -315,6 +366,11 @@ public final class JPilotServer implements AutoCloseable {
   /** The bound ADS port. */
   public int xdsPort() {
     return xds.port();
+  }
+
+  /** The bound ADS-over-TLS port, when serving TLS. */
+  public java.util.OptionalInt xdsTlsPort() {
+    return xds.tlsPort();
   }
 
   /** The bound monitoring port. */

@@ -110,6 +110,32 @@ class ServeKubernetesOptionsTest {
   }
 
   @Test
+  void tlsFlagsGoTogether() {
+    Set<String> tlsFlags = Set.of("tls-cert", "tls-key", "tls-client-ca", "xds-tls-port");
+    assertThat(ServeCommand.xdsTls(Args.parse(new String[] {}, tlsFlags, Set.of()))).isEmpty();
+    var tls =
+        ServeCommand.xdsTls(
+                Args.parse(
+                    new String[] {"--tls-cert", "c.pem", "--tls-key", "k.pem"}, tlsFlags, Set.of()))
+            .orElseThrow();
+    assertThat(tls.port()).isEqualTo(15012);
+    assertThat(tls.certChain()).isEqualTo(Path.of("c.pem"));
+    assertThat(tls.clientCa()).isEmpty();
+    assertThatThrownBy(
+            () ->
+                ServeCommand.xdsTls(
+                    Args.parse(new String[] {"--tls-cert", "c.pem"}, tlsFlags, Set.of())))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("--tls-cert and --tls-key go together");
+    assertThatThrownBy(
+            () ->
+                ServeCommand.xdsTls(
+                    Args.parse(new String[] {"--tls-client-ca", "ca.pem"}, tlsFlags, Set.of())))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("--tls-client-ca needs --tls-cert and --tls-key");
+  }
+
+  @Test
   void aMissingKubeconfigFailsWithExitCodeOne() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
