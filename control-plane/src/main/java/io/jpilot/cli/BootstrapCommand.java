@@ -82,6 +82,7 @@ final class BootstrapCommand {
     try {
       out.println(
           JsonFormat.printer()
+              .preservingProtoFieldNames()
               .usingTypeRegistry(
                   EnvoyTypeRegistry.defaultRegistry().jsonTypeRegistry(List.of(bootstrap)))
               .print(bootstrap));
