@@ -152,7 +152,7 @@ public final class MeshSnapshot {
         domainSuffix,
         Collections.unmodifiableSortedMap(services),
         Collections.unmodifiableMap(endpoints),
-        List.copyOf(vss),
+        VirtualServiceMerger.merge(vss, domainSuffix),
         Collections.unmodifiableMap(drByHost),
         Collections.unmodifiableSortedMap(namespaces),
         configs);
@@ -195,7 +195,11 @@ public final class MeshSnapshot {
     return endpoints.getOrDefault(hostname, List.of());
   }
 
-  /** VirtualServices, oldest first (istiod's precedence among equals), then by namespace/name. */
+  /**
+   * VirtualServices, oldest first (istiod's precedence among equals), then by namespace/name. Root
+   * VirtualServices carry their delegates' http routes merged in (see {@link
+   * VirtualServiceMerger}); delegate VirtualServices (no hosts) are listed as they are.
+   */
   public List<VirtualService> virtualServices() {
     return virtualServices;
   }

@@ -267,6 +267,7 @@ public final class JPilotServer implements AutoCloseable {
       closeables.add(0, monitoring);
       String loaded;
       long errors = 0;
+      long warnings = 0;
       if (options.kubernetes().isPresent()) {
         KubernetesOptions k8s = options.kubernetes().get();
         KubernetesClient client = KubernetesClients.client(k8s.client());
@@ -304,13 +305,17 @@ public final class JPilotServer implements AutoCloseable {
             report.diagnostics().stream()
                 .filter(d -> d.severity() == Diagnostic.Severity.ERROR)
                 .count();
+        warnings =
+            report.diagnostics().stream()
+                .filter(d -> d.severity() == Diagnostic.Severity.WARNING)
+                .count();
         loaded = "config=" + options.configDir() + " files=" + report.files();
       }
       self[0] = new JPilotServer(closeables, xds, monitoring, engine, store, meters);
       MeshSnapshot snapshot = engine.snapshot();
       log.info(
           "jpilot ready in {}ms: xds={}:{}{} monitoring={}:{} {} services={} configs={}"
-              + " invalid={} debounce_after={} debounce_max={} push_throttle={}",
+              + " errors={} warnings={} debounce_after={} debounce_max={} push_throttle={}",
           (System.nanoTime() - startNanos) / 1_000_000,
           options.bind(),
           xds.port(),
@@ -321,6 +326,7 @@ public final class JPilotServer implements AutoCloseable {
           snapshot.services().size(),
           snapshot.configCount(),
           errors,
+          warnings,
           io.jpilot.model.Durations.format(options.debounceAfter()),
           io.jpilot.model.Durations.format(options.debounceMax()),
           options.pushThrottle());

@@ -14,13 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jpilot.model.MeshObject;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.ConfigMeta;
-import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
-import io.jpilot.model.config.HttpMatch;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.LoadBalancer;
-import io.jpilot.model.config.RouteDestination;
-import io.jpilot.model.config.StringMatch;
 import io.jpilot.model.config.Subset;
 import io.jpilot.model.config.TrafficPolicy;
 import io.jpilot.model.config.VirtualService;
@@ -41,8 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * Turns one JSON/YAML document into a model object, validating it on the way.
@@ -312,54 +306,9 @@ public final class ObjectParser {
   // ---- Istio --------------------------------------------------------------------------------
 
   private static VirtualService virtualService(ConfigMeta meta, JsonNode spec) {
-    List<HttpRoute> http = new ArrayList<>();
-    for (JsonNode r : list(spec, "http")) {
-      List<HttpMatch> matches = new ArrayList<>();
-      for (JsonNode m : list(r, "match")) {
-        SortedMap<String, StringMatch> headers = new TreeMap<>();
-        IstioValidator.map(m, "headers").forEach((k, v) -> headers.put(k, stringMatch(v)));
-        JsonNode uri = get(m, "uri");
-        Optional<StringMatch> uriMatch =
-            uri == null || stringMatch(uri).kind() == StringMatch.Kind.PRESENT
-                ? Optional.empty()
-                : Optional.of(stringMatch(uri));
-        matches.add(
-            new HttpMatch(
-                str(m, "name"),
-                uriMatch,
-                headers,
-                (int) lng(m, "port"),
-                stringMap(m, "sourceLabels"),
-                bool(m, "ignoreUriCase")));
-      }
-      List<RouteDestination> route = new ArrayList<>();
-      for (JsonNode rd : list(r, "route")) {
-        JsonNode d = get(rd, "destination");
-        route.add(
-            new RouteDestination(
-                new Destination(
-                    str(d, "host"), str(d, "subset"), (int) lng(get(d, "port"), "number")),
-                (int) lng(rd, "weight")));
-      }
-      Optional<java.time.Duration> timeout =
-          has(r, "timeout") ? Optional.of(IstioValidator.dur(r, "timeout")) : Optional.empty();
-      http.add(new HttpRoute(str(r, "name"), matches, route, timeout));
-    }
+    List<HttpRoute> http = VirtualServiceParser.httpRoutes(spec);
     return new VirtualService(
         meta, strings(spec, "hosts"), strings(spec, "gateways"), http, strings(spec, "exportTo"));
-  }
-
-  private static StringMatch stringMatch(JsonNode sm) {
-    if (has(sm, "exact")) {
-      return StringMatch.exact(str(sm, "exact"));
-    }
-    if (has(sm, "prefix")) {
-      return StringMatch.prefix(str(sm, "prefix"));
-    }
-    if (has(sm, "regex")) {
-      return StringMatch.regex(str(sm, "regex"));
-    }
-    return StringMatch.PRESENT_MATCH;
   }
 
   private static DestinationRule destinationRule(ConfigMeta meta, JsonNode spec) {

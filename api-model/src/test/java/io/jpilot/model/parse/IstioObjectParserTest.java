@@ -9,6 +9,7 @@ import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.HttpMatch;
+import io.jpilot.model.config.HttpRetry;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.LoadBalancer;
 import io.jpilot.model.config.RouteDestination;
@@ -123,7 +124,17 @@ class IstioObjectParserTest {
                 List.of(
                     new RouteDestination(new Destination("reviews", "v1", 0), 80),
                     new RouteDestination(new Destination("reviews", "v2", 0), 20)),
-                Optional.of(Duration.ofMillis(100))));
+                Optional.of(Duration.ofMillis(100)))
+                .toBuilder()
+                .retries(
+                    new HttpRetry(
+                        3,
+                        Optional.of(Duration.ofSeconds(2)),
+                        "5xx",
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty()))
+                .build());
   }
 
   @ParameterizedTest
