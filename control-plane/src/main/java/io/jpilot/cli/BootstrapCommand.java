@@ -27,9 +27,7 @@ final class BootstrapCommand {
   static int run(String[] argv, PrintStream out, PrintStream err) {
     Args args =
         Args.parse(
-            argv,
-            Set.of("node", "xds-address", "admin-port", "xds-ca", "meta", "label"),
-            Set.of());
+            argv, Set.of("node", "xds-address", "admin-port", "xds-ca", "meta", "label"), Set.of());
     if (!args.positionals().isEmpty()) {
       throw new UsageException("bootstrap takes no arguments, got " + args.positionals());
     }

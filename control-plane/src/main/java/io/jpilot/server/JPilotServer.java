@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running jpilot: a source (a config directory or a Kubernetes cluster), the config store, push
- * engine, ADS server and monitoring server wired together. {@code bin/jpilot serve} and the end-to-end tests both start it through {@link
- * #start(Options)}.
+ * engine, ADS server and monitoring server wired together. {@code bin/jpilot serve} and the
+ * end-to-end tests both start it through {@link #start(Options)}.
  */
 public final class JPilotServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JPilotServer.class);
@@ -319,7 +319,9 @@ public final class JPilotServer implements AutoCloseable {
           (System.nanoTime() - startNanos) / 1_000_000,
           options.bind(),
           xds.port(),
-          xds.tlsPort().isPresent() ? " xds_tls=" + options.bind() + ":" + xds.tlsPort().getAsInt() : "",
+          xds.tlsPort().isPresent()
+              ? " xds_tls=" + options.bind() + ":" + xds.tlsPort().getAsInt()
+              : "",
           options.bind(),
           monitoring.port(),
           loaded,

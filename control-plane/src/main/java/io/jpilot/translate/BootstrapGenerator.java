@@ -47,7 +47,8 @@ public final class BootstrapGenerator {
   /**
    * @param proxy the proxy, parsed from its node id (and metadata)
    * @param xdsHost jpilot's address: an IP, or a DNS name such as istiod.istio-system.svc
-   * @param xdsCaFile when present, ADS uses TLS and trusts this CA (PEM); the SNI is {@code xdsHost}
+   * @param xdsCaFile when present, ADS uses TLS and trusts this CA (PEM); the SNI is {@code
+   *     xdsHost}
    * @param metadata extra string metadata (e.g. ISTIO_VERSION); NAMESPACE, INSTANCE_IPS and LABELS
    *     are filled from {@code proxy}
    */
@@ -98,11 +99,11 @@ public final class BootstrapGenerator {
                         .addGrpcServices(
                             GrpcService.newBuilder()
                                 .setEnvoyGrpc(
-                                    GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER))))
+                                    GrpcService.EnvoyGrpc.newBuilder()
+                                        .setClusterName(XDS_CLUSTER))))
                 .setCdsConfig(ads)
                 .setLdsConfig(ads))
-        .setStaticResources(
-            Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(request)))
+        .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(request)))
         .setAdmin(
             Admin.newBuilder()
                 .setAddress(XdsProtos.socketAddress("127.0.0.1", request.adminPort())))

@@ -15,6 +15,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -24,9 +25,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -52,10 +56,10 @@ public final class XdsServer implements AutoCloseable {
   private static final int MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
 
   /** istiod's --keepaliveMaxServerConnectionAge: clients reconnect, spreading over replicas. */
-  public static final java.time.Duration DEFAULT_MAX_CONNECTION_AGE = java.time.Duration.ofMinutes(30);
+  public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofMinutes(30);
 
   /** istiod's MaxServerConnectionAgeGrace: how long streams may finish after the GOAWAY. */
-  static final java.time.Duration MAX_CONNECTION_AGE_GRACE = java.time.Duration.ofSeconds(10);
+  static final Duration MAX_CONNECTION_AGE_GRACE = Duration.ofSeconds(10);
 
   private final String bind;
   private final int requestedPort;
@@ -64,8 +68,8 @@ public final class XdsServer implements AutoCloseable {
   private final Clock clock;
   private final Set<AdsConnection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionNumbers = new AtomicLong();
-  private final java.util.Optional<XdsTls> tls;
-  private final java.time.Duration maxConnectionAge;
+  private final Optional<XdsTls> tls;
+  private final Duration maxConnectionAge;
   private Server server;
   private Server tlsServer;
 
@@ -87,13 +91,13 @@ public final class XdsServer implements AutoCloseable {
       int port,
       PushEngine engine,
       MeterRegistry meters,
-      java.util.Optional<XdsTls> tls,
-      java.time.Duration maxConnectionAge) {
+      Optional<XdsTls> tls,
+      Duration maxConnectionAge) {
     this(bind, port, engine, meters, Clock.systemUTC(), tls, maxConnectionAge);
   }
 
   XdsServer(String bind, int port, PushEngine engine, MeterRegistry meters, Clock clock) {
-    this(bind, port, engine, meters, clock, java.util.Optional.empty(), DEFAULT_MAX_CONNECTION_AGE);
+    this(bind, port, engine, meters, clock, Optional.empty(), DEFAULT_MAX_CONNECTION_AGE);
   }
 
   private XdsServer(
@@ -102,8 +106,8 @@ public final class XdsServer implements AutoCloseable {
       PushEngine engine,
       MeterRegistry meters,
       Clock clock,
-      java.util.Optional<XdsTls> tls,
-      java.time.Duration maxConnectionAge) {
+      Optional<XdsTls> tls,
+      Duration maxConnectionAge) {
     this.tls = requireNonNull(tls, "tls");
     this.maxConnectionAge = requireNonNull(maxConnectionAge, "maxConnectionAge");
     if (maxConnectionAge.isNegative() || maxConnectionAge.isZero()) {
@@ -132,13 +136,13 @@ public final class XdsServer implements AutoCloseable {
     if (tls.isPresent()) {
       XdsTls t = tls.get();
       try {
-        io.grpc.TlsServerCredentials.Builder credentials =
-            io.grpc.TlsServerCredentials.newBuilder()
+        TlsServerCredentials.Builder credentials =
+            TlsServerCredentials.newBuilder()
                 .keyManager(t.certChain().toFile(), t.privateKey().toFile());
         if (t.clientCa().isPresent()) {
           credentials
               .trustManager(t.clientCa().get().toFile())
-              .clientAuth(io.grpc.TlsServerCredentials.ClientAuth.REQUIRE);
+              .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
         }
         tlsServer =
             configure(
@@ -168,12 +172,11 @@ public final class XdsServer implements AutoCloseable {
   }
 
   /** The bound TLS port, when serving TLS. */
-  public synchronized java.util.OptionalInt tlsPort() {
+  public synchronized OptionalInt tlsPort() {
     if (tlsServer == null) {
-      return java.util.OptionalInt.empty();
+      return OptionalInt.empty();
     }
-    return java.util.OptionalInt.of(
-        ((InetSocketAddress) tlsServer.getListenSockets().get(0)).getPort());
+    return OptionalInt.of(((InetSocketAddress) tlsServer.getListenSockets().get(0)).getPort());
   }
 
   /** The bound port. */

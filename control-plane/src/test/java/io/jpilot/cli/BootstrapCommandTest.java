@@ -51,9 +51,17 @@ class BootstrapCommandTest {
   void plaintextBootstrapPointsAdsAtJpilotByIp() throws Exception {
     Run r =
         run(
-            "bootstrap", "--node", NODE, "--xds-address", "10.96.0.10:15010",
-            "--label", "app=productpage", "--label", "version=v1",
-            "--meta", "ISTIO_VERSION=1.24.0");
+            "bootstrap",
+            "--node",
+            NODE,
+            "--xds-address",
+            "10.96.0.10:15010",
+            "--label",
+            "app=productpage",
+            "--label",
+            "version=v1",
+            "--meta",
+            "ISTIO_VERSION=1.24.0");
     assertThat(r.code()).as(r.err()).isZero();
     Bootstrap b = parse(r.out());
 
@@ -77,7 +85,11 @@ class BootstrapCommandTest {
     assertThat(xds.getName()).isEqualTo("xds-grpc");
     assertThat(xds.getType()).isEqualTo(Cluster.DiscoveryType.STATIC);
     var socket =
-        xds.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress()
+        xds.getLoadAssignment()
+            .getEndpoints(0)
+            .getLbEndpoints(0)
+            .getEndpoint()
+            .getAddress()
             .getSocketAddress();
     assertThat(socket.getAddress()).isEqualTo("10.96.0.10");
     assertThat(socket.getPortValue()).isEqualTo(15010);
@@ -96,15 +108,21 @@ class BootstrapCommandTest {
   void tlsBootstrapResolvesTheIstiodServiceAndTrustsTheCa() throws Exception {
     Run r =
         run(
-            "bootstrap", "--node", NODE, "--xds-address", "istiod.istio-system.svc:15012",
-            "--xds-ca", "/etc/jpilot/ca.pem");
+            "bootstrap",
+            "--node",
+            NODE,
+            "--xds-address",
+            "istiod.istio-system.svc:15012",
+            "--xds-ca",
+            "/etc/jpilot/ca.pem");
     assertThat(r.code()).as(r.err()).isZero();
     Bootstrap b = parse(r.out());
     assertThat(new ProtoValidator(EnvoyTypeRegistry.defaultRegistry()).validate(b)).isEmpty();
     Cluster xds = b.getStaticResources().getClusters(0);
     assertThat(xds.getType()).isEqualTo(Cluster.DiscoveryType.STRICT_DNS);
     assertThat(b.getNode().getCluster()).isEqualTo("istio-proxy.default");
-    UpstreamTlsContext tls = xds.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
+    UpstreamTlsContext tls =
+        xds.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
     assertThat(tls.getSni()).isEqualTo("istiod.istio-system.svc");
     assertThat(tls.getCommonTlsContext().getValidationContext().getTrustedCa().getFilename())
         .isEqualTo("/etc/jpilot/ca.pem");

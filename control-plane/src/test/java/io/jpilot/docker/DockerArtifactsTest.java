@@ -129,11 +129,7 @@ class DockerArtifactsTest {
   @SuppressWarnings("unchecked")
   private static <T extends HasMetadata> T only(List<Manifest> manifests, Class<T> type) {
     List<T> found =
-        manifests.stream()
-            .map(Manifest::object)
-            .filter(type::isInstance)
-            .map(o -> (T) o)
-            .toList();
+        manifests.stream().map(Manifest::object).filter(type::isInstance).map(o -> (T) o).toList();
     assertThat(found).as("%s manifests", type.getSimpleName()).hasSize(1);
     return found.get(0);
   }
@@ -181,7 +177,9 @@ class DockerArtifactsTest {
     try (KubernetesClient client = crud.createClient()) {
       for (Manifest m : manifests) {
         HasMetadata created = client.resource(m.object()).create();
-        assertThat(created.getMetadata().getUid()).as("uid of %s", m.object().getKind()).isNotNull();
+        assertThat(created.getMetadata().getUid())
+            .as("uid of %s", m.object().getKind())
+            .isNotNull();
       }
       Deployment d =
           client.apps().deployments().inNamespace("istio-system").withName("jpilot").get();
@@ -282,8 +280,9 @@ class DockerArtifactsTest {
   @Test
   void dockerfileCopiesTheJarTheBuildProducesAndRunsItUnprivileged() throws IOException {
     String pom = Files.readString(ROOT.resolve("control-plane/pom.xml"));
-    Matcher out = Pattern.compile("<outputFile>\\$\\{project.build.directory}/([^<]+)</outputFile>")
-        .matcher(pom);
+    Matcher out =
+        Pattern.compile("<outputFile>\\$\\{project.build.directory}/([^<]+)</outputFile>")
+            .matcher(pom);
     assertThat(out.find()).as("the shade plugin's outputFile in control-plane/pom.xml").isTrue();
     String builtJar = "control-plane/target/" + out.group(1);
 
@@ -300,9 +299,12 @@ class DockerArtifactsTest {
     String entrypoint =
         lines.stream().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
     assertThat(entrypoint).contains("\"-jar\", \"" + copyArgs[2] + "\"");
-    String user = lines.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElseThrow();
+    String user =
+        lines.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElseThrow();
     assertThat(user.substring(5).split(":")[0]).isNotIn("0", "root");
-    assertThat(lines.indexOf(user)).as("USER comes before the entrypoint").isLessThan(lines.indexOf(entrypoint));
+    assertThat(lines.indexOf(user))
+        .as("USER comes before the entrypoint")
+        .isLessThan(lines.indexOf(entrypoint));
     Set<String> exposed = new TreeSet<>();
     lines.stream()
         .filter(l -> l.startsWith("EXPOSE "))
@@ -311,8 +313,7 @@ class DockerArtifactsTest {
 
     // the Deployment runs as the image's user
     Deployment deployment = only(manifests(), Deployment.class);
-    assertThat(
-            deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser())
+    assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser())
         .isEqualTo(Long.parseLong(user.substring(5).split(":")[0]));
     // the build context is the repository root; only the jar is sent to the builder
     List<String> ignore = Files.readAllLines(DOCKER.resolve("Dockerfile.dockerignore"));

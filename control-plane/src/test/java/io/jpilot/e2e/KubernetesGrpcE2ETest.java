@@ -156,101 +156,101 @@ class KubernetesGrpcE2ETest {
 
   private static String namespace(String mesh) {
     return """
-        apiVersion: v1
-        kind: Namespace
-        metadata:
-          name: default
-          labels:
-            mesh: %s
-        """
+           apiVersion: v1
+           kind: Namespace
+           metadata:
+             name: default
+             labels:
+               mesh: %s
+           """
         .formatted(mesh);
   }
 
   private static String pod(String name, String version, String ip) {
     return """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: %s
-          namespace: default
-          labels:
-            app: reviews
-            version: %s
-        spec:
-          nodeName: node-1
-          containers:
-          - name: reviews
-            image: example.com/reviews
-        status:
-          podIP: %s
-        """
+           apiVersion: v1
+           kind: Pod
+           metadata:
+             name: %s
+             namespace: default
+             labels:
+               app: reviews
+               version: %s
+           spec:
+             nodeName: node-1
+             containers:
+             - name: reviews
+               image: example.com/reviews
+           status:
+             podIP: %s
+           """
         .formatted(name, version, ip);
   }
 
   private static String destinationRule(String v1Label) {
     return """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata:
-          name: reviews
-          namespace: default
-        spec:
-          host: reviews
-          subsets:
-          - name: v1
-            labels:
-              version: %s
-          - name: v2
-            labels:
-              version: v2
-        """
+           apiVersion: networking.istio.io/v1
+           kind: DestinationRule
+           metadata:
+             name: reviews
+             namespace: default
+           spec:
+             host: reviews
+             subsets:
+             - name: v1
+               labels:
+                 version: %s
+             - name: v2
+               labels:
+                 version: v2
+           """
         .formatted(v1Label);
   }
 
   private static String service(int port) {
     return """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: reviews
-          namespace: default
-        spec:
-          clusterIP: 10.96.10.20
-          selector:
-            app: reviews
-          ports:
-          - name: grpc
-            port: %1$d
-            targetPort: %1$d
-        """
+           apiVersion: v1
+           kind: Service
+           metadata:
+             name: reviews
+             namespace: default
+           spec:
+             clusterIP: 10.96.10.20
+             selector:
+               app: reviews
+             ports:
+             - name: grpc
+               port: %1$d
+               targetPort: %1$d
+           """
         .formatted(port);
   }
 
   private static String slice(int port) {
     return """
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: reviews-7xk2p
-          namespace: default
-          labels:
-            kubernetes.io/service-name: reviews
-        addressType: IPv4
-        ports:
-        - name: grpc
-          port: %d
-        endpoints:
-        - addresses: ["%s"]
-          targetRef:
-            kind: Pod
-            name: reviews-v1
-            namespace: default
-        - addresses: ["%s"]
-          targetRef:
-            kind: Pod
-            name: reviews-v2
-            namespace: default
-        """
+           apiVersion: discovery.k8s.io/v1
+           kind: EndpointSlice
+           metadata:
+             name: reviews-7xk2p
+             namespace: default
+             labels:
+               kubernetes.io/service-name: reviews
+           addressType: IPv4
+           ports:
+           - name: grpc
+             port: %d
+           endpoints:
+           - addresses: ["%s"]
+             targetRef:
+               kind: Pod
+               name: reviews-v1
+               namespace: default
+           - addresses: ["%s"]
+             targetRef:
+               kind: Pod
+               name: reviews-v2
+               namespace: default
+           """
         .formatted(port, ReviewsMeshFixture.V1_IP, ReviewsMeshFixture.V2_IP);
   }
 }

@@ -79,7 +79,9 @@ class KubernetesRolloutE2ETest {
             .isGreaterThan(REPLICAS / STEP);
         assertThat(
                 MonitoringScrape.sum(
-                    jpilot.monitoringPort(), "pilot_push_triggers_total", Map.of("type", "endpoint")))
+                    jpilot.monitoringPort(),
+                    "pilot_push_triggers_total",
+                    Map.of("type", "endpoint")))
             .isPositive();
       }
     }
@@ -122,32 +124,32 @@ class KubernetesRolloutE2ETest {
 
   private static String pod(String name, String generation, String ip) {
     return """
-        {"apiVersion": "v1", "kind": "Pod",
-         "metadata": {"name": "%s", "namespace": "default",
-                      "labels": {"app": "web", "pod-template-hash": "%s"}},
-         "spec": {"nodeName": "node-1", "containers": [{"name": "web", "image": "example.com/web"}]},
-         "status": {"phase": "Running", "podIP": "%s"}}
-        """
+{"apiVersion": "v1", "kind": "Pod",
+ "metadata": {"name": "%s", "namespace": "default",
+              "labels": {"app": "web", "pod-template-hash": "%s"}},
+ "spec": {"nodeName": "node-1", "containers": [{"name": "web", "image": "example.com/web"}]},
+ "status": {"phase": "Running", "podIP": "%s"}}
+"""
         .formatted(name, generation, ip);
   }
 
   private static String endpoint(String pod, String ip) {
     return """
-        {"addresses": ["%s"], "conditions": {"ready": true}, "nodeName": "node-1",
-         "targetRef": {"kind": "Pod", "name": "%s", "namespace": "default"}}
-        """
+           {"addresses": ["%s"], "conditions": {"ready": true}, "nodeName": "node-1",
+            "targetRef": {"kind": "Pod", "name": "%s", "namespace": "default"}}
+           """
         .formatted(ip, pod);
   }
 
   private static String slice(String name, List<String> endpoints) {
     return """
-        {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-         "metadata": {"name": "%s", "namespace": "default",
-                      "labels": {"kubernetes.io/service-name": "web"}},
-         "addressType": "IPv4",
-         "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-         "endpoints": [%s]}
-        """
+           {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "%s", "namespace": "default",
+                         "labels": {"kubernetes.io/service-name": "web"}},
+            "addressType": "IPv4",
+            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+            "endpoints": [%s]}
+           """
         .formatted(name, String.join(",", endpoints));
   }
 }

@@ -108,35 +108,35 @@ class KubernetesWatchBreakE2ETest {
 
   private static String node(String zone) {
     return """
-        apiVersion: v1
-        kind: Node
-        metadata:
-          name: node-1
-          labels:
-            topology.kubernetes.io/region: region-1
-            topology.kubernetes.io/zone: %s
-        """
+           apiVersion: v1
+           kind: Node
+           metadata:
+             name: node-1
+             labels:
+               topology.kubernetes.io/region: region-1
+               topology.kubernetes.io/zone: %s
+           """
         .formatted(zone);
   }
 
   private static String pod(String name, String version, String ip) {
     return """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: %s
-          namespace: default
-          labels:
-            app: reviews
-            version: %s
-        spec:
-          nodeName: node-1
-          containers:
-          - name: reviews
-            image: example.com/reviews
-        status:
-          podIP: %s
-        """
+           apiVersion: v1
+           kind: Pod
+           metadata:
+             name: %s
+             namespace: default
+             labels:
+               app: reviews
+               version: %s
+           spec:
+             nodeName: node-1
+             containers:
+             - name: reviews
+               image: example.com/reviews
+           status:
+             podIP: %s
+           """
         .formatted(name, version, ip);
   }
 }

@@ -136,7 +136,9 @@ final class MockKubernetes implements AutoCloseable {
   }
 
   NonNamespaceOperation<
-          GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
       resources(WatchedKind kind, String namespace) {
     var all = client.genericKubernetesResources(kind.context());
     return kind.namespaced() ? all.inNamespace(requireNonNull(namespace, "namespace")) : all;
@@ -155,7 +157,12 @@ final class MockKubernetes implements AutoCloseable {
     WatchedKind k = kind(obj.getKind());
     if (!k.apiVersion().equals(obj.getApiVersion())) {
       throw new IllegalArgumentException(
-          obj.getKind() + ": apiVersion " + obj.getApiVersion() + " (expected: " + k.apiVersion() + ")");
+          obj.getKind()
+              + ": apiVersion "
+              + obj.getApiVersion()
+              + " (expected: "
+              + k.apiVersion()
+              + ")");
     }
     return k;
   }

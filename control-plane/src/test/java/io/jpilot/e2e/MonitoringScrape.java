@@ -25,15 +25,16 @@ final class MonitoringScrape {
   }
 
   /**
-   * The sum of every sample of a Prometheus metric whose labels include {@code labels}, e.g.
-   * {@code sum(port, "pilot_push_triggers_total", Map.of("type", "endpoint"))}.
+   * The sum of every sample of a Prometheus metric whose labels include {@code labels}, e.g. {@code
+   * sum(port, "pilot_push_triggers_total", Map.of("type", "endpoint"))}.
    */
   static double sum(int port, String metric, Map<String, String> labels)
       throws IOException, InterruptedException {
     String body = HTTP.send(request(port, "/metrics"), HttpResponse.BodyHandlers.ofString()).body();
     double total = 0;
     for (String line : body.split("\n")) {
-      if (line.startsWith("#") || !(line.startsWith(metric + "{") || line.startsWith(metric + " "))) {
+      if (line.startsWith("#")
+          || !(line.startsWith(metric + "{") || line.startsWith(metric + " "))) {
         continue;
       }
       boolean match = true;

@@ -55,7 +55,13 @@ final class TestCertificates {
             });
     return write(
         "server",
-        sign(new X500Name("CN=jpilot"), keys, new X500Name("CN=jpilot test CA"), ca.keys(), false, sans),
+        sign(
+            new X500Name("CN=jpilot"),
+            keys,
+            new X500Name("CN=jpilot test CA"),
+            ca.keys(),
+            false,
+            sans),
         keys);
   }
 
@@ -64,7 +70,13 @@ final class TestCertificates {
     KeyPair keys = keyPair();
     return write(
         name,
-        sign(new X500Name("CN=" + name), keys, new X500Name("CN=jpilot test CA"), ca.keys(), false, null),
+        sign(
+            new X500Name("CN=" + name),
+            keys,
+            new X500Name("CN=jpilot test CA"),
+            ca.keys(),
+            false,
+            null),
         keys);
   }
 

@@ -98,7 +98,9 @@ class XdsTlsAndLifecycleTest {
   @Test
   void servesAdsOverTlsWithTheCertificateFromFiles() throws Exception {
     TestCertificates.Issued serverCert = certs.server();
-    start(new XdsTls(0, serverCert.cert(), serverCert.key(), Optional.empty()), Duration.ofMinutes(30));
+    start(
+        new XdsTls(0, serverCert.cert(), serverCert.key(), Optional.empty()),
+        Duration.ofMinutes(30));
 
     Stream tls =
         open(
@@ -150,7 +152,8 @@ class XdsTlsAndLifecycleTest {
             0,
             engine,
             meters,
-            Optional.of(new XdsTls(0, serverCert.cert(), dir.resolve("missing.pem"), Optional.empty())),
+            Optional.of(
+                new XdsTls(0, serverCert.cert(), dir.resolve("missing.pem"), Optional.empty())),
             Duration.ofMinutes(30));
     try {
       server.start();
@@ -207,8 +210,7 @@ class XdsTlsAndLifecycleTest {
   }
 
   private Stream open(int port, ChannelCredentials credentials) {
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", port, credentials).build();
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port, credentials).build();
     channels.add(channel);
     Stream s = new Stream();
     StreamObserver<DiscoveryRequest> requests =

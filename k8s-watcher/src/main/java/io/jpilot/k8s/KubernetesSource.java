@@ -193,7 +193,10 @@ public final class KubernetesSource implements AutoCloseable {
     for (WatchedKind kind : watchedKinds()) {
       SharedIndexInformer<GenericKubernetesResource> informer =
           kind.namespaced()
-              ? client.genericKubernetesResources(kind.context()).inAnyNamespace().runnableInformer(0)
+              ? client
+                  .genericKubernetesResources(kind.context())
+                  .inAnyNamespace()
+                  .runnableInformer(0)
               : client.genericKubernetesResources(kind.context()).runnableInformer(0);
       if (kind.equals(WatchedKind.POD)) {
         informer.addIndexers(Map.of(NODE_NAME_INDEX, KubernetesSource::nodeNameIndex));
@@ -399,10 +402,7 @@ public final class KubernetesSource implements AutoCloseable {
         if (fullPass && !ready) {
           ready = true;
           readyFuture.complete(null);
-          log.info(
-              "kubernetes synced: {} objects from {} kinds",
-              served.size(),
-              informers.size());
+          log.info("kubernetes synced: {} objects from {} kinds", served.size(), informers.size());
           continue;
         }
         if (ready && !changed.isEmpty()) {
@@ -525,9 +525,7 @@ public final class KubernetesSource implements AutoCloseable {
           "{}{}; {}",
           first,
           more,
-          served.containsKey(ref)
-              ? "keeping its last valid version"
-              : "skipped");
+          served.containsKey(ref) ? "keeping its last valid version" : "skipped");
     } else if (first.severity() == Severity.WARNING) {
       log.warn("{}{}", first, more);
     } else {

@@ -52,9 +52,9 @@ public record WatchedKind(
   }
 
   /**
-   * Every kind the source knows, namespaces and nodes first. Istio kinds are watched in the
-   * version istiod stores ({@code v1}); the source starts informers only for the kinds the parser
-   * reads (plus Node, which only feeds Pod localities).
+   * Every kind the source knows, namespaces and nodes first. Istio kinds are watched in the version
+   * istiod stores ({@code v1}); the source starts informers only for the kinds the parser reads
+   * (plus Node, which only feeds Pod localities).
    */
   public static List<WatchedKind> catalogue() {
     return CATALOGUE;

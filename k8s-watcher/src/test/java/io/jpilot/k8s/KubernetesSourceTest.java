@@ -66,7 +66,8 @@ class KubernetesSourceTest {
     Service svc = (Service) store.get(key(Service.KIND, "default", "reviews"));
     assertThat(svc.hostname()).isEqualTo("reviews.default.svc.cluster.local");
     assertThat(svc.clusterIp()).isEqualTo("10.96.10.20");
-    EndpointSlice slice = (EndpointSlice) store.get(key(EndpointSlice.KIND, "default", "reviews-1"));
+    EndpointSlice slice =
+        (EndpointSlice) store.get(key(EndpointSlice.KIND, "default", "reviews-1"));
     assertThat(slice.endpoints()).hasSize(1);
     assertThat(slice.endpoints().get(0).addresses()).containsExactly("10.244.0.7");
     assertThat(store.get(key(Pod.KIND, "default", "reviews-v1"))).isInstanceOf(Pod.class);
@@ -179,7 +180,8 @@ class KubernetesSourceTest {
         p -> {
           p.getMetadata().getAnnotations().put("kubectl.kubernetes.io/restartedAt", "now");
           @SuppressWarnings("unchecked")
-          Map<String, Object> status = (Map<String, Object>) p.getAdditionalProperties().get("status");
+          Map<String, Object> status =
+              (Map<String, Object>) p.getAdditionalProperties().get("status");
           status.put("phase", "Running");
           status.put("startTime", "2024-05-01T12:00:00Z");
           return p;
@@ -242,8 +244,9 @@ class KubernetesSourceTest {
   void podLocalityComesFromItsNode() throws Exception {
     cluster.apply(node("node-1", "us-east1", "us-east1-b"));
     cluster.apply(pod("reviews-v1", "v1", "10.244.0.7", "node-1"));
-    cluster.apply(pod("pinned", "v1", "10.244.0.9", "node-1").replace(
-        "version: v1", "version: v1\n    istio-locality: eu-west1.eu-west1-a.rack7"));
+    cluster.apply(
+        pod("pinned", "v1", "10.244.0.9", "node-1")
+            .replace("version: v1", "version: v1\n    istio-locality: eu-west1.eu-west1-a.rack7"));
     startSource(KubernetesSource.Settings.defaults());
     ConfigKey podKey = key(Pod.KIND, "default", "reviews-v1");
 
@@ -278,9 +281,7 @@ class KubernetesSourceTest {
     cluster.apply(service("billing", 80).replace("namespace: default", "namespace: legacy"));
     startSource(
         new KubernetesSource.Settings(
-            "cluster.local",
-            "Kubernetes",
-            NamespaceSelector.parse(List.of("mesh=enabled"))));
+            "cluster.local", "Kubernetes", NamespaceSelector.parse(List.of("mesh=enabled"))));
     ConfigKey cart = key(Service.KIND, "shop", "cart");
     ConfigKey billing = key(Service.KIND, "legacy", "billing");
 
@@ -301,7 +302,13 @@ class KubernetesSourceTest {
   void watchesOnlyKindsThePArserReadsAndNeverWrites() {
     assertThat(KubernetesSource.watchedKinds())
         .extracting(WatchedKind::kind)
-        .contains("Namespace", "Node", "Service", "EndpointSlice", "Pod", "VirtualService",
+        .contains(
+            "Namespace",
+            "Node",
+            "Service",
+            "EndpointSlice",
+            "Pod",
+            "VirtualService",
             "DestinationRule");
     assertThat(WatchedKind.catalogue()).containsAll(KubernetesSource.watchedKinds());
     assertThat(KubernetesSource.verbs()).containsExactlyInAnyOrder("list", "watch");
@@ -373,140 +380,140 @@ class KubernetesSourceTest {
 
   static String namespace(String name, String label) {
     return """
-        apiVersion: v1
-        kind: Namespace
-        metadata:
-          name: %s
-          labels:
-            %s
-        """
+           apiVersion: v1
+           kind: Namespace
+           metadata:
+             name: %s
+             labels:
+               %s
+           """
         .formatted(name, label);
   }
 
   static String node(String name, String region, String zone) {
     return """
-        apiVersion: v1
-        kind: Node
-        metadata:
-          name: %s
-          labels:
-            kubernetes.io/hostname: %1$s
-            topology.kubernetes.io/region: %s
-            topology.kubernetes.io/zone: %s
-        """
+           apiVersion: v1
+           kind: Node
+           metadata:
+             name: %s
+             labels:
+               kubernetes.io/hostname: %1$s
+               topology.kubernetes.io/region: %s
+               topology.kubernetes.io/zone: %s
+           """
         .formatted(name, region, zone);
   }
 
   static String service(String name, int port) {
     return """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: %1$s
-          namespace: default
-          labels:
-            app: %1$s
-        spec:
-          clusterIP: 10.96.10.20
-          selector:
-            app: %1$s
-          ports:
-          - name: http
-            port: %2$d
-            targetPort: 9080
-        """
+           apiVersion: v1
+           kind: Service
+           metadata:
+             name: %1$s
+             namespace: default
+             labels:
+               app: %1$s
+           spec:
+             clusterIP: 10.96.10.20
+             selector:
+               app: %1$s
+             ports:
+             - name: http
+               port: %2$d
+               targetPort: 9080
+           """
         .formatted(name, port);
   }
 
   static String slice(String name, String ip) {
     return """
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: %s
-          namespace: default
-          labels:
-            kubernetes.io/service-name: reviews
-        addressType: IPv4
-        ports:
-        - name: http
-          port: 9080
-        endpoints:
-        - addresses: ["%s"]
-          conditions:
-            ready: true
-          nodeName: node-1
-          targetRef:
-            kind: Pod
-            name: reviews-v1
-            namespace: default
-        """
+           apiVersion: discovery.k8s.io/v1
+           kind: EndpointSlice
+           metadata:
+             name: %s
+             namespace: default
+             labels:
+               kubernetes.io/service-name: reviews
+           addressType: IPv4
+           ports:
+           - name: http
+             port: 9080
+           endpoints:
+           - addresses: ["%s"]
+             conditions:
+               ready: true
+             nodeName: node-1
+             targetRef:
+               kind: Pod
+               name: reviews-v1
+               namespace: default
+           """
         .formatted(name, ip);
   }
 
   static String pod(String name, String version, String ip, String node) {
     return """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: %s
-          namespace: default
-          labels:
-            app: reviews
-            version: %s
-          annotations:
-            created-by: test
-        spec:
-          nodeName: %s
-          containers:
-          - name: reviews
-            image: example.com/reviews
-        status:
-          phase: Pending
-          podIP: %s
-        """
+           apiVersion: v1
+           kind: Pod
+           metadata:
+             name: %s
+             namespace: default
+             labels:
+               app: reviews
+               version: %s
+             annotations:
+               created-by: test
+           spec:
+             nodeName: %s
+             containers:
+             - name: reviews
+               image: example.com/reviews
+           status:
+             phase: Pending
+             podIP: %s
+           """
         .formatted(name, version, node, ip);
   }
 
   static String virtualService(String subset) {
     return """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata:
-          name: reviews
-          namespace: default
-        spec:
-          hosts:
-          - reviews
-          http:
-          - route:
-            - destination:
-                host: reviews
-                subset: %s
-        """
+           apiVersion: networking.istio.io/v1
+           kind: VirtualService
+           metadata:
+             name: reviews
+             namespace: default
+           spec:
+             hosts:
+             - reviews
+             http:
+             - route:
+               - destination:
+                   host: reviews
+                   subset: %s
+           """
         .formatted(subset);
   }
 
   static String destinationRule(String lb) {
     return """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata:
-          name: reviews
-          namespace: default
-        spec:
-          host: reviews
-          trafficPolicy:
-            loadBalancer:
-              simple: %s
-          subsets:
-          - name: v1
-            labels:
-              version: v1
-          - name: v2
-            labels:
-              version: v2
-        """
+           apiVersion: networking.istio.io/v1
+           kind: DestinationRule
+           metadata:
+             name: reviews
+             namespace: default
+           spec:
+             host: reviews
+             trafficPolicy:
+               loadBalancer:
+                 simple: %s
+             subsets:
+             - name: v1
+               labels:
+                 version: v1
+             - name: v2
+               labels:
+                 version: v2
+           """
         .formatted(lb);
   }
 }

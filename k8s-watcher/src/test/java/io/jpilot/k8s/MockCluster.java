@@ -10,8 +10,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -70,7 +70,9 @@ final class MockCluster implements AutoCloseable {
   }
 
   NonNamespaceOperation<
-          GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
       resources(WatchedKind kind, String namespace) {
     var all = client.genericKubernetesResources(kind.context());
     return kind.namespaced() ? all.inNamespace(namespace) : all;
@@ -82,7 +84,8 @@ final class MockCluster implements AutoCloseable {
         return k;
       }
     }
-    throw new IllegalArgumentException("not in the catalogue: " + obj.getApiVersion() + " " + obj.getKind());
+    throw new IllegalArgumentException(
+        "not in the catalogue: " + obj.getApiVersion() + " " + obj.getKind());
   }
 
   @Override

@@ -160,7 +160,9 @@ public final class ObjectParser {
    * else is skipped with a WARNING). Lets a source watch only what the model reads.
    */
   public static boolean supports(String apiVersion, String kind) {
-    return schemaFor(requireNonNull(apiVersion, "apiVersion"), requireNonNull(kind, "kind")) != null;
+    requireNonNull(apiVersion, "apiVersion");
+    requireNonNull(kind, "kind");
+    return schemaFor(apiVersion, kind) != null;
   }
 
   private static Schema.Message schemaFor(String apiVersion, String kind) {
