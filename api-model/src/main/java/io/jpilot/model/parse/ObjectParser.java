@@ -169,6 +169,16 @@ public final class ObjectParser {
     return new ParseResult(Optional.of(object), problems.diagnostics(), key);
   }
 
+  /**
+   * Whether {@link #parse} turns objects of this apiVersion and kind into model objects (anything
+   * else is skipped with a WARNING). Lets a source watch only what the model reads.
+   */
+  public static boolean supports(String apiVersion, String kind) {
+    requireNonNull(apiVersion, "apiVersion");
+    requireNonNull(kind, "kind");
+    return schemaFor(apiVersion, kind) != null;
+  }
+
   private static Schema.Message schemaFor(String apiVersion, String kind) {
     switch (kind) {
       case Service.KIND:
