@@ -13,7 +13,13 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,15 +27,27 @@ import org.slf4j.LoggerFactory;
  * Runs the cross-object checks ({@link ConfigAnalyzer}) over the served config whenever it changes
  * and logs what is new: one WARNING line per new finding, one INFO line per finding that went away.
  * A change that leaves the findings as they were logs nothing. The current number of findings is
- * the gauge {@code jpilot_config_reference_warnings}.
+ * the gauge {@code jpilot_config_reference_warnings}. Checks requested while one is pending are
+ * merged, so a burst of changes costs one analysis.
  */
-final class ConfigAnalysisLog {
+final class ConfigAnalysisLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigAnalysisLog.class);
   static final String WARNINGS_METRIC = "jpilot.config.reference.warnings";
+
+  /** How long a requested check waits for more changes to arrive. */
+  private static final long MERGE_MILLIS = 100;
 
   private final String domainSuffix;
   private final AtomicInteger current = new AtomicInteger();
   private Set<Diagnostic> last = Set.of();
+  private final AtomicBoolean pending = new AtomicBoolean();
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "jpilot-config-analysis");
+            t.setDaemon(true);
+            return t;
+          });
 
   ConfigAnalysisLog(String domainSuffix, MeterRegistry meters) {
     this.domainSuffix = requireNonNull(domainSuffix, "domainSuffix");
@@ -38,6 +56,36 @@ final class ConfigAnalysisLog {
             "Findings of the cross-object config checks (unresolved references, shadowed"
                 + " VirtualServices)")
         .register(meters);
+  }
+
+  /**
+   * Checks the objects {@code objects} supplies soon, on another thread; requests made before that
+   * check starts are merged into it.
+   */
+  void requestCheck(Supplier<? extends Collection<? extends MeshObject>> objects) {
+    if (!pending.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      executor.schedule(
+          () -> {
+            pending.set(false);
+            try {
+              check(objects.get());
+            } catch (RuntimeException e) {
+              log.warn("config analysis failed", e);
+            }
+          },
+          MERGE_MILLIS,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      pending.set(false); // closed
+    }
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
   }
 
   /** What one {@link #check} logged. */

@@ -3,8 +3,10 @@ package io.jpilot.model.analysis;
 import io.jpilot.model.Diagnostic;
 import io.jpilot.model.Diagnostic.Severity;
 import io.jpilot.model.config.ConfigKey;
+import io.jpilot.model.config.Delegate;
 import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.GatewayNameResolver;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.Subset;
 import io.jpilot.model.config.VirtualService;
@@ -20,7 +22,7 @@ import java.util.stream.Collectors;
 /** The VirtualService checks: gateways, shadowed hosts, destination hosts and subsets. */
 final class VirtualServiceAnalyzer {
   static final String GATEWAY_KIND = "Gateway";
-  static final String MESH = "mesh";
+  static final String MESH = GatewayNameResolver.MESH;
 
   private VirtualServiceAnalyzer() {}
 
@@ -34,9 +36,20 @@ final class VirtualServiceAnalyzer {
           .forEach((i, older) -> out.add(shadowing(ctx, vs, i, older)));
       for (int i = 0; i < vs.http().size(); i++) {
         HttpRoute r = vs.http().get(i);
+        String p = "spec.http[" + i + "]";
         for (int j = 0; j < r.route().size(); j++) {
-          String path = "spec.http[" + i + "].route[" + j + "].destination";
+          String path = p + ".route[" + j + "].destination";
           destination(ctx, registry, subsets, vs, r.route().get(j).destination(), path, out);
+        }
+        if (r.mirror().isPresent()) {
+          destination(ctx, registry, subsets, vs, r.mirror().get(), p + ".mirror", out);
+        }
+        for (int k = 0; k < r.mirrors().size(); k++) {
+          String path = p + ".mirrors[" + k + "].destination";
+          destination(ctx, registry, subsets, vs, r.mirrors().get(k).destination(), path, out);
+        }
+        if (r.delegate().isPresent()) {
+          delegate(ctx, vs, r.delegate().get(), p + ".delegate", out);
         }
       }
     }
@@ -68,24 +81,29 @@ final class VirtualServiceAnalyzer {
     }
   }
 
-  /**
-   * istiod's gateway name resolution: {@code ns/name}; a bare {@code name} is in the
-   * VirtualService's namespace; the legacy {@code name.ns[.svc.cluster.local]} form names {@code
-   * ns/name}.
-   */
+  /** The Gateway a {@code gateways:} entry names, resolved as istiod does. */
   static ConfigKey gatewayKey(String ref, String namespace) {
-    int slash = ref.indexOf('/');
-    if (slash >= 0) {
-      return new ConfigKey(GATEWAY_KIND, ref.substring(0, slash), ref.substring(slash + 1));
+    String resolved = GatewayNameResolver.resolve(ref, namespace);
+    int slash = resolved.indexOf('/');
+    return new ConfigKey(GATEWAY_KIND, resolved.substring(0, slash), resolved.substring(slash + 1));
+  }
+
+  // ---- delegates ----------------------------------------------------------------------------
+
+  private static void delegate(
+      AnalysisContext ctx, VirtualService vs, Delegate d, String path, List<Diagnostic> out) {
+    String namespace = d.namespace().isEmpty() ? vs.meta().namespace() : d.namespace();
+    if (!ctx.exists(new ConfigKey(VirtualService.KIND, namespace, d.name()))) {
+      out.add(
+          warning(
+              vs,
+              path,
+              "Referenced delegate VirtualService not found: \""
+                  + namespace
+                  + "/"
+                  + d.name()
+                  + "\""));
     }
-    int dot = ref.indexOf('.');
-    if (dot < 0) {
-      return new ConfigKey(GATEWAY_KIND, namespace, ref);
-    }
-    String rest = ref.substring(dot + 1);
-    int next = rest.indexOf('.');
-    return new ConfigKey(
-        GATEWAY_KIND, next < 0 ? rest : rest.substring(0, next), ref.substring(0, dot));
   }
 
   // ---- shadowed hosts -----------------------------------------------------------------------

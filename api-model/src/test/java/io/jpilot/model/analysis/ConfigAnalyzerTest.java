@@ -275,6 +275,8 @@ class ConfigAnalyzerTest {
         .isEqualTo(new ConfigKey("Gateway", "other", "gw"));
     assertThat(VirtualServiceAnalyzer.gatewayKey("gw.other", "ns"))
         .isEqualTo(new ConfigKey("Gateway", "other", "gw"));
+    assertThat(VirtualServiceAnalyzer.gatewayKey("./gw", "ns"))
+        .isEqualTo(new ConfigKey("Gateway", "ns", "gw"));
   }
 
   @Test
@@ -335,5 +337,39 @@ class ConfigAnalyzerTest {
                     "2024-02-01T00:00:00Z",
                     "{hosts: [reviews.default.svc.cluster.local], exportTo: [\".\", c]" + route));
     assertThat(warnings(ConfigAnalyzer.analyze(objects, SUFFIX))).isEmpty();
+  }
+
+  @Test
+  void mirrorsAndDelegatesAreReferencesToo() {
+    List<MeshObject> objects =
+        objects(
+            vs(
+                    "default",
+                    "root",
+                    "",
+                    "{hosts: [reviews], http: [{route: [{destination: {host: reviews}}], mirror:"
+                        + " {host: reviews, subset: shadow}}, {match: [{uri: {prefix: /m}}], route:"
+                        + " [{destination: {host: reviews}}], mirrors: [{destination: {host:"
+                        + " ratingz}}]}, {match: [{uri: {prefix: /a}}], delegate: {name: gone}},"
+                        + " {delegate: {name: part, namespace: team}}]}")
+                + vs(
+                    "team",
+                    "part",
+                    "",
+                    "{http: [{route: [{destination: {host: reviews.default.svc.cluster.local}}]}]}")
+                + service("default", "reviews"));
+
+    assertThat(warnings(ConfigAnalyzer.analyze(objects, SUFFIX)))
+        .extracting(d -> d.object() + " " + d.path() + ": " + d.message())
+        .containsExactly(
+            "VirtualService default/root spec.http[0].mirror.subset: Referenced host+subset in"
+                + " destinationrule not found: \"reviews.default.svc.cluster.local+shadow\" (no"
+                + " DestinationRule applies to reviews.default.svc.cluster.local); requests"
+                + " routed to it fail with 503 because the subset's cluster does not exist",
+            "VirtualService default/root spec.http[1].mirrors[0].destination.host: Referenced"
+                + " host not found: \"ratingz.default.svc.cluster.local\"; no Service or"
+                + " ServiceEntry defines it, so requests routed to it fail",
+            "VirtualService default/root spec.http[2].delegate: Referenced delegate"
+                + " VirtualService not found: \"default/gone\"");
   }
 }
