@@ -198,6 +198,24 @@ public final class TrafficSimulator {
     return fc.getName().isEmpty() ? "#" + index : fc.getName();
   }
 
+  /** The simulated route configuration named {@code name}, if any. */
+  public Optional<RouteConfiguration> routeConfiguration(String name) {
+    return Optional.ofNullable(routes.get(name));
+  }
+
+  /** The simulated listener named {@code name}, if any. */
+  public Optional<Listener> listener(String name) {
+    return listeners.stream().filter(l -> l.getName().equals(name)).findFirst();
+  }
+
+  public List<Listener> listeners() {
+    return listeners;
+  }
+
+  public Map<String, Cluster> clusters() {
+    return java.util.Collections.unmodifiableMap(clusters);
+  }
+
   /** Follows {@code call} through the configuration. */
   public Result run(Call call) {
     requireNonNull(call, "call");
