@@ -3,6 +3,7 @@ package io.jpilot.model;
 import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.registry.Endpoint;
 import io.jpilot.model.registry.EndpointSlice;
@@ -33,6 +34,13 @@ public final class MeshSnapshot {
   private static final Comparator<VirtualService> VS_ORDER =
       Comparator.comparing((VirtualService vs) -> vs.meta().creationTimestamp())
           .thenComparing(vs -> vs.meta().key());
+
+  /** istiod's sortConfigByCreationTime: oldest first, then by name, then by namespace. */
+  private static final Comparator<Gateway> GATEWAY_ORDER =
+      Comparator.comparing((Gateway gw) -> gw.meta().creationTimestamp())
+          .thenComparing(gw -> gw.meta().name())
+          .thenComparing(gw -> gw.meta().namespace());
+
   private static final Comparator<Endpoint> ENDPOINT_ORDER =
       Comparator.comparing(Endpoint::servicePortName)
           .thenComparing(Endpoint::address)
@@ -46,6 +54,7 @@ public final class MeshSnapshot {
   private final Map<String, List<DestinationRule>> destinationRulesByHost;
   private final SortedMap<String, Namespace> namespaces;
   private final int configCount;
+  private final List<Gateway> gateways;
 
   private MeshSnapshot(
       long version,
@@ -55,7 +64,8 @@ public final class MeshSnapshot {
       List<VirtualService> virtualServices,
       Map<String, List<DestinationRule>> destinationRulesByHost,
       SortedMap<String, Namespace> namespaces,
-      int configCount) {
+      int configCount,
+      List<Gateway> gateways) {
     this.version = version;
     this.domainSuffix = domainSuffix;
     this.services = services;
@@ -64,6 +74,7 @@ public final class MeshSnapshot {
     this.destinationRulesByHost = destinationRulesByHost;
     this.namespaces = namespaces;
     this.configCount = configCount;
+    this.gateways = gateways;
   }
 
   public static MeshSnapshot empty() {
@@ -84,6 +95,7 @@ public final class MeshSnapshot {
     List<VirtualService> vss = new ArrayList<>();
     List<DestinationRule> drs = new ArrayList<>();
     SortedMap<String, Namespace> namespaces = new TreeMap<>();
+    List<Gateway> gateways = new ArrayList<>();
     int configs = 0;
     for (MeshObject o : objects) {
       if (o instanceof Service s) {
@@ -103,6 +115,9 @@ public final class MeshSnapshot {
         configs++;
       } else if (o instanceof Namespace ns) {
         namespaces.put(ns.name(), ns);
+      } else if (o instanceof Gateway gw) {
+        gateways.add(gw);
+        configs++;
       }
     }
     slices.sort(Comparator.comparing(EndpointSlice::key));
@@ -147,6 +162,7 @@ public final class MeshSnapshot {
       drByHost.computeIfAbsent(host, h -> new ArrayList<>()).add(dr);
     }
     drByHost.replaceAll((h, l) -> List.copyOf(l));
+    gateways.sort(GATEWAY_ORDER);
     return new MeshSnapshot(
         version,
         domainSuffix,
@@ -155,7 +171,8 @@ public final class MeshSnapshot {
         List.copyOf(vss),
         Collections.unmodifiableMap(drByHost),
         Collections.unmodifiableSortedMap(namespaces),
-        configs);
+        configs,
+        List.copyOf(gateways));
   }
 
   /**
@@ -219,6 +236,11 @@ public final class MeshSnapshot {
 
   public SortedMap<String, Namespace> namespaces() {
     return namespaces;
+  }
+
+  /** Gateways, oldest first (istiod's merge order), then by name and namespace. */
+  public List<Gateway> gateways() {
+    return gateways;
   }
 
   /** Number of Istio config objects (VirtualServices, DestinationRules, ...). */

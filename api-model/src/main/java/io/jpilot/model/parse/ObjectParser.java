@@ -16,6 +16,7 @@ import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.ConfigMeta;
 import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.HttpMatch;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.LoadBalancer;
@@ -152,6 +153,10 @@ public final class ObjectParser {
         new IstioValidator(problems).validateDestinationRule(spec, namespace);
         object = destinationRule(new ConfigMeta(key, labels, created, source), spec);
         break;
+      case Gateway.KIND:
+        object =
+            new GatewayParser(problems).parse(new ConfigMeta(key, labels, created, source), spec);
+        break;
       default:
         throw new AssertionError(kind);
     }
@@ -175,6 +180,8 @@ public final class ObjectParser {
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? VS_OBJECT : null;
       case DestinationRule.KIND:
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? DR_OBJECT : null;
+      case Gateway.KIND:
+        return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? GATEWAY_OBJECT : null;
       default:
         return null;
     }
@@ -184,6 +191,8 @@ public final class ObjectParser {
       KubernetesSchema.istioObject(IstioSchema.VIRTUAL_SERVICE);
   private static final Schema.Message DR_OBJECT =
       KubernetesSchema.istioObject(IstioSchema.DESTINATION_RULE);
+  private static final Schema.Message GATEWAY_OBJECT =
+      KubernetesSchema.istioObject(GatewaySchema.GATEWAY);
 
   private static Instant creationTimestamp(JsonNode metadata, Problems problems) {
     JsonNode ts = get(metadata, "creationTimestamp");
