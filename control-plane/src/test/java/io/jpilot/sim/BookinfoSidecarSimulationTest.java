@@ -30,7 +30,7 @@ class BookinfoSidecarSimulationTest {
             Map.of("NAMESPACE", "default"),
             Map.of("app", "productpage", "version", "v1"),
             Locality.NONE);
-    sim = TrafficSimulator.forProxy(snapshot, productpage);
+    sim = Xds.simulate(snapshot, productpage);
   }
 
   @Test

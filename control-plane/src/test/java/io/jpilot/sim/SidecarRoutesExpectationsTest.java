@@ -103,7 +103,7 @@ class SidecarRoutesExpectationsTest {
             Map.of("NAMESPACE", ns),
             Map.of("app", "app"),
             Locality.NONE);
-    TrafficSimulator sim = TrafficSimulator.forProxy(mesh.snapshot(), proxy);
+    TrafficSimulator sim = Xds.simulate(mesh.snapshot(), proxy);
     String pending = PENDING.get(c.name());
     try {
       check(node, sim);
@@ -216,8 +216,8 @@ class SidecarRoutesExpectationsTest {
       hosts.append(hosts.length() == 0 ? "" : ", ").append('"').append(h.asText()).append('"');
     }
     return "apiVersion: networking.istio.io/v1\n"
-               + "kind: Sidecar\n"
-               + "metadata: {name: sidecar, namespace: "
+        + "kind: Sidecar\n"
+        + "metadata: {name: sidecar, namespace: "
         + sc.get("namespace").asText()
         + "}\nspec:\n  egress:\n  - hosts: ["
         + hosts
