@@ -23,10 +23,19 @@ final class MeshYaml {
 
   /** Parses {@code yaml}; ERROR diagnostics fail the test, warnings are kept. */
   MeshYaml add(String source, String yaml) {
+    return add(source, yaml, d -> false);
+  }
+
+  /**
+   * Parses {@code yaml}; ERROR diagnostics fail the test unless {@code tolerated} (the object is
+   * then left out, as the server would leave it out).
+   */
+  MeshYaml add(String source, String yaml, java.util.function.Predicate<Diagnostic> tolerated) {
     ParsedFile f = ConfigFileParser.parse(source, yaml, MeshSnapshot.DEFAULT_DOMAIN_SUFFIX);
     List<Diagnostic> errors =
         f.diagnostics().stream()
             .filter(d -> d.severity() == Diagnostic.Severity.ERROR)
+            .filter(tolerated.negate())
             .collect(Collectors.toList());
     assertThat(errors).as("errors parsing %s", source).isEmpty();
     objects.addAll(f.objects());
