@@ -9,6 +9,7 @@ import io.jpilot.model.ProxyView;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.translate.MergedGateway.BoundServer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,7 +157,7 @@ final class GatewayRouteTranslator {
       }
       out.add(b.build());
     }
-    out.sort(java.util.Comparator.comparing(VirtualHost::getName));
+    out.sort(Comparator.comparing(VirtualHost::getName));
     return rc.addAllVirtualHosts(out).build();
   }
 

@@ -2,6 +2,7 @@ package io.jpilot.model.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.jpilot.model.registry.Protocol;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,9 +35,7 @@ public record GatewayServer(
     if (port.protocol().isHttp()) {
       return true;
     }
-    return port.protocol() == io.jpilot.model.registry.Protocol.HTTPS
-        && tls.isPresent()
-        && !isPassthrough();
+    return port.protocol() == Protocol.HTTPS && tls.isPresent() && !isPassthrough();
   }
 
   /** istiod's IsTLSServer: TLS settings on a non-HTTP protocol (HTTPS, TLS, TCP, ...). */
@@ -46,9 +45,7 @@ public record GatewayServer(
 
   /** An HTTPS server that terminates TLS (SIMPLE, MUTUAL, ISTIO_MUTUAL, OPTIONAL_MUTUAL). */
   public boolean isHttpsWithTermination() {
-    return port.protocol() == io.jpilot.model.registry.Protocol.HTTPS
-        && tls.isPresent()
-        && !isPassthrough();
+    return port.protocol() == Protocol.HTTPS && tls.isPresent() && !isPassthrough();
   }
 
   /** True when plain HTTP requests must be redirected to https. */
