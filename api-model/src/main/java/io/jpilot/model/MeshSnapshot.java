@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.Gateway;
+import io.jpilot.model.config.ServiceEntry;
 import io.jpilot.model.config.VirtualService;
+import io.jpilot.model.config.WorkloadEntry;
 import io.jpilot.model.registry.Endpoint;
 import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.model.registry.Locality;
@@ -51,7 +53,7 @@ public final class MeshSnapshot {
   private final SortedMap<String, Service> services;
   private final Map<String, List<Endpoint>> endpoints;
   private final List<VirtualService> virtualServices;
-  private final Map<String, List<DestinationRule>> destinationRulesByHost;
+  private final DestinationRuleIndex destinationRules;
   private final SortedMap<String, Namespace> namespaces;
   private final int configCount;
   private final List<Gateway> gateways;
@@ -62,7 +64,7 @@ public final class MeshSnapshot {
       SortedMap<String, Service> services,
       Map<String, List<Endpoint>> endpoints,
       List<VirtualService> virtualServices,
-      Map<String, List<DestinationRule>> destinationRulesByHost,
+      DestinationRuleIndex destinationRules,
       SortedMap<String, Namespace> namespaces,
       int configCount,
       List<Gateway> gateways) {
@@ -71,7 +73,7 @@ public final class MeshSnapshot {
     this.services = services;
     this.endpoints = endpoints;
     this.virtualServices = virtualServices;
-    this.destinationRulesByHost = destinationRulesByHost;
+    this.destinationRules = destinationRules;
     this.namespaces = namespaces;
     this.configCount = configCount;
     this.gateways = gateways;
@@ -94,6 +96,8 @@ public final class MeshSnapshot {
     Map<String, Pod> podsByIp = new HashMap<>();
     List<VirtualService> vss = new ArrayList<>();
     List<DestinationRule> drs = new ArrayList<>();
+    List<ServiceEntry> serviceEntries = new ArrayList<>();
+    List<WorkloadEntry> workloadEntries = new ArrayList<>();
     SortedMap<String, Namespace> namespaces = new TreeMap<>();
     List<Gateway> gateways = new ArrayList<>();
     int configs = 0;
@@ -115,6 +119,12 @@ public final class MeshSnapshot {
         configs++;
       } else if (o instanceof Namespace ns) {
         namespaces.put(ns.name(), ns);
+      } else if (o instanceof ServiceEntry se) {
+        serviceEntries.add(se);
+        configs++;
+      } else if (o instanceof WorkloadEntry we) {
+        workloadEntries.add(we);
+        configs++;
       } else if (o instanceof Gateway gw) {
         gateways.add(gw);
         configs++;
@@ -136,15 +146,20 @@ public final class MeshSnapshot {
             locality = new Locality("", e.zone(), "");
           }
           String workload = p == null ? e.podName() : p.name();
+          String identity =
+              p == null ? "" : ServiceEntryRegistry.spiffe(p.namespace(), p.serviceAccount());
           for (EndpointSlice.Port port : slice.ports()) {
             set.add(
                 new Endpoint(
                     host, port.name(), address, port.port(), labels, locality, e.ready(), workload,
-                    slice.namespace()));
+                    slice.namespace(), identity, 0,
+                    labels.getOrDefault(Endpoint.TLS_MODE_LABEL, Endpoint.TLS_MODE_DISABLED)));
           }
         }
       }
     }
+    ServiceEntryRegistry.addTo(
+        services, eps, serviceEntries, workloadEntries, podsByName.values());
     Map<String, List<Endpoint>> endpoints = new TreeMap<>();
     eps.forEach(
         (host, set) -> {
@@ -153,23 +168,14 @@ public final class MeshSnapshot {
           endpoints.put(host, List.copyOf(list));
         });
     vss.sort(VS_ORDER);
-    drs.sort(
-        Comparator.comparing((DestinationRule dr) -> dr.meta().creationTimestamp())
-            .thenComparing(dr -> dr.meta().key()));
-    Map<String, List<DestinationRule>> drByHost = new TreeMap<>();
-    for (DestinationRule dr : drs) {
-      String host = resolveShortName(dr.host(), dr.meta().namespace(), domainSuffix);
-      drByHost.computeIfAbsent(host, h -> new ArrayList<>()).add(dr);
-    }
-    drByHost.replaceAll((h, l) -> List.copyOf(l));
     gateways.sort(GATEWAY_ORDER);
     return new MeshSnapshot(
         version,
         domainSuffix,
         Collections.unmodifiableSortedMap(services),
         Collections.unmodifiableMap(endpoints),
-        List.copyOf(vss),
-        Collections.unmodifiableMap(drByHost),
+        VirtualServiceMerger.merge(vss, domainSuffix),
+        new DestinationRuleIndex(drs, domainSuffix),
         Collections.unmodifiableSortedMap(namespaces),
         configs,
         List.copyOf(gateways));
@@ -212,26 +218,40 @@ public final class MeshSnapshot {
     return endpoints.getOrDefault(hostname, List.of());
   }
 
-  /** VirtualServices, oldest first (istiod's precedence among equals), then by namespace/name. */
+  /**
+   * VirtualServices, oldest first (istiod's precedence among equals), then by namespace/name. Root
+   * VirtualServices carry their delegates' http routes merged in (see {@link
+   * VirtualServiceMerger}); delegate VirtualServices (no hosts) are listed as they are.
+   */
   public List<VirtualService> virtualServices() {
     return virtualServices;
   }
 
   /**
-   * The DestinationRule that applies to {@code hostname} for a proxy in {@code proxyNamespace}:
-   * one in the proxy's namespace wins, else the oldest one. Empty when none.
+   * The DestinationRule that applies to {@code hostname} for a proxy in {@code proxyNamespace}
+   * without labels, with istiod's visibility rules (see {@link #destinationRule(String,
+   * ProxyView)}). Empty when none.
    */
   public Optional<DestinationRule> destinationRule(String hostname, String proxyNamespace) {
-    List<DestinationRule> list = destinationRulesByHost.get(hostname);
-    if (list == null || list.isEmpty()) {
-      return Optional.empty();
-    }
-    for (DestinationRule dr : list) {
-      if (dr.meta().namespace().equals(proxyNamespace)) {
-        return Optional.of(dr);
-      }
-    }
-    return Optional.of(list.get(0));
+    return destinationRule(hostname, proxyNamespace, Map.of());
+  }
+
+  /**
+   * The DestinationRule that applies to {@code hostname} for {@code proxy}, as istiod picks it: a
+   * rule in the proxy's namespace (one whose workload selector matches the proxy's labels first),
+   * else one exported to it from the service's namespace, else from the root namespace ({@code
+   * istio-system}). Several rules for one host in one namespace are merged: the oldest keeps its
+   * traffic policy and the others add their subsets. Empty when none.
+   */
+  public Optional<DestinationRule> destinationRule(String hostname, ProxyView proxy) {
+    return destinationRule(hostname, proxy.namespace(), proxy.labels());
+  }
+
+  private Optional<DestinationRule> destinationRule(
+      String hostname, String proxyNamespace, Map<String, String> proxyLabels) {
+    Service svc = services.get(hostname);
+    return destinationRules.lookup(
+        hostname, svc == null ? "" : svc.namespace(), proxyNamespace, proxyLabels);
   }
 
   public SortedMap<String, Namespace> namespaces() {

@@ -45,6 +45,15 @@ public final class ConfigDumps {
                   .getDescriptor())
           .add(
               io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig
+                  .getDescriptor())
           .build();
 
   private ConfigDumps() {}

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
+import io.jpilot.model.config.GatewayNameResolver;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.translate.MergedGateway.BoundServer;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ final class GatewayRouteTranslator {
   private static final class VirtualHostBuilder {
     final String name;
     final List<String> domains = new ArrayList<>();
-    final List<Route> routes = new ArrayList<>();
+    final List<RoutePlan> routes = new ArrayList<>();
 
     /** (gateway, VirtualService) pairs whose routes this host holds, in order. */
     final List<String> sources = new ArrayList<>();
@@ -56,8 +57,8 @@ final class GatewayRouteTranslator {
   SortedMap<String, Message> routes(MeshSnapshot snapshot, ProxyView proxy, Set<String> names) {
     MergedGateway merged = GatewayMerger.merge(snapshot, proxy);
     Set<String> wanted = names.isEmpty() ? merged.serversByRouteName().keySet() : names;
-    RoutePlanner planner = new RoutePlanner(snapshot, proxy);
-    Map<String, List<Route>> routeCache = new HashMap<>();
+    RoutePlanner planner = RoutePlanner.forGateway(snapshot, proxy);
+    Map<String, List<RoutePlan>> routeCache = new HashMap<>();
     SortedMap<String, Message> out = new TreeMap<>();
     for (String name : wanted) {
       List<BoundServer> servers = merged.serversByRouteName().get(name);
@@ -82,11 +83,12 @@ final class GatewayRouteTranslator {
       MeshSnapshot snapshot,
       ProxyView proxy,
       RoutePlanner planner,
-      Map<String, List<Route>> routeCache) {
+      Map<String, List<RoutePlan>> routeCache) {
     Map<String, VirtualHostBuilder> vhosts = new LinkedHashMap<>();
     for (BoundServer server : servers) {
       String gatewayName = server.gatewayName();
       int port = server.server().port().number();
+      boolean tls = server.server().tls().isPresent();
       for (VirtualService vs :
           virtualServicesForGateway(snapshot, proxy.namespace(), gatewayName)) {
         List<String> vsHosts = new ArrayList<>();
@@ -99,9 +101,18 @@ final class GatewayRouteTranslator {
           continue;
         }
         String source =
-            gatewayName + "|" + vs.meta().namespace() + "/" + vs.meta().name() + "|" + port;
-        List<Route> routes =
-            routeCache.computeIfAbsent(source, k -> translateRoutes(planner, vs, port));
+            gatewayName
+                + "|"
+                + vs.meta().namespace()
+                + "/"
+                + vs.meta().name()
+                + "|"
+                + port
+                + "|"
+                + tls;
+        List<RoutePlan> routes =
+            routeCache.computeIfAbsent(
+                source, k -> planner.routesForVirtualService(vs, port, Set.of(gatewayName), tls));
         if (routes.isEmpty()) {
           continue; // istiod: "no routes matched", the VirtualService is skipped
         }
@@ -150,7 +161,7 @@ final class GatewayRouteTranslator {
           VirtualHost.newBuilder()
               .setName(vh.name)
               .addAllDomains(vh.domains)
-              .addAllRoutes(catchAllLast(vh.routes))
+              .addAllRoutes(translate(RoutePlanner.catchAllLast(vh.routes)))
               .setIncludeRequestAttemptCount(true);
       if (vh.requireTls) {
         b.setRequireTls(VirtualHost.TlsRequirementType.ALL);
@@ -188,46 +199,12 @@ final class GatewayRouteTranslator {
     return out;
   }
 
-  private static List<Route> translateRoutes(
-      RoutePlanner planner, VirtualService vs, int serverPort) {
+  private static List<Route> translate(List<RoutePlan> plans) {
     List<Route> out = new ArrayList<>();
-    for (RoutePlan plan : planner.routesForVirtualService(vs, serverPort)) {
+    for (RoutePlan plan : plans) {
       out.add(RouteTranslator.route(plan, RouteTranslator.Flavour.SIDECAR));
     }
     return out;
-  }
-
-  /** istiod's SortVHostRoutes: catch-all routes move behind the others, order kept otherwise. */
-  static List<Route> catchAllLast(List<Route> routes) {
-    List<Route> out = new ArrayList<>();
-    List<Route> catchAll = new ArrayList<>();
-    for (Route r : routes) {
-      (isCatchAll(r) ? catchAll : out).add(r);
-    }
-    out.addAll(catchAll);
-    return out;
-  }
-
-  /** istiod's IsCatchAllRoute on an Envoy route. */
-  static boolean isCatchAll(Route r) {
-    boolean catchAll;
-    switch (r.getMatch().getPathSpecifierCase()) {
-      case PREFIX:
-        catchAll = r.getMatch().getPrefix().equals("/");
-        break;
-      case PATH_SEPARATED_PREFIX:
-        catchAll = r.getMatch().getPathSeparatedPrefix().equals("/");
-        break;
-      case SAFE_REGEX:
-        catchAll = r.getMatch().getSafeRegex().getRegex().equals(".*");
-        break;
-      default:
-        catchAll = false;
-    }
-    return catchAll
-        && r.getMatch().getHeadersCount() == 0
-        && r.getMatch().getQueryParametersCount() == 0
-        && r.getMatch().getDynamicMetadataCount() == 0;
   }
 
   /**
@@ -243,7 +220,7 @@ final class GatewayRouteTranslator {
     for (VirtualService vs : snapshot.virtualServices()) {
       boolean bound = false;
       for (String g : vs.gateways()) {
-        if (resolveGatewayName(g, vs.meta().namespace()).equals(gatewayName)) {
+        if (GatewayNameResolver.resolve(g, vs.meta().namespace()).equals(gatewayName)) {
           bound = true;
           break;
         }
@@ -270,26 +247,5 @@ final class GatewayRouteTranslator {
     out.addAll(exported);
     out.addAll(publicOnes);
     return out;
-  }
-
-  /**
-   * istiod's resolveGatewayName: {@code name} and {@code ./name} live in the VirtualService's
-   * namespace, the legacy {@code name.ns.svc...} form in {@code ns}; {@code ns/name} stays.
-   */
-  static String resolveGatewayName(String gateway, String vsNamespace) {
-    int slash = gateway.indexOf('/');
-    if (slash < 0) {
-      int dot = gateway.indexOf('.');
-      if (dot < 0) {
-        return vsNamespace + "/" + gateway;
-      }
-      String rest = gateway.substring(dot + 1);
-      int next = rest.indexOf('.');
-      return (next < 0 ? rest : rest.substring(0, next)) + "/" + gateway.substring(0, dot);
-    }
-    if (gateway.substring(0, slash).equals(".")) {
-      return vsNamespace + "/" + gateway.substring(slash + 1);
-    }
-    return gateway;
   }
 }

@@ -1,11 +1,6 @@
 package io.jpilot.translate;
 
-import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
-import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
-import io.envoyproxy.envoy.config.core.v3.ApiVersion;
-import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
@@ -24,10 +19,8 @@ import java.util.List;
  * the mutual modes, and the server's protocol versions and ciphers.
  */
 final class GatewayTlsContexts {
-  static final String SDS_CLUSTER = "sds-grpc";
   static final String DEFAULT_SECRET = "default";
   static final String ROOT_SECRET = "ROOTCA";
-  static final String KUBERNETES_SECRET_PREFIX = "kubernetes://";
   static final String CA_SUFFIX = "-cacert";
   static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
 
@@ -179,53 +172,15 @@ final class GatewayTlsContexts {
     }
   }
 
-  /**
-   * istiod's ConstructSdsSecretConfigForCredential: {@code kubernetes://<name>} (an explicit {@code
-   * kubernetes://}, {@code kubernetes-gateway://} or {@code configmap://} prefix is kept), fetched
-   * from istiod over ADS; {@code builtin://} is the workload certificate.
-   */
+  /** A credentialName secret: {@code kubernetes://<name>}, fetched from the control plane. */
   static SdsSecretConfig credential(String name) {
-    if (name.equals("builtin://")) {
-      return sdsGrpc(DEFAULT_SECRET);
-    }
-    if (name.equals("builtin://" + CA_SUFFIX)) {
-      return sdsGrpc(ROOT_SECRET);
-    }
-    String resource = name;
-    if (!name.startsWith(KUBERNETES_SECRET_PREFIX)
-        && !name.startsWith("kubernetes-gateway://")
-        && !name.startsWith("configmap://")) {
-      resource = KUBERNETES_SECRET_PREFIX + name;
-    }
-    return SdsSecretConfig.newBuilder()
-        .setName(resource)
-        .setSdsConfig(
-            ConfigSource.newBuilder()
-                .setAds(AggregatedConfigSource.getDefaultInstance())
-                .setResourceApiVersion(ApiVersion.V3))
-        .build();
+    return UpstreamTls.credentialSds(name);
   }
 
-  /**
-   * An SDS secret from the agent's {@code sds-grpc} cluster; {@code default} and {@code ROOTCA}
-   * wait for no initial fetch, as istiod configures them.
-   */
+  /** A secret from the agent's {@code sds-grpc} cluster (workload certificate or files). */
   static SdsSecretConfig sdsGrpc(String name) {
-    ConfigSource.Builder source =
-        ConfigSource.newBuilder()
-            .setApiConfigSource(
-                ApiConfigSource.newBuilder()
-                    .setApiType(ApiConfigSource.ApiType.GRPC)
-                    .setSetNodeOnFirstMessageOnly(true)
-                    .setTransportApiVersion(ApiVersion.V3)
-                    .addGrpcServices(
-                        GrpcService.newBuilder()
-                            .setEnvoyGrpc(
-                                GrpcService.EnvoyGrpc.newBuilder().setClusterName(SDS_CLUSTER))))
-            .setResourceApiVersion(ApiVersion.V3);
-    if (name.equals(DEFAULT_SECRET) || name.equals(ROOT_SECRET)) {
-      source.setInitialFetchTimeout(XdsProtos.ZERO);
-    }
-    return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(source).build();
+    return name.equals(DEFAULT_SECRET) || name.equals(ROOT_SECRET)
+        ? UpstreamTls.sds(name)
+        : UpstreamTls.fileSds(name);
   }
 }

@@ -43,16 +43,8 @@ class SidecarRoutesExpectationsTest {
           "base", "2020-01-01T00:00:00Z",
           "newer", "2021-01-01T00:00:00Z");
 
-  static final String NO_SERVICE_HOSTS =
-      "VirtualService hosts that name no service get no virtual host on route 80 yet"
-          + " (istiod adds them there)";
-
   /** Cases that fail today, with the reason. */
-  static final Map<String, String> PENDING =
-      Map.of(
-          "unknown port 80", NO_SERVICE_HOSTS,
-          "wildcard random", NO_SERVICE_HOSTS,
-          "wildcard and explicit unknown", NO_SERVICE_HOSTS);
+  static final Map<String, String> PENDING = Map.of();
 
   record Case(String name, JsonNode node) {
     @Override
