@@ -136,6 +136,9 @@ final class GatewayListenerTranslator {
       MeshSnapshot snapshot, ProxyView proxy, List<String> hosts) {
     List<ChainOpts> out = new ArrayList<>();
     for (Service svc : snapshot.services().values()) {
+      if (svc.meshExternal() || !svc.visibleTo(proxy.namespace())) {
+        continue;
+      }
       boolean covered = false;
       for (String h : hosts) {
         if (GatewayHosts.subsetOf(svc.hostname(), h)) {

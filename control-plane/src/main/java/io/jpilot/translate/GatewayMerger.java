@@ -48,30 +48,37 @@ final class GatewayMerger {
   }
 
   /**
-   * The proxy's service targets: every port of the Services in the proxy's namespace whose selector
-   * matches the proxy's labels. A named target port is resolved through the endpoint of the proxy's
-   * own IP.
+   * The proxy's service targets (istiod's ServiceTargets): the ports of every service with an
+   * endpoint at one of the proxy's IPs, and of the Kubernetes Services in the proxy's namespace
+   * whose selector matches its labels. The target port is the endpoint's port, else the Service's
+   * numeric targetPort, else the port itself.
    */
   static List<ServiceTarget> serviceTargets(MeshSnapshot snapshot, ProxyView proxy) {
     List<ServiceTarget> out = new ArrayList<>();
     for (Service svc : snapshot.services().values()) {
-      if (!svc.namespace().equals(proxy.namespace())
-          || svc.selector().isEmpty()
-          || !proxy.labels().entrySet().containsAll(svc.selector().entrySet())) {
+      boolean selected =
+          svc.namespace().equals(proxy.namespace())
+              && !svc.selector().isEmpty()
+              && proxy.labels().entrySet().containsAll(svc.selector().entrySet());
+      List<Endpoint> own = new ArrayList<>();
+      for (Endpoint e : snapshot.endpoints(svc.hostname())) {
+        if (proxy.ips().contains(e.address())) {
+          own.add(e);
+        }
+      }
+      if (!selected && own.isEmpty()) {
         continue;
       }
       for (ServicePort p : svc.ports()) {
-        int target = p.targetPort();
-        if (target == 0) {
-          for (Endpoint e : snapshot.endpoints(svc.hostname())) {
-            if (e.servicePortName().equals(p.name()) && proxy.ips().contains(e.address())) {
-              target = e.port();
-              break;
-            }
+        int target = 0;
+        for (Endpoint e : own) {
+          if (e.servicePortName().equals(p.name())) {
+            target = e.port();
+            break;
           }
         }
         if (target == 0) {
-          target = p.port();
+          target = p.targetPort() != 0 ? p.targetPort() : p.port();
         }
         out.add(new ServiceTarget(svc, p, target));
       }
