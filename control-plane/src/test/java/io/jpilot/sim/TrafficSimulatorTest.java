@@ -507,6 +507,76 @@ class TrafficSimulatorTest {
     }
 
     @Test
+    void moreHeaderMatchersAndClusterFromHeader() {
+      VirtualHost vh =
+          vhost(
+              "vh",
+              List.of("*"),
+              route(
+                  "range",
+                  RouteMatch.newBuilder()
+                      .setPrefix("/")
+                      .addHeaders(
+                          HeaderMatcher.newBuilder()
+                              .setName("x-version")
+                              .setRangeMatch(
+                                  io.envoyproxy.envoy.type.v3.Int64Range.newBuilder()
+                                      .setStart(2)
+                                      .setEnd(5)))
+                      .build(),
+                  "range"),
+              route(
+                  "suffix-ignore-case",
+                  RouteMatch.newBuilder()
+                      .setPrefix("/")
+                      .addHeaders(
+                          HeaderMatcher.newBuilder()
+                              .setName("user-agent")
+                              .setStringMatch(
+                                  StringMatcher.newBuilder().setSuffix("BOT").setIgnoreCase(true)))
+                      .build(),
+                  "bots"),
+              route(
+                  "missing-as-empty",
+                  RouteMatch.newBuilder()
+                      .setPrefix("/empty")
+                      .addHeaders(
+                          HeaderMatcher.newBuilder()
+                              .setName("x-tenant")
+                              .setTreatMissingHeaderAsEmpty(true)
+                              .setStringMatch(StringMatcher.newBuilder().setExact("")))
+                      .build(),
+                  "no-tenant"),
+              Route.newBuilder()
+                  .setName("by-header")
+                  .setMatch(RouteMatch.newBuilder().setPathSeparatedPrefix("/dyn"))
+                  .setRoute(RouteAction.newBuilder().setClusterHeader("x-cluster"))
+                  .build());
+      TrafficSimulator sim =
+          new TrafficSimulator(
+              List.of(virtualOutbound(), sidecarHttp(80)),
+              List.of(RouteConfiguration.newBuilder().setName("80").addVirtualHosts(vh).build()),
+              List.of(cluster("range")));
+      assertThat(sim.run(Call.http("x", 80).header("x-version", "4").build()).cluster())
+          .isEqualTo("range");
+      assertThat(sim.run(Call.http("x", 80).header("x-version", "5").build()).error())
+          .as("range end is exclusive")
+          .contains(Failure.NO_ROUTE);
+      assertThat(sim.run(Call.http("x", 80).header("User-Agent", "GoogleBot").build()).cluster())
+          .isEqualTo("bots");
+      assertThat(sim.run(Call.http("x", 80).path("/empty").build()).cluster())
+          .isEqualTo("no-tenant");
+      Result dyn = sim.run(Call.http("x", 80).path("/dyn/a").header("x-cluster", "c1").build());
+      assertThat(dyn.cluster()).isEqualTo("c1");
+      assertThat(dyn.undefinedClusters()).containsExactly("c1");
+      assertThat(sim.run(Call.http("x", 80).path("/dynamo").build()).error())
+          .as("path_separated_prefix needs a separator")
+          .contains(Failure.NO_ROUTE);
+      assertThat(sim.run(Call.http("x", 80).path("/dyn").build()).error())
+          .contains(Failure.NO_CLUSTER);
+    }
+
+    @Test
     void requireTlsRedirectsPlaintext() {
       RouteConfiguration rc =
           RouteConfiguration.newBuilder()
