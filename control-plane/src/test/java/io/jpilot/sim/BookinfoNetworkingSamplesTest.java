@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.registry.Locality;
@@ -175,6 +176,18 @@ class BookinfoNetworkingSamplesTest {
     }
   }
 
+  static HttpProtocolOptions httpOptions(Cluster c) {
+    Any any =
+        c.getTypedExtensionProtocolOptionsMap()
+            .get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+    assertThat(any).as("HttpProtocolOptions of %s", c.getName()).isNotNull();
+    try {
+      return any.unpack(HttpProtocolOptions.class);
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   static Cluster cluster(TrafficSimulator sim, String name) {
     Cluster c = sim.clusters().get(name);
     assertThat(c).as("cluster %s among %s", name, sim.clusters().keySet()).isNotNull();
@@ -255,25 +268,37 @@ class BookinfoNetworkingSamplesTest {
     }
   }
 
+  /**
+   * The server's port 80 is the ingress Service's port 80, whose target port is 8080: the gateway
+   * pod listens on 8080 and the route configuration keeps the server's port in its name.
+   */
   @Test
   void certmanagerGateway() {
     TrafficSimulator gw = ingress(mesh("certmanager-gateway.yaml"));
+    String resolver = "outbound|8089||cert-manager-resolver.istio-system.svc.cluster.local";
     Call challenge =
-        Call.http("bookinfo.example.com", 80)
+        Call.http("bookinfo.example.com", 8080)
             .path("/.well-known/acme-challenge/abc123")
             .mode(Call.Mode.GATEWAY)
             .build();
     Result r = gw.run(challenge);
-    System.out.println("certmanager: " + r + " listeners " + gw.listeners().stream().map(l -> l.getName()).collect(Collectors.toList()));
-    assertThat(r.routeConfig()).isEqualTo("http.80");
-    assertThat(r.cluster())
-        .isEqualTo("outbound|8089||cert-manager-resolver.istio-system.svc.cluster.local");
+    assertThat(r.listener()).isEqualTo("0.0.0.0_8080");
+    // istiod names the route configuration after the resolved (target) port, the virtual host
+    // after the server's port
+    assertThat(r.routeConfig()).isEqualTo("http.8080");
+    assertThat(r.virtualHost()).isEqualTo("*:80");
+    assertThat(r.cluster()).isEqualTo(resolver);
     assertThat(r.undefinedClusters())
         .as("no cert-manager-resolver service in the mesh: Envoy answers 503")
-        .containsExactly("outbound|8089||cert-manager-resolver.istio-system.svc.cluster.local");
-    Call other =
-        Call.http("bookinfo.example.com", 80).path("/productpage").mode(Call.Mode.GATEWAY).build();
-    assertThat(gw.run(other).error()).contains(Failure.NO_ROUTE);
+        .containsExactly(resolver);
+    for (String path : List.of("/productpage", "/.well-known/other", "/")) {
+      Call other =
+          Call.http("bookinfo.example.com", 8080).path(path).mode(Call.Mode.GATEWAY).build();
+      assertThat(gw.run(other).error()).as(path).contains(Failure.NO_ROUTE);
+    }
+    assertThat(gw.run(Call.http("x", 80).mode(Call.Mode.GATEWAY).build()).error())
+        .as("nothing listens on the Service port itself")
+        .contains(Failure.NO_LISTENER);
   }
 
   // ---------------------------------------------------------------- destination rules only
@@ -336,23 +361,26 @@ class BookinfoNetworkingSamplesTest {
     String https = "outbound|443||www.googleapis.com";
     Cluster c443 = cluster(pp, https);
     Cluster c80 = cluster(pp, http);
-    System.out.println("egress 443: " + c443);
     assertThat(c443.getType()).isEqualTo(Cluster.DiscoveryType.STRICT_DNS);
     assertThat(c80.getType()).isEqualTo(Cluster.DiscoveryType.STRICT_DNS);
-    assertThat(c443.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+    assertThat(c80.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+    // the port-level entry replaces the whole top-level policy: no ROUND_ROBIN on 443
+    assertThat(c443.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
     assertThat(c80.hasTransportSocket()).as("port 80 is plain HTTP").isFalse();
     UpstreamTlsContext t = tls(c443);
-    assertThat(t.getSni()).isEqualTo("www.googleapis.com");
+    // SIMPLE without an sni: Envoy takes the SNI (and checks the SAN) from the request's host
+    assertThat(t.getSni()).isEmpty();
+    HttpProtocolOptions o = httpOptions(c443);
+    assertThat(o.getUpstreamHttpProtocolOptions().getAutoSni()).isTrue();
+    assertThat(o.getUpstreamHttpProtocolOptions().getAutoSanValidation()).isTrue();
 
     Call plain = Call.http("www.googleapis.com", 80).path("/books/v1/volumes").build();
     Result r = forwarded(pp, plain);
-    System.out.println("egress http: " + r);
     assertThat(r.listener()).isEqualTo("0.0.0.0_80");
     assertThat(r.cluster()).as("the VirtualService rewrites port 80 to 443").isEqualTo(https);
 
     Call direct = Call.tls("www.googleapis.com", 443).address("142.250.0.1").build();
     Result d = forwarded(pp, direct);
-    System.out.println("egress tls: " + d);
     assertThat(d.cluster()).isEqualTo(https);
   }
 
@@ -375,7 +403,8 @@ class BookinfoNetworkingSamplesTest {
 
   @Test
   void virtualServiceRatingsTestAbort() {
-    TrafficSimulator rv = reviewsV3(mesh("virtual-service-ratings-test-abort.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator rv =
+        reviewsV3(mesh("virtual-service-ratings-test-abort.yaml", "destination-rule-all.yaml"));
     Call jason = toService("ratings", "jason");
     Result r = forwarded(rv, jason);
     assertThat(r.cluster()).isEqualTo(subset(RATINGS, "v1"));
@@ -387,14 +416,16 @@ class BookinfoNetworkingSamplesTest {
     Call other = toService("ratings", "mike");
     Result o = forwarded(rv, other);
     assertThat(o.cluster()).isEqualTo(subset(RATINGS, "v1"));
-    assertThat(matchedRoute(rv, other, o).getTypedPerFilterConfigMap()).doesNotContainKey(FAULT_FILTER);
+    assertThat(matchedRoute(rv, other, o).getTypedPerFilterConfigMap())
+        .doesNotContainKey(FAULT_FILTER);
     Result anon = forwarded(rv, toService("ratings", null));
     assertThat(anon.cluster()).isEqualTo(subset(RATINGS, "v1"));
   }
 
   @Test
   void virtualServiceRatingsTestDelay() {
-    TrafficSimulator rv = reviewsV3(mesh("virtual-service-ratings-test-delay.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator rv =
+        reviewsV3(mesh("virtual-service-ratings-test-delay.yaml", "destination-rule-all.yaml"));
     Call jason = toService("ratings", "jason");
     Result r = forwarded(rv, jason);
     assertThat(r.cluster()).isEqualTo(subset(RATINGS, "v1"));
@@ -407,7 +438,8 @@ class BookinfoNetworkingSamplesTest {
     Call other = toService("ratings", "mike");
     Result o = forwarded(rv, other);
     assertThat(o.cluster()).isEqualTo(subset(RATINGS, "v1"));
-    assertThat(matchedRoute(rv, other, o).getTypedPerFilterConfigMap()).doesNotContainKey(FAULT_FILTER);
+    assertThat(matchedRoute(rv, other, o).getTypedPerFilterConfigMap())
+        .doesNotContainKey(FAULT_FILTER);
   }
 
   // ---------------------------------------------------------------- virtual services
@@ -428,7 +460,8 @@ class BookinfoNetworkingSamplesTest {
 
   @Test
   void virtualServiceDetailsV2() {
-    TrafficSimulator pp = productpage(mesh("virtual-service-details-v2.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator pp =
+        productpage(mesh("virtual-service-details-v2.yaml", "destination-rule-all.yaml"));
     goesTo(pp, toService("details", null), subset(DETAILS, "v2"));
     // no pod carries version v2: the subset cluster exists, without endpoints
     assertThat(cluster(pp, subset(DETAILS, "v2")).getType()).isEqualTo(Cluster.DiscoveryType.EDS);
@@ -467,39 +500,56 @@ class BookinfoNetworkingSamplesTest {
 
   @Test
   void virtualServiceReviews50V3() {
-    TrafficSimulator pp = productpage(mesh("virtual-service-reviews-50-v3.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator pp =
+        productpage(mesh("virtual-service-reviews-50-v3.yaml", "destination-rule-all.yaml"));
     for (String user : new String[] {null, "jason"}) {
-      splits(pp, toService("reviews", user), Map.of(subset(REVIEWS, "v1"), 50, subset(REVIEWS, "v3"), 50));
+      splits(
+          pp,
+          toService("reviews", user),
+          Map.of(subset(REVIEWS, "v1"), 50, subset(REVIEWS, "v3"), 50));
     }
   }
 
   @Test
   void virtualServiceReviews8020() {
-    TrafficSimulator pp = productpage(mesh("virtual-service-reviews-80-20.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator pp =
+        productpage(mesh("virtual-service-reviews-80-20.yaml", "destination-rule-all.yaml"));
     for (String user : new String[] {null, "jason"}) {
-      splits(pp, toService("reviews", user), Map.of(subset(REVIEWS, "v1"), 80, subset(REVIEWS, "v2"), 20));
+      splits(
+          pp,
+          toService("reviews", user),
+          Map.of(subset(REVIEWS, "v1"), 80, subset(REVIEWS, "v2"), 20));
     }
   }
 
   @Test
   void virtualServiceReviews9010() {
-    TrafficSimulator pp = productpage(mesh("virtual-service-reviews-90-10.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator pp =
+        productpage(mesh("virtual-service-reviews-90-10.yaml", "destination-rule-all.yaml"));
     for (String user : new String[] {null, "jason"}) {
-      splits(pp, toService("reviews", user), Map.of(subset(REVIEWS, "v1"), 90, subset(REVIEWS, "v2"), 10));
+      splits(
+          pp,
+          toService("reviews", user),
+          Map.of(subset(REVIEWS, "v1"), 90, subset(REVIEWS, "v2"), 10));
     }
   }
 
   @Test
   void virtualServiceReviewsV2V3() {
-    TrafficSimulator pp = productpage(mesh("virtual-service-reviews-v2-v3.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator pp =
+        productpage(mesh("virtual-service-reviews-v2-v3.yaml", "destination-rule-all.yaml"));
     for (String user : new String[] {null, "jason"}) {
-      splits(pp, toService("reviews", user), Map.of(subset(REVIEWS, "v2"), 50, subset(REVIEWS, "v3"), 50));
+      splits(
+          pp,
+          toService("reviews", user),
+          Map.of(subset(REVIEWS, "v2"), 50, subset(REVIEWS, "v3"), 50));
     }
   }
 
   @Test
   void virtualServiceReviewsV3() {
-    TrafficSimulator pp = productpage(mesh("virtual-service-reviews-v3.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator pp =
+        productpage(mesh("virtual-service-reviews-v3.yaml", "destination-rule-all.yaml"));
     for (String user : new String[] {null, "jason", "mike"}) {
       goesTo(pp, toService("reviews", user), subset(REVIEWS, "v3"));
     }
@@ -508,7 +558,8 @@ class BookinfoNetworkingSamplesTest {
 
   @Test
   void virtualServiceReviewsTestV2() {
-    TrafficSimulator pp = productpage(mesh("virtual-service-reviews-test-v2.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator pp =
+        productpage(mesh("virtual-service-reviews-test-v2.yaml", "destination-rule-all.yaml"));
     goesTo(pp, toService("reviews", "jason"), subset(REVIEWS, "v2"));
     goesTo(pp, toService("reviews", "mike"), subset(REVIEWS, "v1"));
     goesTo(pp, toService("reviews", null), subset(REVIEWS, "v1"));
@@ -517,7 +568,8 @@ class BookinfoNetworkingSamplesTest {
 
   @Test
   void virtualServiceReviewsJasonV2V3() {
-    TrafficSimulator pp = productpage(mesh("virtual-service-reviews-jason-v2-v3.yaml", "destination-rule-all.yaml"));
+    TrafficSimulator pp =
+        productpage(mesh("virtual-service-reviews-jason-v2-v3.yaml", "destination-rule-all.yaml"));
     goesTo(pp, toService("reviews", "jason"), subset(REVIEWS, "v2"));
     goesTo(pp, toService("reviews", "mike"), subset(REVIEWS, "v3"));
     goesTo(pp, toService("reviews", null), subset(REVIEWS, "v3"));
