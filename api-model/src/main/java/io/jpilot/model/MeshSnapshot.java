@@ -3,6 +3,7 @@ package io.jpilot.model;
 import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.ServiceEntry;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.config.WorkloadEntry;
@@ -35,6 +36,13 @@ public final class MeshSnapshot {
   private static final Comparator<VirtualService> VS_ORDER =
       Comparator.comparing((VirtualService vs) -> vs.meta().creationTimestamp())
           .thenComparing(vs -> vs.meta().key());
+
+  /** istiod's sortConfigByCreationTime: oldest first, then by name, then by namespace. */
+  private static final Comparator<Gateway> GATEWAY_ORDER =
+      Comparator.comparing((Gateway gw) -> gw.meta().creationTimestamp())
+          .thenComparing(gw -> gw.meta().name())
+          .thenComparing(gw -> gw.meta().namespace());
+
   private static final Comparator<Endpoint> ENDPOINT_ORDER =
       Comparator.comparing(Endpoint::servicePortName)
           .thenComparing(Endpoint::address)
@@ -48,6 +56,7 @@ public final class MeshSnapshot {
   private final DestinationRuleIndex destinationRules;
   private final SortedMap<String, Namespace> namespaces;
   private final int configCount;
+  private final List<Gateway> gateways;
 
   private MeshSnapshot(
       long version,
@@ -57,7 +66,8 @@ public final class MeshSnapshot {
       List<VirtualService> virtualServices,
       DestinationRuleIndex destinationRules,
       SortedMap<String, Namespace> namespaces,
-      int configCount) {
+      int configCount,
+      List<Gateway> gateways) {
     this.version = version;
     this.domainSuffix = domainSuffix;
     this.services = services;
@@ -66,6 +76,7 @@ public final class MeshSnapshot {
     this.destinationRules = destinationRules;
     this.namespaces = namespaces;
     this.configCount = configCount;
+    this.gateways = gateways;
   }
 
   public static MeshSnapshot empty() {
@@ -88,6 +99,7 @@ public final class MeshSnapshot {
     List<ServiceEntry> serviceEntries = new ArrayList<>();
     List<WorkloadEntry> workloadEntries = new ArrayList<>();
     SortedMap<String, Namespace> namespaces = new TreeMap<>();
+    List<Gateway> gateways = new ArrayList<>();
     int configs = 0;
     for (MeshObject o : objects) {
       if (o instanceof Service s) {
@@ -112,6 +124,9 @@ public final class MeshSnapshot {
         configs++;
       } else if (o instanceof WorkloadEntry we) {
         workloadEntries.add(we);
+        configs++;
+      } else if (o instanceof Gateway gw) {
+        gateways.add(gw);
         configs++;
       }
     }
@@ -153,6 +168,7 @@ public final class MeshSnapshot {
           endpoints.put(host, List.copyOf(list));
         });
     vss.sort(VS_ORDER);
+    gateways.sort(GATEWAY_ORDER);
     return new MeshSnapshot(
         version,
         domainSuffix,
@@ -161,7 +177,8 @@ public final class MeshSnapshot {
         VirtualServiceMerger.merge(vss, domainSuffix),
         new DestinationRuleIndex(drs, domainSuffix),
         Collections.unmodifiableSortedMap(namespaces),
-        configs);
+        configs,
+        List.copyOf(gateways));
   }
 
   /**
@@ -239,6 +256,11 @@ public final class MeshSnapshot {
 
   public SortedMap<String, Namespace> namespaces() {
     return namespaces;
+  }
+
+  /** Gateways, oldest first (istiod's merge order), then by name and namespace. */
+  public List<Gateway> gateways() {
+    return gateways;
   }
 
   /** Number of Istio config objects (VirtualServices, DestinationRules, ...). */

@@ -16,8 +16,8 @@ import java.util.TreeMap;
  *
  * <p>Flavours: sidecars get istiod's outbound clusters, endpoints, listeners and port-named route
  * configurations; proxyless gRPC clients (GENERATOR=grpc) get what istiod's grpcgen serves. Routers
- * (gateways) get the sidecar clusters and endpoints; Gateway listeners and routes are not modelled
- * yet, so their LDS and RDS answers are empty.
+ * (gateways) get the sidecar clusters and endpoints, and the listeners and route configurations of
+ * the Gateways that select them.
  */
 public final class Translator {
   private final ClusterTranslator clusters = new ClusterTranslator();
@@ -25,6 +25,8 @@ public final class Translator {
   private final ListenerTranslator listeners = new ListenerTranslator();
   private final RouteTranslator routes = new RouteTranslator();
   private final GrpcGenerator grpc = new GrpcGenerator();
+  private final GatewayListenerTranslator gatewayListeners = new GatewayListenerTranslator();
+  private final GatewayRouteTranslator gatewayRoutes = new GatewayRouteTranslator();
 
   /**
    * @param requestedNames the names the proxy subscribed to; empty means "all" (wildcard)
@@ -50,12 +52,17 @@ public final class Translator {
           break;
         case LISTENER:
           out =
-              router
-                  ? new TreeMap<>()
-                  : onlyRequested(listeners.sidecarListeners(snapshot, proxy), requestedNames);
+              onlyRequested(
+                  router
+                      ? gatewayListeners.listeners(snapshot, proxy)
+                      : listeners.sidecarListeners(snapshot, proxy),
+                  requestedNames);
           break;
         case ROUTE:
-          out = router ? new TreeMap<>() : routes.sidecarRoutes(snapshot, proxy, requestedNames);
+          out =
+              router
+                  ? gatewayRoutes.routes(snapshot, proxy, requestedNames)
+                  : routes.sidecarRoutes(snapshot, proxy, requestedNames);
           break;
         default:
           throw new IllegalArgumentException("type: " + type);

@@ -16,6 +16,7 @@ import io.jpilot.model.MeshObject;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.ConfigMeta;
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.ServiceEntry;
 import io.jpilot.model.config.VirtualService;
@@ -166,6 +167,10 @@ public final class ObjectParser {
             ServiceEntryParser.workloadEntry(
                 new ConfigMeta(key, labels, created, source), spec, problems);
         break;
+      case Gateway.KIND:
+        object =
+            new GatewayParser(problems).parse(new ConfigMeta(key, labels, created, source), spec);
+        break;
       default:
         throw new AssertionError(kind);
     }
@@ -234,6 +239,8 @@ public final class ObjectParser {
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion)
             ? ServiceEntryParser.WORKLOAD_ENTRY_OBJECT
             : null;
+      case Gateway.KIND:
+        return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? GATEWAY_OBJECT : null;
       default:
         return null;
     }
@@ -243,6 +250,8 @@ public final class ObjectParser {
       KubernetesSchema.istioObject(IstioSchema.VIRTUAL_SERVICE);
   private static final Schema.Message DR_OBJECT =
       KubernetesSchema.istioObject(IstioSchema.DESTINATION_RULE);
+  private static final Schema.Message GATEWAY_OBJECT =
+      KubernetesSchema.istioObject(GatewaySchema.GATEWAY);
 
   private static Instant creationTimestamp(JsonNode metadata, Problems problems) {
     JsonNode ts = get(metadata, "creationTimestamp");
