@@ -6,13 +6,16 @@ import io.jpilot.model.MeshObject;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.parse.ObjectParser;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** What the analyzers look at: the objects, a snapshot built from them, and what else exists. */
@@ -26,6 +29,9 @@ final class AnalysisContext {
 
   /** DestinationRules sorted by key. */
   final List<DestinationRule> destinationRules;
+
+  /** Gateways by key. */
+  final Map<ConfigKey, Gateway> gateways;
 
   private final Set<ConfigKey> others;
   private final Set<ConfigKey> present;
@@ -44,14 +50,18 @@ final class AnalysisContext {
     this.present = new HashSet<>(others);
     List<VirtualService> vss = new ArrayList<>();
     List<DestinationRule> drs = new ArrayList<>();
+    Map<ConfigKey, Gateway> gws = new HashMap<>();
     for (MeshObject o : this.objects) {
       present.add(o.key());
       if (o instanceof VirtualService vs) {
         vss.add(vs);
       } else if (o instanceof DestinationRule dr) {
         drs.add(dr);
+      } else if (o instanceof Gateway gw) {
+        gws.put(gw.key(), gw);
       }
     }
+    this.gateways = Map.copyOf(gws);
     vss.sort(Comparator.comparing(VirtualService::key));
     drs.sort(Comparator.comparing(DestinationRule::key));
     this.virtualServices = List.copyOf(vss);

@@ -21,6 +21,8 @@ import java.util.Set;
  *   <li>{@value #REFERENCE_NOT_FOUND}: a route destination's subset that no DestinationRule for its
  *       host defines; a destination or DestinationRule host that no service has; a gateway named in
  *       a VirtualService's {@code gateways} that does not exist.
+ *   <li>{@value #HOST_NOT_IN_GATEWAY}: a VirtualService host that none of the servers of a gateway
+ *       it binds to accepts, so that gateway does not route it.
  *   <li>{@value #CONFLICTING_MESH_HOSTS}: two VirtualServices bound to the mesh name one host;
  *       sidecars use the oldest and ignore the other.
  * </ul>
@@ -28,6 +30,9 @@ import java.util.Set;
 public final class ConfigAnalyzer {
   /** istioctl's ReferencedResourceNotFound. */
   public static final String REFERENCE_NOT_FOUND = "IST0101";
+
+  /** istioctl's VirtualServiceHostNotFoundInGateway. */
+  public static final String HOST_NOT_IN_GATEWAY = "IST0132";
 
   /** istioctl's ConflictingMeshGatewayVirtualServiceHosts. */
   public static final String CONFLICTING_MESH_HOSTS = "IST0109";

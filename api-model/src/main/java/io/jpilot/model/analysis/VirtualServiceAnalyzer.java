@@ -6,7 +6,9 @@ import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.Delegate;
 import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.GatewayNameResolver;
+import io.jpilot.model.config.GatewayServer;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.Subset;
 import io.jpilot.model.config.VirtualService;
@@ -67,7 +69,10 @@ final class VirtualServiceAnalyzer {
         continue;
       }
       ConfigKey key = gatewayKey(ref, vs.meta().namespace());
-      if (!ctx.exists(key)) {
+      Gateway gw = ctx.gateways.get(key);
+      if (gw != null) {
+        hostsInGateway(ctx, vs, gw, out);
+      } else if (!ctx.exists(key)) {
         out.add(
             warning(
                 vs,
@@ -79,6 +84,65 @@ final class VirtualServiceAnalyzer {
                     + "\"; this VirtualService is not applied to it"));
       }
     }
+  }
+
+  /**
+   * istioctl's VirtualServiceHostNotFoundInGateway: each host must be accepted by some server of
+   * the gateway (its {@code namespace/host} entries: the namespace {@code *}, {@code .} for the
+   * gateway's own or the VirtualService's, the host equal or one a wildcard of the other).
+   */
+  private static void hostsInGateway(
+      AnalysisContext ctx, VirtualService vs, Gateway gw, List<Diagnostic> out) {
+    Set<String> serverHosts = new TreeSet<>();
+    for (GatewayServer server : gw.servers()) {
+      serverHosts.addAll(server.hosts());
+    }
+    for (int i = 0; i < vs.hosts().size(); i++) {
+      String host = ctx.resolve(vs.hosts().get(i), vs.meta().namespace());
+      boolean found = false;
+      for (String entry : serverHosts) {
+        if (accepts(entry, gw.meta().namespace(), vs.meta().namespace(), host)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        out.add(
+            new Diagnostic(
+                Severity.WARNING,
+                vs.meta().source(),
+                vs.key().toString(),
+                "spec.hosts[" + i + "]",
+                "host \""
+                    + host
+                    + "\" not found in Gateway "
+                    + gw.qualifiedName()
+                    + " (its hosts: "
+                    + String.join(", ", serverHosts)
+                    + "); that gateway does not route it",
+                ConfigAnalyzer.HOST_NOT_IN_GATEWAY));
+      }
+    }
+  }
+
+  private static boolean accepts(
+      String entry, String gatewayNamespace, String vsNamespace, String host) {
+    String ns = "*";
+    String h = entry;
+    int slash = entry.indexOf('/');
+    if (slash >= 0) {
+      ns = entry.substring(0, slash);
+      h = entry.substring(slash + 1);
+    }
+    if (ns.equals(".")) {
+      ns = gatewayNamespace;
+    }
+    if (!ns.equals("*") && !ns.equals(vsNamespace)) {
+      return false;
+    }
+    return h.equals(host)
+        || (h.startsWith("*") && AnalysisContext.matchesWildcard(h, host))
+        || (host.startsWith("*") && AnalysisContext.matchesWildcard(host, h));
   }
 
   /** The Gateway a {@code gateways:} entry names, resolved as istiod does. */

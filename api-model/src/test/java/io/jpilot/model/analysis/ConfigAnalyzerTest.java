@@ -372,4 +372,49 @@ class ConfigAnalyzerTest {
             "VirtualService default/root spec.http[2].delegate: Referenced delegate"
                 + " VirtualService not found: \"default/gone\"");
   }
+
+  @Test
+  void virtualServiceHostThatItsGatewayDoesNotServe() {
+    String gateway =
+        "apiVersion: networking.istio.io/v1\nkind: Gateway\n"
+            + "metadata: {name: gw, namespace: istio-system}\n"
+            + "spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, name: http,"
+            + " protocol: HTTP}, hosts: [\"shop/*.example.com\", \"./admin.example.com\"]}]}\n"
+            + "---\n";
+    String route = ", http: [{route: [{destination: {host: web}}]}]}";
+    List<MeshObject> objects =
+        objects(
+            gateway
+                + vs(
+                    "shop",
+                    "web",
+                    "",
+                    "{hosts: [a.example.com, b.other.com], gateways: [istio-system/gw]" + route)
+                + vs(
+                    "other",
+                    "web",
+                    "",
+                    "{hosts: [a.example.com], gateways: [istio-system/gw, mesh]" + route)
+                + vs(
+                    "istio-system",
+                    "admin",
+                    "",
+                    "{hosts: [admin.example.com, \"*.other.com\"], gateways: [gw]" + route));
+
+    List<Diagnostic> found =
+        ConfigAnalyzer.analyze(objects, SUFFIX).stream()
+            .filter(d -> d.code().equals(ConfigAnalyzer.HOST_NOT_IN_GATEWAY))
+            .toList();
+    assertThat(lines(found))
+        .containsExactly(
+            "WARNING [IST0132] VirtualService istio-system/admin (mesh.yaml): spec.hosts[1]: host"
+                + " \"*.other.com\" not found in Gateway istio-system/gw (its hosts:"
+                + " ./admin.example.com, shop/*.example.com); that gateway does not route it",
+            "WARNING [IST0132] VirtualService other/web (mesh.yaml): spec.hosts[0]: host"
+                + " \"a.example.com\" not found in Gateway istio-system/gw (its hosts:"
+                + " ./admin.example.com, shop/*.example.com); that gateway does not route it",
+            "WARNING [IST0132] VirtualService shop/web (mesh.yaml): spec.hosts[1]: host"
+                + " \"b.other.com\" not found in Gateway istio-system/gw (its hosts:"
+                + " ./admin.example.com, shop/*.example.com); that gateway does not route it");
+  }
 }
