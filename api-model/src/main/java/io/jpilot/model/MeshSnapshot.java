@@ -3,6 +3,7 @@ package io.jpilot.model;
 import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Sidecar;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.registry.Endpoint;
 import io.jpilot.model.registry.EndpointSlice;
@@ -41,11 +42,17 @@ public final class MeshSnapshot {
   private final long version;
   private final String domainSuffix;
   private final SortedMap<String, Service> services;
+
+  /** What {@link #service} resolves: {@link #services} itself, or a wider set in a scoped view. */
+  private final Map<String, Service> reachable;
+
   private final Map<String, List<Endpoint>> endpoints;
   private final List<VirtualService> virtualServices;
   private final Map<String, List<DestinationRule>> destinationRulesByHost;
   private final SortedMap<String, Namespace> namespaces;
   private final int configCount;
+  private final List<DestinationRule> destinationRules;
+  private final List<Sidecar> sidecars;
 
   private MeshSnapshot(
       long version,
@@ -55,15 +62,68 @@ public final class MeshSnapshot {
       List<VirtualService> virtualServices,
       Map<String, List<DestinationRule>> destinationRulesByHost,
       SortedMap<String, Namespace> namespaces,
-      int configCount) {
+      int configCount,
+      List<DestinationRule> destinationRules,
+      List<Sidecar> sidecars) {
     this.version = version;
     this.domainSuffix = domainSuffix;
     this.services = services;
+    this.reachable = services;
     this.endpoints = endpoints;
     this.virtualServices = virtualServices;
     this.destinationRulesByHost = destinationRulesByHost;
     this.namespaces = namespaces;
     this.configCount = configCount;
+    this.destinationRules = destinationRules;
+    this.sidecars = sidecars;
+  }
+
+  /**
+   * A view of {@code base} narrowed to what one proxy imports (its Sidecar scope): only the given
+   * services, VirtualServices and, per service hostname, the one DestinationRule that applies.
+   * Endpoints, namespaces and everything else are shared with {@code base}.
+   */
+  private MeshSnapshot(
+      MeshSnapshot base,
+      SortedMap<String, Service> services,
+      Map<String, Service> reachable,
+      List<VirtualService> virtualServices,
+      Map<String, DestinationRule> destinationRuleByHost) {
+    this.version = base.version;
+    this.domainSuffix = base.domainSuffix;
+    this.services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+    Map<String, Service> lookup = new TreeMap<>(reachable);
+    lookup.putAll(services);
+    this.reachable = Collections.unmodifiableMap(lookup);
+    this.endpoints = base.endpoints;
+    this.virtualServices = List.copyOf(virtualServices);
+    Map<String, List<DestinationRule>> drs = new TreeMap<>();
+    destinationRuleByHost.forEach((h, dr) -> drs.put(h, List.of(dr)));
+    this.destinationRulesByHost = Collections.unmodifiableMap(drs);
+    this.namespaces = base.namespaces;
+    this.configCount = base.configCount;
+    this.destinationRules = base.destinationRules;
+    this.sidecars = base.sidecars;
+  }
+
+  /**
+   * This snapshot as one proxy sees it: {@link #services} lists only {@code services} (by hostname,
+   * possibly narrowed to some ports), {@link #service} also resolves {@code reachable} ones (a
+   * Sidecar egress listener exposes some services but routes may name any imported one), {@link
+   * #virtualServices} lists {@code virtualServices} (in precedence order), and for each service
+   * hostname {@link #destinationRule} answers with the rule chosen for the proxy, whatever
+   * namespace is asked. Used to apply Sidecar scoping without changing the translators.
+   */
+  public MeshSnapshot scoped(
+      SortedMap<String, Service> services,
+      Map<String, Service> reachable,
+      List<VirtualService> virtualServices,
+      Map<String, DestinationRule> destinationRuleByHost) {
+    requireNonNull(services, "services");
+    requireNonNull(reachable, "reachable");
+    requireNonNull(virtualServices, "virtualServices");
+    requireNonNull(destinationRuleByHost, "destinationRuleByHost");
+    return new MeshSnapshot(this, services, reachable, virtualServices, destinationRuleByHost);
   }
 
   public static MeshSnapshot empty() {
@@ -84,6 +144,7 @@ public final class MeshSnapshot {
     List<VirtualService> vss = new ArrayList<>();
     List<DestinationRule> drs = new ArrayList<>();
     SortedMap<String, Namespace> namespaces = new TreeMap<>();
+    List<Sidecar> sidecars = new ArrayList<>();
     int configs = 0;
     for (MeshObject o : objects) {
       if (o instanceof Service s) {
@@ -103,6 +164,9 @@ public final class MeshSnapshot {
         configs++;
       } else if (o instanceof Namespace ns) {
         namespaces.put(ns.name(), ns);
+      } else if (o instanceof Sidecar sc) {
+        sidecars.add(sc);
+        configs++;
       }
     }
     slices.sort(Comparator.comparing(EndpointSlice::key));
@@ -147,6 +211,9 @@ public final class MeshSnapshot {
       drByHost.computeIfAbsent(host, h -> new ArrayList<>()).add(dr);
     }
     drByHost.replaceAll((h, l) -> List.copyOf(l));
+    sidecars.sort(
+        Comparator.comparing((Sidecar sc) -> sc.meta().creationTimestamp())
+            .thenComparing(sc -> sc.meta().key()));
     return new MeshSnapshot(
         version,
         domainSuffix,
@@ -155,7 +222,9 @@ public final class MeshSnapshot {
         List.copyOf(vss),
         Collections.unmodifiableMap(drByHost),
         Collections.unmodifiableSortedMap(namespaces),
-        configs);
+        configs,
+        List.copyOf(drs),
+        List.copyOf(sidecars));
   }
 
   /**
@@ -187,7 +256,7 @@ public final class MeshSnapshot {
   }
 
   public Optional<Service> service(String hostname) {
-    return Optional.ofNullable(services.get(hostname));
+    return Optional.ofNullable(reachable.get(hostname));
   }
 
   /** All endpoints of a service (every port, ready or not), sorted. */
@@ -219,6 +288,16 @@ public final class MeshSnapshot {
 
   public SortedMap<String, Namespace> namespaces() {
     return namespaces;
+  }
+
+  /** Every DestinationRule, oldest first, then by namespace/name (hosts as written). */
+  public List<DestinationRule> destinationRules() {
+    return destinationRules;
+  }
+
+  /** Sidecars, oldest first, then by namespace/name. */
+  public List<Sidecar> sidecars() {
+    return sidecars;
   }
 
   /** Number of Istio config objects (VirtualServices, DestinationRules, ...). */

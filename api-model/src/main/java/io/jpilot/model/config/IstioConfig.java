@@ -3,7 +3,8 @@ package io.jpilot.model.config;
 import io.jpilot.model.MeshObject;
 
 /** An Istio config object held by the config store. */
-public sealed interface IstioConfig extends MeshObject permits VirtualService, DestinationRule {
+public sealed interface IstioConfig extends MeshObject
+    permits VirtualService, DestinationRule, Sidecar {
   ConfigMeta meta();
 
   @Override

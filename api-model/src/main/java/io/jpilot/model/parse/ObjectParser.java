@@ -20,6 +20,7 @@ import io.jpilot.model.config.HttpMatch;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.LoadBalancer;
 import io.jpilot.model.config.RouteDestination;
+import io.jpilot.model.config.Sidecar;
 import io.jpilot.model.config.StringMatch;
 import io.jpilot.model.config.Subset;
 import io.jpilot.model.config.TrafficPolicy;
@@ -59,6 +60,7 @@ public final class ObjectParser {
   static final String REGION_LABEL = "topology.kubernetes.io/region";
   static final String ZONE_LABEL = "topology.kubernetes.io/zone";
   static final String SUBZONE_LABEL = "topology.istio.io/subzone";
+  static final String EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo";
   private static final Set<String> ISTIO_NETWORKING_VERSIONS =
       Set.of(
           "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
@@ -133,7 +135,7 @@ public final class ObjectParser {
     MeshObject object;
     switch (kind) {
       case Service.KIND:
-        object = service(name, namespace, labels, spec, domainSuffix);
+        object = withExportTo(service(name, namespace, labels, spec, domainSuffix), metadata);
         break;
       case EndpointSlice.KIND:
         object = endpointSlice(name, namespace, labels, doc, problems);
@@ -146,11 +148,17 @@ public final class ObjectParser {
         break;
       case VirtualService.KIND:
         new IstioValidator(problems).validateVirtualService(spec, namespace);
-        object = virtualService(new ConfigMeta(key, labels, created, source), spec);
+        object =
+            L4RouteParser.withL4Routes(
+                virtualService(new ConfigMeta(key, labels, created, source), spec), spec);
         break;
       case DestinationRule.KIND:
         new IstioValidator(problems).validateDestinationRule(spec, namespace);
         object = destinationRule(new ConfigMeta(key, labels, created, source), spec);
+        break;
+      case Sidecar.KIND:
+        object =
+            new SidecarParser(problems).parse(new ConfigMeta(key, labels, created, source), spec);
         break;
       default:
         throw new AssertionError(kind);
@@ -175,6 +183,8 @@ public final class ObjectParser {
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? VS_OBJECT : null;
       case DestinationRule.KIND:
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? DR_OBJECT : null;
+      case Sidecar.KIND:
+        return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? SIDECAR_OBJECT : null;
       default:
         return null;
     }
@@ -184,6 +194,8 @@ public final class ObjectParser {
       KubernetesSchema.istioObject(IstioSchema.VIRTUAL_SERVICE);
   private static final Schema.Message DR_OBJECT =
       KubernetesSchema.istioObject(IstioSchema.DESTINATION_RULE);
+  private static final Schema.Message SIDECAR_OBJECT =
+      KubernetesSchema.istioObject(SidecarSchema.SIDECAR);
 
   private static Instant creationTimestamp(JsonNode metadata, Problems problems) {
     JsonNode ts = get(metadata, "creationTimestamp");
@@ -376,6 +388,29 @@ public final class ObjectParser {
     String simple =
         IstioValidator.enumName(get(get(tp, "loadBalancer"), "simple"), IstioSchema.SIMPLE_LB);
     return Optional.of(new TrafficPolicy(LoadBalancer.valueOf(simple)));
+  }
+
+  /** The {@code networking.istio.io/exportTo} annotation: comma-separated namespaces. */
+  private static Service withExportTo(Service svc, JsonNode metadata) {
+    String exportTo = stringMap(metadata, "annotations").getOrDefault(EXPORT_TO_ANNOTATION, "");
+    List<String> namespaces = new ArrayList<>();
+    for (String ns : exportTo.split(",")) {
+      if (!ns.trim().isEmpty()) {
+        namespaces.add(ns.trim());
+      }
+    }
+    if (namespaces.isEmpty()) {
+      return svc;
+    }
+    return new Service(
+        svc.hostname(),
+        svc.name(),
+        svc.namespace(),
+        svc.clusterIp(),
+        svc.ports(),
+        svc.selector(),
+        svc.labels(),
+        namespaces);
   }
 
   private static String text(JsonNode n) {

@@ -14,6 +14,9 @@ import java.util.Optional;
  *
  * @param clusterIp the VIP, or empty for headless services
  * @param selector pod labels that select the workloads; empty when endpoints come from elsewhere
+ * @param exportTo the namespaces the service is visible to ({@code *} everywhere, {@code .} its own
+ *     namespace, {@code ~} nowhere); empty means the mesh default, everywhere. Kubernetes Services
+ *     take it from the {@code networking.istio.io/exportTo} annotation.
  */
 public record Service(
     String hostname,
@@ -22,7 +25,8 @@ public record Service(
     String clusterIp,
     List<ServicePort> ports,
     Map<String, String> selector,
-    Map<String, String> labels)
+    Map<String, String> labels,
+    List<String> exportTo)
     implements MeshObject {
   public static final String KIND = "Service";
 
@@ -34,6 +38,37 @@ public record Service(
     ports = List.copyOf(ports);
     selector = Map.copyOf(selector);
     labels = Map.copyOf(labels);
+    exportTo = List.copyOf(exportTo);
+  }
+
+  /** A service visible everywhere (no exportTo). */
+  public Service(
+      String hostname,
+      String name,
+      String namespace,
+      String clusterIp,
+      List<ServicePort> ports,
+      Map<String, String> selector,
+      Map<String, String> labels) {
+    this(hostname, name, namespace, clusterIp, ports, selector, labels, List.of());
+  }
+
+  /** This service narrowed to some of its ports (a Sidecar import on one port). */
+  public Service withPorts(List<ServicePort> newPorts) {
+    return new Service(hostname, name, namespace, clusterIp, newPorts, selector, labels, exportTo);
+  }
+
+  /**
+   * istiod's IsServiceVisible: whether a proxy in {@code namespace} may see this service. Empty
+   * exportTo or {@code *} is public; {@code .} is the service's own namespace; {@code ~} alone
+   * hides it.
+   */
+  public boolean visibleTo(String namespace) {
+    if (exportTo.isEmpty() || exportTo.contains("*")) {
+      return true;
+    }
+    return exportTo.contains(namespace)
+        || (exportTo.contains(".") && this.namespace.equals(namespace));
   }
 
   @Override
