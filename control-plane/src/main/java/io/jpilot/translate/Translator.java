@@ -3,8 +3,10 @@ package io.jpilot.translate;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Message;
+import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
+import io.jpilot.model.SidecarScope;
 import java.util.Collections;
 import java.util.Set;
 import java.util.SortedMap;
@@ -18,6 +20,9 @@ import java.util.TreeMap;
  * configurations; proxyless gRPC clients (GENERATOR=grpc) get what istiod's grpcgen serves. Routers
  * (gateways) get the sidecar clusters and endpoints; Gateway listeners and routes are not modelled
  * yet, so their LDS and RDS answers are empty.
+ *
+ * <p>Every proxy first gets its {@link SidecarScope}: the per-type translators see a snapshot
+ * narrowed to the services, VirtualServices and DestinationRules the proxy imports.
  */
 public final class Translator {
   private final ClusterTranslator clusters = new ClusterTranslator();
@@ -25,6 +30,17 @@ public final class Translator {
   private final ListenerTranslator listeners = new ListenerTranslator();
   private final RouteTranslator routes = new RouteTranslator();
   private final GrpcGenerator grpc = new GrpcGenerator();
+  private final SidecarRoutes sidecarRoutes = new SidecarRoutes(routes);
+  private final MeshConfig mesh;
+
+  /** A translator with istiod's default mesh config (root namespace istio-system, ALLOW_ANY). */
+  public Translator() {
+    this(MeshConfig.DEFAULT);
+  }
+
+  public Translator(MeshConfig mesh) {
+    this.mesh = requireNonNull(mesh, "mesh");
+  }
 
   /**
    * @param requestedNames the names the proxy subscribed to; empty means "all" (wildcard)
@@ -36,26 +52,36 @@ public final class Translator {
     requireNonNull(proxy, "proxy");
     requireNonNull(type, "type");
     requireNonNull(requestedNames, "requestedNames");
+    SidecarScope scope = SidecarScope.of(snapshot, proxy, mesh);
+    MeshSnapshot view = scope.view();
     SortedMap<String, Message> out;
     if (proxy.isProxylessGrpc()) {
-      out = grpc.generate(snapshot, proxy, type, requestedNames);
+      out = grpc.generate(view, proxy, type, requestedNames);
     } else {
       boolean router = proxy.type() == ProxyView.Type.ROUTER;
       switch (type) {
         case CLUSTER:
-          out = onlyRequested(clusters.sidecarClusters(snapshot, proxy), requestedNames);
+          SortedMap<String, Message> all = new TreeMap<>(clusters.sidecarClusters(view, proxy));
+          if (!router) {
+            all.putAll(InboundClusters.generate(scope, proxy));
+          }
+          out = onlyRequested(all, requestedNames);
           break;
         case ENDPOINT:
-          out = endpoints.generate(snapshot, proxy, requestedNames);
+          out = endpoints.generate(view, proxy, requestedNames);
           break;
         case LISTENER:
           out =
               router
                   ? new TreeMap<>()
-                  : onlyRequested(listeners.sidecarListeners(snapshot, proxy), requestedNames);
+                  : onlyRequested(listeners.sidecarListeners(scope, proxy), requestedNames);
           break;
         case ROUTE:
-          out = router ? new TreeMap<>() : routes.sidecarRoutes(snapshot, proxy, requestedNames);
+          out =
+              router
+                  ? new TreeMap<>()
+                  : sidecarRoutes.generate(
+                      scope, proxy, requestedNames, () -> listeners.sidecarListeners(scope, proxy));
           break;
         default:
           throw new IllegalArgumentException("type: " + type);
