@@ -152,9 +152,13 @@ public final class JPilotServer implements AutoCloseable {
           report.diagnostics().stream()
               .filter(d -> d.severity() == Diagnostic.Severity.ERROR)
               .count();
+      long warnings =
+          report.diagnostics().stream()
+              .filter(d -> d.severity() == Diagnostic.Severity.WARNING)
+              .count();
       log.info(
           "jpilot ready in {}ms: xds={}:{} monitoring={}:{} config={} files={} services={} configs={}"
-              + " invalid={} debounce_after={} debounce_max={} push_throttle={}",
+              + " errors={} warnings={} debounce_after={} debounce_max={} push_throttle={}",
           (System.nanoTime() - startNanos) / 1_000_000,
           options.bind(),
           xds.port(),
@@ -165,6 +169,7 @@ public final class JPilotServer implements AutoCloseable {
           snapshot.services().size(),
           snapshot.configCount(),
           errors,
+          warnings,
           io.jpilot.model.Durations.format(options.debounceAfter()),
           io.jpilot.model.Durations.format(options.debounceMax()),
           options.pushThrottle());

@@ -22,6 +22,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
@@ -33,11 +36,15 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,11 +66,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Bad input never removes good config: a file that becomes malformed keeps its previous
- *       objects, and an object that becomes invalid keeps its last valid version. Both are logged.
+ *       objects, and an object that becomes invalid keeps its last valid version. Its error line
+ *       says so; there is no second line.
  *   <li>The same object defined in two files: the first file in sorted (relative path) order wins;
  *       if it goes away, the next definition takes over.
  *   <li>Re-saving an unchanged file causes no push, because the store reports equal records as
- *       unchanged.
+ *       unchanged. Bytes equal to the last read are not parsed again, so a change reported by both
+ *       the watch and the rescan is logged and counted once.
  *   <li>A change that touches only EndpointSlices is an incremental ENDPOINT push; anything else is
  *       a full push with CONFIG, SERVICE, NAMESPACE or ENDPOINT (Pods) as reasons.
  * </ul>
@@ -77,6 +86,7 @@ public final class FileSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
   static final String INVALID_METRIC = "jpilot.config.invalid";
   private static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
+  private static final String KEPT_NOTE = " (its last valid version stays in use)";
 
   /** How long the watch must stay quiet before a burst of events is processed. */
   private static final long SETTLE_MILLIS = 25;
@@ -105,8 +115,15 @@ public final class FileSource implements AutoCloseable {
   private Thread thread;
   private volatile boolean closed;
 
-  /** One file's last good parse: what it serves and when it was read. */
-  private record FileState(String source, Map<ConfigKey, MeshObject> objects, Stamp stamp) {}
+  /**
+   * One file's last good parse: what it serves, when it was read and the SHA-256 of the bytes read
+   * (null when they could not be read).
+   */
+  private record FileState(
+      String source, Map<ConfigKey, MeshObject> objects, Stamp stamp, String digest) {}
+
+  /** One read of a file: its parse and the SHA-256 of the bytes parsed (null if unknown). */
+  private record FileRead(ParsedFile parsed, String digest) {}
 
   /**
    * Enough of a file's attributes to notice that it changed. The file key (device and inode) tells
@@ -160,8 +177,13 @@ public final class FileSource implements AutoCloseable {
       for (String rel : found) {
         Path path = resolve(rel);
         Stamp stamp = stamp(path);
-        ParsedFile parsed = parse(path, diagnostics);
-        files.put(rel, new FileState(path.toString(), objectsOf(parsed), stamp));
+        FileRead read = read(path);
+        countInvalid(read.parsed());
+        for (Diagnostic d : read.parsed().diagnostics()) {
+          report(d, diagnostics);
+        }
+        files.put(
+            rel, new FileState(path.toString(), objectsOf(read.parsed()), stamp, read.digest()));
       }
       for (Map.Entry<String, FileState> f : files.entrySet()) {
         for (MeshObject o : f.getValue().objects().values()) {
@@ -414,29 +436,48 @@ public final class FileSource implements AutoCloseable {
       log.info("config file {} removed", path);
     } else {
       Stamp stamp = stamp(path);
-      ParsedFile parsed = parse(path, null);
+      FileRead read = read(path);
+      if (old != null && read.digest() != null && read.digest().equals(old.digest())) {
+        // The bytes last read: a re-save, or a change the rescan and the watch both reported.
+        files.put(rel, new FileState(old.source(), previous, stamp, old.digest()));
+        return;
+      }
+      ParsedFile parsed = read.parsed();
+      countInvalid(parsed);
       if (!parsed.readable()) {
-        if (!previous.isEmpty()) {
-          log.warn(
-              "keeping the {} objects last read from {} until it is valid again",
-              previous.size(),
-              path);
+        String note =
+            previous.isEmpty()
+                ? ""
+                : " (the "
+                    + previous.size()
+                    + " objects last read from this file stay in use until it is valid again)";
+        for (Diagnostic d : parsed.diagnostics()) {
+          report(d.severity() == Severity.ERROR ? withNote(d, note) : d, null);
         }
-        files.put(rel, new FileState(path.toString(), previous, stamp));
+        files.put(rel, new FileState(path.toString(), previous, stamp, read.digest()));
         return;
       }
       current = objectsOf(parsed);
+      // An object that became invalid keeps its last valid version; its error line says so.
+      Set<Diagnostic> keptErrors = new HashSet<>();
       for (ParseResult r : parsed.results()) {
         ConfigKey key = r.key();
         if (r.hasErrors()
             && !key.name().isEmpty()
             && !current.containsKey(key)
             && previous.containsKey(key)) {
-          log.warn("keeping the last valid version of {} from {}", key, path);
           current.put(key, previous.get(key));
+          for (Diagnostic d : r.diagnostics()) {
+            if (d.severity() == Severity.ERROR) {
+              keptErrors.add(d);
+            }
+          }
         }
       }
-      files.put(rel, new FileState(path.toString(), current, stamp));
+      for (Diagnostic d : parsed.diagnostics()) {
+        report(keptErrors.contains(d) ? withNote(d, KEPT_NOTE) : d, null);
+      }
+      files.put(rel, new FileState(path.toString(), current, stamp, read.digest()));
     }
 
     for (ConfigKey key : previous.keySet()) {
@@ -514,14 +555,38 @@ public final class FileSource implements AutoCloseable {
   // ---- reading ------------------------------------------------------------------------------
 
   /**
-   * Parses one file, logs every diagnostic as one line and counts skipped objects. Diagnostics are
-   * also added to {@code sink} when given.
+   * Reads and parses one file, logging nothing. The bytes are read once, so the digest is of
+   * exactly what was parsed; when they cannot be read or are not UTF-8 the parser reads the file
+   * itself and says why.
    */
-  private ParsedFile parse(Path path, List<Diagnostic> sink) {
-    ParsedFile parsed = ConfigFileParser.parse(path, path.toString(), domainSuffix);
-    for (Diagnostic d : parsed.diagnostics()) {
-      report(d, sink);
+  private FileRead read(Path path) {
+    byte[] bytes;
+    String text;
+    try {
+      bytes = Files.readAllBytes(path);
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (IOException e) { // unreadable, or not UTF-8 (MalformedInputException)
+      return new FileRead(ConfigFileParser.parse(path, path.toString(), domainSuffix), null);
     }
+    return new FileRead(ConfigFileParser.parse(path.toString(), text, domainSuffix), sha256(bytes));
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  /** Counts the objects a parse skipped in {@code jpilot_config_invalid_total{kind}}. */
+  private void countInvalid(ParsedFile parsed) {
     if (!parsed.readable()) {
       countInvalid("unknown");
     }
@@ -530,7 +595,6 @@ public final class FileSource implements AutoCloseable {
         countInvalid(r.key().kind().isEmpty() ? "unknown" : r.key().kind());
       }
     }
-    return parsed;
   }
 
   private void countInvalid(String kind) {
@@ -539,6 +603,12 @@ public final class FileSource implements AutoCloseable {
         .tag("kind", kind)
         .register(meters)
         .increment();
+  }
+
+  private static Diagnostic withNote(Diagnostic d, String note) {
+    return note.isEmpty()
+        ? d
+        : new Diagnostic(d.severity(), d.source(), d.object(), d.path(), d.message() + note);
   }
 
   private static void report(Diagnostic d, List<Diagnostic> sink) {

@@ -12,6 +12,7 @@ import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.model.registry.Namespace;
 import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushRequest.Reason;
+import io.jpilot.testing.LogCapture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -244,6 +245,51 @@ class FileSourceTest {
     assertThat(r.changed()).containsExactly(NS_KEY);
     assertThat(storedVs()).isEqualTo(before);
     assertThat(((Namespace) store.get(NS_KEY)).labels()).isEqualTo(Map.of("team", "b"));
+  }
+
+  @Test
+  void malformedEditIsOneErrorLineSayingTheOldObjectsStay() throws Exception {
+    write("vs.yaml", vs(80) + "---\n" + namespace("a"));
+    newSource(new SimpleMeterRegistry()).loadInitial();
+    try (LogCapture logs = LogCapture.install()) {
+      source.start();
+
+      write("vs.yaml", vs(60).replace("hosts: [reviews]", "hosts: [reviews"));
+      write("marker.yaml", namespace("a").replace("shop", "marker"));
+
+      assertThat(nextPush().changed()).containsExactly(new ConfigKey("Namespace", "", "marker"));
+      assertThat(logs.linesNaming(dir.resolve("vs.yaml")))
+          .singleElement()
+          .satisfies(
+              l ->
+                  assertThat(l)
+                      .contains(
+                          "ERROR",
+                          "line 6, column 7",
+                          "(the 2 objects last read from this file stay in use until it is valid"
+                              + " again)"));
+    }
+  }
+
+  @Test
+  void sameBytesAreNotParsedLoggedOrCountedAgain() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    write("bad.yaml", vs(80) + "    circuitBreaker: {}\n");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    newSource(meters).loadInitial();
+    try (LogCapture logs = LogCapture.install()) {
+      source.start();
+
+      // A touch: the watch reports the file, but its bytes are the ones already read.
+      Files.setLastModifiedTime(bad, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+      write("marker.yaml", namespace("a").replace("shop", "marker"));
+
+      assertThat(nextPush().changed()).containsExactly(new ConfigKey("Namespace", "", "marker"));
+      assertThat(logs.linesNaming(bad)).isEmpty();
+      assertThat(
+              meters.get(FileSource.INVALID_METRIC).tag("kind", "VirtualService").counter().count())
+          .isEqualTo(1.0);
+    }
   }
 
   @Test

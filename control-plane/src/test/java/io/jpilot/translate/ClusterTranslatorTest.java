@@ -1,6 +1,6 @@
 package io.jpilot.translate;
 
-import static io.jpilot.translate.GoldenCases.REVIEWS;
+import static io.jpilot.translate.BookinfoMesh.REVIEWS;
 import static io.jpilot.translate.TestMesh.dr;
 import static io.jpilot.translate.TestMesh.fqdn;
 import static io.jpilot.translate.TestMesh.http;
@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ClusterTranslatorTest {
-  private static final ProxyView PRODUCTPAGE = GoldenCases.productpage();
+  private static final ProxyView PRODUCTPAGE = BookinfoMesh.productpage();
 
   private static String subsetName(String subset) {
     return "outbound|9080|" + subset + "|" + REVIEWS;
@@ -43,7 +43,7 @@ class ClusterTranslatorTest {
 
   @Test
   void oneClusterPerServicePortAndSubsetPlusSpecialClusters() {
-    assertThat(Generated.resources(GoldenCases.bookinfo(), PRODUCTPAGE, XdsType.CLUSTER).keySet())
+    assertThat(Generated.resources(BookinfoMesh.bookinfo(), PRODUCTPAGE, XdsType.CLUSTER).keySet())
         .containsExactly(
             "BlackHoleCluster",
             "InboundPassthroughCluster",
@@ -60,7 +60,7 @@ class ClusterTranslatorTest {
 
   @Test
   void edsClusterShape() {
-    Cluster c = Generated.cluster(GoldenCases.bookinfo(), PRODUCTPAGE, subsetName("v2"));
+    Cluster c = Generated.cluster(BookinfoMesh.bookinfo(), PRODUCTPAGE, subsetName("v2"));
     assertThat(c.getType()).isEqualTo(Cluster.DiscoveryType.EDS);
     assertThat(c.getEdsClusterConfig().getServiceName()).isEqualTo(subsetName("v2"));
     assertThat(c.getEdsClusterConfig().getEdsConfig().hasAds()).isTrue();
@@ -169,7 +169,7 @@ class ClusterTranslatorTest {
 
   @Test
   void specialClusters() {
-    var all = Generated.resources(GoldenCases.bookinfo(), PRODUCTPAGE, XdsType.CLUSTER);
+    var all = Generated.resources(BookinfoMesh.bookinfo(), PRODUCTPAGE, XdsType.CLUSTER);
     Cluster blackHole = (Cluster) all.get("BlackHoleCluster");
     assertThat(blackHole.getType()).isEqualTo(Cluster.DiscoveryType.STATIC);
     assertThat(blackHole.hasLoadAssignment()).isFalse();

@@ -1,6 +1,6 @@
 package io.jpilot.translate;
 
-import static io.jpilot.translate.GoldenCases.REVIEWS;
+import static io.jpilot.translate.BookinfoMesh.REVIEWS;
 import static io.jpilot.translate.TestMesh.fqdn;
 import static io.jpilot.translate.TestMesh.http;
 import static io.jpilot.translate.TestMesh.port;
@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class EndpointTranslatorTest {
-  private static final ProxyView PRODUCTPAGE = GoldenCases.productpage();
+  private static final ProxyView PRODUCTPAGE = BookinfoMesh.productpage();
 
   private static List<String> addresses(ClusterLoadAssignment cla) {
     return cla.getEndpointsList().stream()
@@ -29,7 +29,7 @@ class EndpointTranslatorTest {
 
   @Test
   void subsetClustersOnlyHaveEndpointsWithTheSubsetLabels() {
-    MeshSnapshot s = GoldenCases.bookinfo();
+    MeshSnapshot s = BookinfoMesh.bookinfo();
     assertThat(addresses(Generated.endpoints(s, PRODUCTPAGE, "outbound|9080|v1|" + REVIEWS)))
         .containsExactly("10.244.0.13:9080");
     assertThat(addresses(Generated.endpoints(s, PRODUCTPAGE, "outbound|9080|v3|" + REVIEWS)))
@@ -42,7 +42,7 @@ class EndpointTranslatorTest {
   void unreadyEndpointsAreExcluded() {
     // reviews-v2-eee (10.244.1.15) is not ready
     ClusterLoadAssignment v2 =
-        Generated.endpoints(GoldenCases.bookinfo(), PRODUCTPAGE, "outbound|9080|v2|" + REVIEWS);
+        Generated.endpoints(BookinfoMesh.bookinfo(), PRODUCTPAGE, "outbound|9080|v2|" + REVIEWS);
     assertThat(addresses(v2)).containsExactly("10.244.1.14:9080");
   }
 
@@ -91,7 +91,7 @@ class EndpointTranslatorTest {
 
   @Test
   void unknownClustersGetAnEmptyAssignment() {
-    MeshSnapshot s = GoldenCases.bookinfo();
+    MeshSnapshot s = BookinfoMesh.bookinfo();
     for (String name :
         List.of(
             "outbound|9080||nope.default.svc.cluster.local",
@@ -133,7 +133,7 @@ class EndpointTranslatorTest {
 
   @Test
   void wildcardRequestCoversEveryEdsCluster() {
-    assertThat(Generated.resources(GoldenCases.bookinfo(), PRODUCTPAGE, XdsType.ENDPOINT).keySet())
+    assertThat(Generated.resources(BookinfoMesh.bookinfo(), PRODUCTPAGE, XdsType.ENDPOINT).keySet())
         .containsExactly(
             "outbound|9080|v1|" + REVIEWS,
             "outbound|9080|v2|" + REVIEWS,

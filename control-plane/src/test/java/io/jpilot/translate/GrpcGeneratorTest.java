@@ -1,6 +1,6 @@
 package io.jpilot.translate;
 
-import static io.jpilot.translate.GoldenCases.REVIEWS;
+import static io.jpilot.translate.BookinfoMesh.REVIEWS;
 import static io.jpilot.translate.TestMesh.dest;
 import static io.jpilot.translate.TestMesh.dr;
 import static io.jpilot.translate.TestMesh.fqdn;
@@ -40,7 +40,7 @@ class GrpcGeneratorTest {
 
   @Test
   void listenerIsNamedExactlyAsRequestedAndPointsAtTheClusterKeyRoute() throws Exception {
-    SortedMap<String, Message> out = lds(GoldenCases.bookinfo(), REVIEWS + ":9080");
+    SortedMap<String, Message> out = lds(BookinfoMesh.bookinfo(), REVIEWS + ":9080");
     assertThat(out.keySet()).containsExactly(REVIEWS + ":9080");
     Listener l = (Listener) out.get(REVIEWS + ":9080");
     HttpConnectionManager hcm =
@@ -57,7 +57,7 @@ class GrpcGeneratorTest {
 
   @Test
   void shortNamesExpandAgainstTheProxyDomain() {
-    MeshSnapshot s = GoldenCases.bookinfo();
+    MeshSnapshot s = BookinfoMesh.bookinfo();
     assertThat(lds(s, "reviews:9080").keySet()).containsExactly("reviews:9080");
     assertThat(lds(s, "reviews.default:9080").keySet()).containsExactly("reviews.default:9080");
     assertThat(lds(s, "reviews.default.svc:9080").keySet())
@@ -71,7 +71,7 @@ class GrpcGeneratorTest {
 
   @Test
   void unknownHostsAndPortsAreOmitted() {
-    MeshSnapshot s = GoldenCases.bookinfo();
+    MeshSnapshot s = BookinfoMesh.bookinfo();
     assertThat(lds(s, "nope:9080")).isEmpty();
     assertThat(lds(s, "reviews:1234")).isEmpty();
     assertThat(lds(s, "xds.istio.io/grpc/lds/inbound/0.0.0.0:9080")).isEmpty();
@@ -93,7 +93,7 @@ class GrpcGeneratorTest {
   void routeConfigurationHasTheOneVirtualHostWithPortDomains() {
     RouteConfiguration rc =
         (RouteConfiguration)
-            Generated.resources(GoldenCases.bookinfo(), CLIENT, XdsType.ROUTE, ROUTE_NAME)
+            Generated.resources(BookinfoMesh.bookinfo(), CLIENT, XdsType.ROUTE, ROUTE_NAME)
                 .get(ROUTE_NAME);
     assertThat(rc.getVirtualHostsList())
         .extracting(VirtualHost::getName)
@@ -136,7 +136,7 @@ class GrpcGeneratorTest {
   void routeNamesForUnknownServicesGetNoVirtualHostsAndBadNamesNothing() {
     SortedMap<String, Message> out =
         Generated.resources(
-            GoldenCases.bookinfo(),
+            BookinfoMesh.bookinfo(),
             CLIENT,
             XdsType.ROUTE,
             "outbound|80||nope.default.svc.cluster.local",
@@ -148,7 +148,7 @@ class GrpcGeneratorTest {
 
   @Test
   void onlyRequestedClustersAreBuiltAsAdsEdsClusters() {
-    MeshSnapshot s = GoldenCases.bookinfo();
+    MeshSnapshot s = BookinfoMesh.bookinfo();
     SortedMap<String, Message> out =
         Generated.resources(
             s,
@@ -193,9 +193,9 @@ class GrpcGeneratorTest {
 
   @Test
   void endpointsAreTheSidecarOnes() {
-    MeshSnapshot s = GoldenCases.bookinfo();
+    MeshSnapshot s = BookinfoMesh.bookinfo();
     String v2 = "outbound|9080|v2|" + REVIEWS;
     assertThat(Generated.resources(s, CLIENT, XdsType.ENDPOINT, v2))
-        .isEqualTo(Generated.resources(s, GoldenCases.productpage(), XdsType.ENDPOINT, v2));
+        .isEqualTo(Generated.resources(s, BookinfoMesh.productpage(), XdsType.ENDPOINT, v2));
   }
 }

@@ -18,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ListenerTranslatorTest {
-  private static final ProxyView PRODUCTPAGE = GoldenCases.productpage();
+  private static final ProxyView PRODUCTPAGE = BookinfoMesh.productpage();
 
   private static MeshSnapshot mesh() {
     return TestMesh.create()

@@ -1,6 +1,6 @@
 package io.jpilot.translate;
 
-import static io.jpilot.translate.GoldenCases.REVIEWS;
+import static io.jpilot.translate.BookinfoMesh.REVIEWS;
 import static io.jpilot.translate.TestMesh.T0;
 import static io.jpilot.translate.TestMesh.dest;
 import static io.jpilot.translate.TestMesh.fqdn;
@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class RouteTranslatorTest {
-  private static final ProxyView PRODUCTPAGE = GoldenCases.productpage();
+  private static final ProxyView PRODUCTPAGE = BookinfoMesh.productpage();
   private static final String REVIEWS_VH = REVIEWS + ":9080";
 
   private static TestMesh reviewsMesh() {
@@ -53,7 +53,7 @@ class RouteTranslatorTest {
   @Test
   @SuppressWarnings("deprecation") // total_weight: istiod leaves it unset
   void weightedDestinationsBecomeWeightedClustersWithoutTotalWeight() {
-    Route split = reviewsRoutes(GoldenCases.bookinfo()).get(1);
+    Route split = reviewsRoutes(BookinfoMesh.bookinfo()).get(1);
     WeightedCluster wc = split.getRoute().getWeightedClusters();
     assertThat(wc.getClustersList())
         .extracting(c -> c.getName() + "=" + c.getWeight().getValue())
@@ -65,7 +65,7 @@ class RouteTranslatorTest {
 
   @Test
   void headerMatchRoutesToTheSubset() {
-    Route jason = reviewsRoutes(GoldenCases.bookinfo()).get(0);
+    Route jason = reviewsRoutes(BookinfoMesh.bookinfo()).get(0);
     assertThat(jason.getMatch().getHeadersList())
         .extracting(HeaderMatcher::getName, h -> h.getStringMatch().getExact())
         .containsExactly(org.assertj.core.groups.Tuple.tuple("end-user", "jason"));
@@ -339,7 +339,7 @@ class RouteTranslatorTest {
 
   @Test
   void routeConfigurationShape() {
-    RouteConfiguration rc = Generated.routes(GoldenCases.bookinfo(), PRODUCTPAGE, "9080");
+    RouteConfiguration rc = Generated.routes(BookinfoMesh.bookinfo(), PRODUCTPAGE, "9080");
     assertThat(rc.getIgnorePortInHostMatching()).isTrue();
     assertThat(rc.getValidateClusters().getValue()).isFalse();
     List<String> names =
@@ -356,10 +356,10 @@ class RouteTranslatorTest {
     assertThat(allowAny.getRoutes(0).getRoute().getCluster()).isEqualTo("PassthroughCluster");
 
     // wildcard RDS request: one configuration per HTTP port
-    assertThat(Generated.resources(GoldenCases.bookinfo(), PRODUCTPAGE, XdsType.ROUTE).keySet())
+    assertThat(Generated.resources(BookinfoMesh.bookinfo(), PRODUCTPAGE, XdsType.ROUTE).keySet())
         .containsExactly("9080");
     // a name that is no port gets an empty configuration, as from istiod
-    RouteConfiguration unknown = Generated.routes(GoldenCases.bookinfo(), PRODUCTPAGE, "nope");
+    RouteConfiguration unknown = Generated.routes(BookinfoMesh.bookinfo(), PRODUCTPAGE, "nope");
     assertThat(unknown.getVirtualHostsCount()).isZero();
   }
 
@@ -411,10 +411,10 @@ class RouteTranslatorTest {
 
   @Test
   void outputIsDeterministic() {
-    MeshSnapshot s = GoldenCases.bookinfo();
+    MeshSnapshot s = BookinfoMesh.bookinfo();
     for (XdsType t : XdsType.values()) {
       assertThat(XdsYaml.toYaml(Generated.resources(s, PRODUCTPAGE, t)))
-          .isEqualTo(XdsYaml.toYaml(Generated.resources(GoldenCases.bookinfo(), PRODUCTPAGE, t)));
+          .isEqualTo(XdsYaml.toYaml(Generated.resources(BookinfoMesh.bookinfo(), PRODUCTPAGE, t)));
     }
   }
 }

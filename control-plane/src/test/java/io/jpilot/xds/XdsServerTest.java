@@ -24,6 +24,7 @@ import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushRequest.Reason;
 import io.jpilot.push.PushSettings;
 import io.jpilot.push.PushSummary;
+import io.jpilot.testing.AdsTestClient;
 import io.jpilot.translate.XdsType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

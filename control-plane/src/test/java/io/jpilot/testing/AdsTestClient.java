@@ -1,4 +1,4 @@
-package io.jpilot.xds;
+package io.jpilot.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,9 +24,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** An ADS client as Envoy drives one: a real gRPC stream over a real socket. */
-final class AdsTestClient implements AutoCloseable {
-  static final String NODE_ID = "sidecar~10.1.0.9~app-1.default~default.svc.cluster.local";
+/**
+ * An ADS client as Envoy drives one: a real gRPC stream over a real socket on 127.0.0.1. Shared by
+ * the xDS server and whole-server tests.
+ */
+public final class AdsTestClient implements AutoCloseable {
+  public static final String NODE_ID = "sidecar~10.1.0.9~app-1.default~default.svc.cluster.local";
 
   private final ManagedChannel channel;
   private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
@@ -37,7 +40,7 @@ final class AdsTestClient implements AutoCloseable {
   private volatile ClientCallStreamObserver<DiscoveryRequest> call;
   private boolean nodeSent;
 
-  AdsTestClient(int port) {
+  public AdsTestClient(int port) {
     this(port, defaultNode(), true, 0);
   }
 
@@ -45,7 +48,7 @@ final class AdsTestClient implements AutoCloseable {
    * @param autoRead false: read nothing until {@link #read}, so the server sees a slow client
    * @param flowControlWindow the HTTP/2 window, or 0 for the default
    */
-  AdsTestClient(int port, Node node, boolean autoRead, int flowControlWindow) {
+  public AdsTestClient(int port, Node node, boolean autoRead, int flowControlWindow) {
     NettyChannelBuilder b =
         NettyChannelBuilder.forAddress("127.0.0.1", port)
             .usePlaintext()
@@ -84,7 +87,7 @@ final class AdsTestClient implements AutoCloseable {
                 });
   }
 
-  static Node defaultNode() {
+  public static Node defaultNode() {
     return Node.newBuilder()
         .setId(NODE_ID)
         .setMetadata(
@@ -107,7 +110,7 @@ final class AdsTestClient implements AutoCloseable {
   }
 
   /** Sends a request; the node goes on the first one only, as Envoy does. */
-  synchronized void send(DiscoveryRequest.Builder request) {
+  public synchronized void send(DiscoveryRequest.Builder request) {
     if (!nodeSent) {
       request.setNode(node);
       nodeSent = true;
@@ -116,7 +119,7 @@ final class AdsTestClient implements AutoCloseable {
   }
 
   /** The first request for a type. */
-  void subscribe(XdsType type, String... names) {
+  public void subscribe(XdsType type, String... names) {
     send(
         DiscoveryRequest.newBuilder()
             .setTypeUrl(type.typeUrl())
@@ -124,7 +127,7 @@ final class AdsTestClient implements AutoCloseable {
   }
 
   /** ACKs the last response of its type, naming {@code names}. */
-  void ack(DiscoveryResponse response, String... names) {
+  public void ack(DiscoveryResponse response, String... names) {
     send(
         DiscoveryRequest.newBuilder()
             .setTypeUrl(response.getTypeUrl())
@@ -134,7 +137,8 @@ final class AdsTestClient implements AutoCloseable {
   }
 
   /** NACKs a response, keeping {@code acceptedVersion} as Envoy does. */
-  void nack(DiscoveryResponse response, String acceptedVersion, String message, String... names) {
+  public void nack(
+      DiscoveryResponse response, String acceptedVersion, String message, String... names) {
     send(
         DiscoveryRequest.newBuilder()
             .setTypeUrl(response.getTypeUrl())
@@ -146,7 +150,7 @@ final class AdsTestClient implements AutoCloseable {
   }
 
   /** The next response; fails if none comes within 10 seconds. */
-  DiscoveryResponse next() throws InterruptedException {
+  public DiscoveryResponse next() throws InterruptedException {
     DiscoveryResponse r = responses.poll(10, TimeUnit.SECONDS);
     assertThat(r).as("a response").isNotNull();
     last.put(XdsType.fromTypeUrl(r.getTypeUrl()), r);
@@ -154,27 +158,27 @@ final class AdsTestClient implements AutoCloseable {
   }
 
   /** The next response, which must be of {@code type}. */
-  DiscoveryResponse next(XdsType type) throws InterruptedException {
+  public DiscoveryResponse next(XdsType type) throws InterruptedException {
     DiscoveryResponse r = next();
     assertThat(r.getTypeUrl()).as("type of the next response").isEqualTo(type.typeUrl());
     return r;
   }
 
-  DiscoveryResponse last(XdsType type) {
+  public DiscoveryResponse last(XdsType type) {
     return last.get(type);
   }
 
   /** Responses received and not yet taken by {@link #next}. */
-  int buffered() {
+  public int buffered() {
     return responses.size();
   }
 
   /** Lets gRPC deliver {@code n} more responses (for a client made with autoRead false). */
-  void read(int n) {
+  public void read(int n) {
     call.request(n);
   }
 
-  Status awaitClose() throws Exception {
+  public Status awaitClose() throws Exception {
     return closed.get(10, TimeUnit.SECONDS);
   }
 

@@ -15,29 +15,16 @@ import io.jpilot.model.config.LoadBalancer;
 import io.jpilot.model.config.StringMatch;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Golden case inputs, as Java fixtures: a mesh, a proxy and, per xDS type, the names the proxy
- * subscribes to (empty means wildcard). Their outputs live in {@code
- * src/test/resources/golden/<case>/}.
+ * Bookinfo as a Java fixture for the translator unit tests: a mesh with hand-picked corner cases (a
+ * not-ready pod, a second zone) and the productpage sidecar. The golden files use the YAML of
+ * {@code examples/bookinfo} instead.
  */
-final class GoldenCases {
-  private GoldenCases() {}
-
-  record GoldenCase(
-      String name, MeshSnapshot snapshot, ProxyView proxy, Map<XdsType, Set<String>> requested) {
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
-
-  static List<GoldenCase> all() {
-    return List.of(bookinfoSidecar(), bookinfoGrpc());
-  }
-
+final class BookinfoMesh {
   static final String REVIEWS = fqdn("reviews", "default");
+
+  private BookinfoMesh() {}
 
   /**
    * Bookinfo in namespace default: details, ratings, reviews (v1, v2, v3) and productpage on port
@@ -129,39 +116,5 @@ final class GoldenCases {
         Map.of(),
         Map.of("app", "productpage", "version", "v1"),
         null);
-  }
-
-  static GoldenCase bookinfoSidecar() {
-    return new GoldenCase(
-        "bookinfo-sidecar",
-        bookinfo(),
-        productpage(),
-        Map.of(
-            XdsType.CLUSTER, Set.of(),
-            XdsType.ENDPOINT, Set.of(),
-            XdsType.LISTENER, Set.of(),
-            XdsType.ROUTE, Set.of("9080")));
-  }
-
-  /** A proxyless client dialing xds:///reviews.default.svc.cluster.local:9080. */
-  static GoldenCase bookinfoGrpc() {
-    Set<String> clusters =
-        Set.of(
-            "outbound|9080|v1|" + REVIEWS,
-            "outbound|9080|v2|" + REVIEWS,
-            "outbound|9080|v3|" + REVIEWS);
-    return new GoldenCase(
-        "bookinfo-grpc",
-        bookinfo(),
-        TestMesh.grpc("grpc-client-xyz", "default", "10.244.0.30"),
-        Map.of(
-            XdsType.LISTENER,
-            Set.of(REVIEWS + ":9080"),
-            XdsType.ROUTE,
-            Set.of("outbound|9080||" + REVIEWS),
-            XdsType.CLUSTER,
-            clusters,
-            XdsType.ENDPOINT,
-            clusters));
   }
 }
