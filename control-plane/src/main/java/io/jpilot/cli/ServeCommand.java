@@ -1,6 +1,7 @@
 package io.jpilot.cli;
 
 import io.jpilot.cli.Args.UsageException;
+import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.Durations;
 import io.jpilot.push.PushSettings;
@@ -28,7 +29,8 @@ final class ServeCommand {
                 "debounce-after",
                 "debounce-max",
                 "push-throttle",
-                "domain-suffix"),
+                "domain-suffix",
+                "root-namespace"),
             Set.of());
     if (!args.positionals().isEmpty()) {
       throw new UsageException("serve takes no arguments, got " + args.positionals());
@@ -53,7 +55,8 @@ final class ServeCommand {
             duration(args, "debounce-after", env.debounceAfter()),
             duration(args, "debounce-max", env.debounceMax()),
             args.getInt("push-throttle", env.pushThrottle()),
-            args.get("domain-suffix", MeshSnapshot.DEFAULT_DOMAIN_SUFFIX));
+            args.get("domain-suffix", MeshSnapshot.DEFAULT_DOMAIN_SUFFIX),
+            args.get("root-namespace", MeshConfig.DEFAULT_ROOT_NAMESPACE));
     if (options.pushThrottle() < 1) {
       throw new UsageException("--push-throttle " + options.pushThrottle() + " (expected: >= 1)");
     }

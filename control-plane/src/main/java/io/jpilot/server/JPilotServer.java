@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.jpilot.debug.MonitoringServer;
 import io.jpilot.model.ConfigStore;
 import io.jpilot.model.Diagnostic;
+import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.push.PushEngine;
 import io.jpilot.push.PushSettings;
@@ -43,6 +44,7 @@ public final class JPilotServer implements AutoCloseable {
    * @param debounceAfter PILOT_DEBOUNCE_AFTER
    * @param debounceMax PILOT_DEBOUNCE_MAX
    * @param pushThrottle PILOT_PUSH_THROTTLE
+   * @param rootNamespace the mesh root namespace (mesh-wide default Sidecar, exported rules)
    */
   public record Options(
       Path configDir,
@@ -52,7 +54,8 @@ public final class JPilotServer implements AutoCloseable {
       Duration debounceAfter,
       Duration debounceMax,
       int pushThrottle,
-      String domainSuffix) {
+      String domainSuffix,
+      String rootNamespace) {
 
     public Options {
       requireNonNull(configDir, "configDir");
@@ -60,6 +63,29 @@ public final class JPilotServer implements AutoCloseable {
       requireNonNull(debounceAfter, "debounceAfter");
       requireNonNull(debounceMax, "debounceMax");
       requireNonNull(domainSuffix, "domainSuffix");
+      requireNonNull(rootNamespace, "rootNamespace");
+    }
+
+    /** Options with istiod's default root namespace, istio-system. */
+    public Options(
+        Path configDir,
+        String bind,
+        int xdsPort,
+        int monitoringPort,
+        Duration debounceAfter,
+        Duration debounceMax,
+        int pushThrottle,
+        String domainSuffix) {
+      this(
+          configDir,
+          bind,
+          xdsPort,
+          monitoringPort,
+          debounceAfter,
+          debounceMax,
+          pushThrottle,
+          domainSuffix,
+          MeshConfig.DEFAULT_ROOT_NAMESPACE);
     }
 
     /** Ephemeral ports on 127.0.0.1 and istiod's default push settings: what tests want. */
@@ -121,7 +147,8 @@ public final class JPilotServer implements AutoCloseable {
     gc.bindTo(meters);
     closeables.add(gc);
     ConfigStore store = new ConfigStore();
-    Translator translator = new Translator();
+    Translator translator =
+        new Translator(MeshConfig.DEFAULT.withRootNamespace(options.rootNamespace()));
     PushEngine engine =
         new PushEngine(
             store, options.domainSuffix(), options.pushSettings(), translator::generate, meters);
