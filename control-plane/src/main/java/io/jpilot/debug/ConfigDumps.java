@@ -45,6 +45,15 @@ public final class ConfigDumps {
                   .getDescriptor())
           .add(
               io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst
+                  .getDescriptor())
           .build();
 
   private ConfigDumps() {}
