@@ -34,8 +34,8 @@ class IstioSidecarLdsCountsTest {
   /** TestLDSWithDefaultSidecar: proxy in ns1 at 100.1.1.2 (an endpoint of http2.ns1). */
   @Test
   void defaultSidecarInTheRootNamespace() {
-    MeshSnapshot s = YamlMesh.load(DATA.resolve("sidecar-ns-scope/configs.yaml"));
-    ProxyView proxy = YamlMesh.sidecar("100.1.1.2", "ns1", Map.of());
+    MeshSnapshot s = ParsedMesh.load(DATA.resolve("sidecar-ns-scope/configs.yaml"));
+    ProxyView proxy = ParsedMesh.sidecar("100.1.1.2", "ns1", Map.of());
 
     SortedMap<String, Message> listeners = generate(s, proxy, XdsType.LISTENER);
     // 2 virtual listeners, 2 outbound (http on 8080, tcp1)
@@ -68,8 +68,8 @@ class IstioSidecarLdsCountsTest {
   /** TestLDSWithSidecarForWorkloadWithoutService: proxy app=consumeronly in consumerns. */
   @Test
   void sidecarForAWorkloadWithoutAService() {
-    MeshSnapshot s = YamlMesh.load(DATA.resolve("sidecar-without-service/configs.yaml"));
-    ProxyView proxy = YamlMesh.sidecar("98.1.1.1", "consumerns", Map.of("app", "consumeronly"));
+    MeshSnapshot s = ParsedMesh.load(DATA.resolve("sidecar-without-service/configs.yaml"));
+    ProxyView proxy = ParsedMesh.sidecar("98.1.1.1", "consumerns", Map.of("app", "consumeronly"));
 
     SortedMap<String, Message> listeners = generate(s, proxy, XdsType.LISTENER);
     Listener http = (Listener) listeners.get("0.0.0.0_8081");

@@ -64,7 +64,7 @@ class OutboundL4ListenerTest {
         ports: [{name: custom, port: 7000}]
       """;
 
-  private static final ProxyView CLIENT = YamlMesh.sidecar("10.1.1.1", "app", Map.of("app", "c"));
+  private static final ProxyView CLIENT = ParsedMesh.sidecar("10.1.1.1", "app", Map.of("app", "c"));
 
   private static TcpProxy tcpProxy(FilterChain fc) throws Exception {
     return fc.getFilters(fc.getFiltersCount() - 1).getTypedConfig().unpack(TcpProxy.class);
@@ -72,7 +72,7 @@ class OutboundL4ListenerTest {
 
   @Test
   void aTcpPortWithoutRoutesProxiesToTheServiceOnItsVipListener() throws Exception {
-    Listener l = Generated.listener(YamlMesh.parse(SERVICES), CLIENT, "10.0.5.1_3306");
+    Listener l = Generated.listener(ParsedMesh.parse(SERVICES), CLIENT, "10.0.5.1_3306");
     assertThat(l.getFilterChainsCount()).isEqualTo(1);
     assertThat(l.getFilterChains(0).hasFilterChainMatch()).isFalse();
     assertThat(l.hasDefaultFilterChain()).isFalse();
@@ -83,7 +83,7 @@ class OutboundL4ListenerTest {
   @Test
   void weightedTcpRoutesSplitTrafficByWeight() throws Exception {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1
@@ -120,7 +120,7 @@ class OutboundL4ListenerTest {
   @Test
   void destinationSubnetMatchesBecomeCidrChainsBesideTheServiceChain() throws Exception {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1
@@ -151,7 +151,7 @@ class OutboundL4ListenerTest {
   @Test
   void tlsRoutesMatchOnSniWithTheTlsInspector() throws Exception {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1
@@ -199,7 +199,7 @@ class OutboundL4ListenerTest {
 
   @Test
   void autoDetectedPortsSniffHttpOnTheServiceAddress() throws Exception {
-    MeshSnapshot s = YamlMesh.parse(SERVICES);
+    MeshSnapshot s = ParsedMesh.parse(SERVICES);
     Listener l = Generated.listener(s, CLIENT, "10.0.6.4_7000");
     assertThat(l.getListenerFiltersList())
         .extracting(ListenerFilter::getName)
@@ -230,7 +230,7 @@ class OutboundL4ListenerTest {
   @Test
   void headlessTcpServicesGetAListenerPerEndpoint() throws Exception {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             """
             apiVersion: v1
             kind: Service
@@ -264,7 +264,7 @@ class OutboundL4ListenerTest {
   @Test
   void httpAndTcpOnOneAddressAndPortMergeIntoASniffedListener() throws Exception {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             """
             apiVersion: v1
             kind: Service

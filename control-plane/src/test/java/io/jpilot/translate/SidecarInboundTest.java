@@ -78,9 +78,9 @@ class SidecarInboundTest {
         targetRef: {kind: Pod, name: web-1}
       """;
 
-  private static final ProxyView WEB = YamlMesh.sidecar("10.1.0.7", "shop", Map.of("app", "web"));
+  private static final ProxyView WEB = ParsedMesh.sidecar("10.1.0.7", "shop", Map.of("app", "web"));
   private static final ProxyView WORKER =
-      YamlMesh.sidecar("10.1.0.8", "shop", Map.of("app", "worker"));
+      ParsedMesh.sidecar("10.1.0.8", "shop", Map.of("app", "worker"));
 
   private static FilterChain chain(Listener l, String name, boolean http) {
     return l.getFilterChainsList().stream()
@@ -99,7 +99,7 @@ class SidecarInboundTest {
 
   @Test
   void virtualInboundHasTheBlackholeThePassthroughsThenAChainPerTargetPort() {
-    Listener l = Generated.listener(YamlMesh.parse(MESH), WEB, "virtualInbound");
+    Listener l = Generated.listener(ParsedMesh.parse(MESH), WEB, "virtualInbound");
     assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0");
     assertThat(l.getAddress().getSocketAddress().getPortValue()).isEqualTo(15006);
     assertThat(l.getTrafficDirection().name()).isEqualTo("INBOUND");
@@ -132,7 +132,7 @@ class SidecarInboundTest {
 
   @Test
   void httpPortsGetAConnectionManagerWithTheInlineInboundRoute() throws Exception {
-    Listener l = Generated.listener(YamlMesh.parse(MESH), WEB, "virtualInbound");
+    Listener l = Generated.listener(ParsedMesh.parse(MESH), WEB, "virtualInbound");
     FilterChain http = chain(l, "0.0.0.0_8080", true);
     assertThat(http.getFilterChainMatch().getDestinationPort().getValue()).isEqualTo(8080);
     assertThat(http.getFilterChainMatch().getTransportProtocol()).isEqualTo("raw_buffer");
@@ -164,7 +164,7 @@ class SidecarInboundTest {
 
   @Test
   void tcpPortsProxyToTheInboundClusterAndUnnamedPortsGetBoth() throws Exception {
-    Listener l = Generated.listener(YamlMesh.parse(MESH), WEB, "virtualInbound");
+    Listener l = Generated.listener(ParsedMesh.parse(MESH), WEB, "virtualInbound");
     TcpProxy tcp =
         chain(l, "0.0.0.0_9100", false).getFilters(0).getTypedConfig().unpack(TcpProxy.class);
     assertThat(tcp.getCluster()).isEqualTo("inbound|9100||");
@@ -195,7 +195,7 @@ class SidecarInboundTest {
 
   @Test
   void inboundClustersAreOriginalDestinationBoundTo127006() {
-    MeshSnapshot s = YamlMesh.parse(MESH);
+    MeshSnapshot s = ParsedMesh.parse(MESH);
     assertThat(Generated.resources(s, WEB, XdsType.CLUSTER).keySet())
         .filteredOn(n -> n.startsWith("inbound|") || n.startsWith("Inbound"))
         .containsExactly(
@@ -229,7 +229,7 @@ class SidecarInboundTest {
 
   @Test
   void aProxyNoServiceSelectsHasOnlyThePassthroughChains() {
-    MeshSnapshot s = YamlMesh.parse(MESH);
+    MeshSnapshot s = ParsedMesh.parse(MESH);
     Listener l = Generated.listener(s, WORKER, "virtualInbound");
     assertThat(l.getFilterChainsList())
         .extracting(FilterChain::getName)
@@ -252,15 +252,15 @@ class SidecarInboundTest {
           selector: {app: api}
           ports: [{name: http, port: 80, targetPort: 8081}]
         """;
-    ProxyView api = YamlMesh.sidecar("10.1.0.9", "shop", Map.of("app", "api", "v", "1"));
-    Listener l = Generated.listener(YamlMesh.parse(noEndpoints), api, "virtualInbound");
+    ProxyView api = ParsedMesh.sidecar("10.1.0.9", "shop", Map.of("app", "api", "v", "1"));
+    Listener l = Generated.listener(ParsedMesh.parse(noEndpoints), api, "virtualInbound");
     assertThat(l.getFilterChainsList()).extracting(FilterChain::getName).contains("0.0.0.0_8081");
   }
 
   @Test
   void sidecarIngressListenersReplaceTheServicePorts() throws Exception {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             MESH,
             """
             apiVersion: networking.istio.io/v1

@@ -62,11 +62,11 @@ class SidecarScopingTest {
         ports: [{name: http, port: 8080}, {name: http-admin, port: 9000}]
       """;
 
-  private static final ProxyView NS1 = YamlMesh.sidecar("10.1.0.1", "ns1", Map.of("app", "x"));
+  private static final ProxyView NS1 = ParsedMesh.sidecar("10.1.0.1", "ns1", Map.of("app", "x"));
   private static final ProxyView NS1_OTHER =
-      YamlMesh.sidecar("10.1.0.2", "ns1", Map.of("app", "y"));
-  private static final ProxyView NS2 = YamlMesh.sidecar("10.1.0.3", "ns2", Map.of());
-  private static final ProxyView NS3 = YamlMesh.sidecar("10.1.0.4", "ns3", Map.of());
+      ParsedMesh.sidecar("10.1.0.2", "ns1", Map.of("app", "y"));
+  private static final ProxyView NS2 = ParsedMesh.sidecar("10.1.0.3", "ns2", Map.of());
+  private static final ProxyView NS3 = ParsedMesh.sidecar("10.1.0.4", "ns3", Map.of());
 
   private static String fqdn(String name, String ns) {
     return name + "." + ns + ".svc.cluster.local";
@@ -92,7 +92,7 @@ class SidecarScopingTest {
 
   @Test
   void withoutSidecarAProxyImportsEverythingExportedToItsNamespace() {
-    MeshSnapshot s = YamlMesh.parse(SERVICES);
+    MeshSnapshot s = ParsedMesh.parse(SERVICES);
     assertThat(outboundClusters(s, NS1))
         .containsExactlyInAnyOrder(
             cluster("a", "ns1", 8080),
@@ -116,7 +116,7 @@ class SidecarScopingTest {
   @Test
   void egressHostsLimitClustersListenersAndRoutes() {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1
@@ -142,7 +142,7 @@ class SidecarScopingTest {
   @Test
   void hostFormsNamespaceWildcardExactAndExclusion() {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1
@@ -160,7 +160,7 @@ class SidecarScopingTest {
         .containsExactlyInAnyOrder(cluster("c", "ns3", 8080), cluster("c", "ns3", 9000));
 
     MeshSnapshot none =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1
@@ -201,7 +201,7 @@ class SidecarScopingTest {
           egress:
           - hosts: ["./*", "ns1/*"]
         """;
-    MeshSnapshot s = YamlMesh.parse(SERVICES, sidecars);
+    MeshSnapshot s = ParsedMesh.parse(SERVICES, sidecars);
     assertThat(outboundClusters(s, NS1)).containsExactlyInAnyOrder(cluster("b", "ns2", 8080));
     assertThat(outboundClusters(s, NS1_OTHER))
         .containsExactlyInAnyOrder(cluster("c", "ns3", 8080), cluster("c", "ns3", 9000));
@@ -225,7 +225,7 @@ class SidecarScopingTest {
           egress:
           - hosts: ["./*"]
         """;
-    MeshSnapshot s = YamlMesh.parse(SERVICES, rootSidecar);
+    MeshSnapshot s = ParsedMesh.parse(SERVICES, rootSidecar);
     // with the default root (istio-system) the Sidecar in istio-config applies to nobody else
     assertThat(outboundClusters(s, NS3)).hasSize(5);
     Translator custom = new Translator(MeshConfig.DEFAULT.withRootNamespace("istio-config"));
@@ -239,7 +239,7 @@ class SidecarScopingTest {
   @Test
   void virtualServiceDestinationsAreImportedForClustersOnly() {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1
@@ -285,7 +285,7 @@ class SidecarScopingTest {
           - route:
             - destination: {host: c.ns3.svc.cluster.local, port: {number: 8080}}
         """;
-    MeshSnapshot imported = YamlMesh.parse(SERVICES, vsElsewhere);
+    MeshSnapshot imported = ParsedMesh.parse(SERVICES, vsElsewhere);
     assertThat(
             Generated.virtualHost(
                     Generated.routes(imported, NS1, "8080"), "a.ns1.svc.cluster.local:8080")
@@ -295,7 +295,7 @@ class SidecarScopingTest {
         .isEqualTo(cluster("c", "ns3", 8080));
 
     MeshSnapshot scoped =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             vsElsewhere,
             """
@@ -318,7 +318,7 @@ class SidecarScopingTest {
   @Test
   void portSpecificEgressListenersOwnTheirPort() {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1
@@ -343,7 +343,7 @@ class SidecarScopingTest {
   @Test
   void registryOnlyBlocksUnknownDestinations() throws Exception {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1
@@ -381,7 +381,7 @@ class SidecarScopingTest {
     assertThat(vhosts(rc)).doesNotContain("allow_any");
 
     // the mesh default is ALLOW_ANY
-    Listener open = Generated.listener(YamlMesh.parse(SERVICES), NS1, "virtualOutbound");
+    Listener open = Generated.listener(ParsedMesh.parse(SERVICES), NS1, "virtualOutbound");
     assertThat(
             open.getFilterChains(1)
                 .getFilters(0)
@@ -394,7 +394,7 @@ class SidecarScopingTest {
   @Test
   void allowAnyWithAnEgressProxySendsUnknownTrafficThere() throws Exception {
     MeshSnapshot s =
-        YamlMesh.parse(
+        ParsedMesh.parse(
             SERVICES,
             """
             apiVersion: networking.istio.io/v1

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /** Test meshes written as YAML and loaded through the real parser (no errors allowed). */
-final class YamlMesh {
-  private YamlMesh() {}
+final class ParsedMesh {
+  private ParsedMesh() {}
 
   static MeshSnapshot parse(String... yamlFiles) {
     List<MeshObject> objects = new ArrayList<>();
