@@ -94,8 +94,10 @@ final class SidecarOutboundListeners {
 
   private void addEgressListener(SidecarScope.EgressListener e) {
     SidecarEgressListener config = e.config();
-    boolean bindToPort =
-        config.captureMode() == CaptureMode.NONE || config.bind().startsWith("unix://");
+    if (config.bind().startsWith("unix://")) {
+      return; // Unix domain socket listeners are not modelled
+    }
+    boolean bindToPort = config.captureMode() == CaptureMode.NONE;
     String bind =
         !config.bind().isEmpty() ? config.bind() : bindToPort ? SidecarNames.LOCALHOST : "";
     List<VirtualService> vss = e.virtualServices();
@@ -262,12 +264,9 @@ final class SidecarOutboundListeners {
 
   /**
    * The route configuration of an HTTP chain: the port, or {@code <fqdn>:<port>} for an
-   * auto-detected port on the service's own address; a Unix socket bind names itself.
+   * auto-detected port on the service's own address.
    */
   private static String rdsName(int port, Kind kind, String bind, Service svc) {
-    if (port == 0) {
-      return bind;
-    }
     if (kind == Kind.AUTO && !bind.equals(IstioNames.WILDCARD_ADDRESS)) {
       return svc.hostname() + ":" + port;
     }
