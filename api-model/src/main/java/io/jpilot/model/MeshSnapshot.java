@@ -3,8 +3,10 @@ package io.jpilot.model;
 import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.ServiceEntry;
 import io.jpilot.model.config.Sidecar;
 import io.jpilot.model.config.VirtualService;
+import io.jpilot.model.config.WorkloadEntry;
 import io.jpilot.model.registry.Endpoint;
 import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.model.registry.Locality;
@@ -48,10 +50,13 @@ public final class MeshSnapshot {
 
   private final Map<String, List<Endpoint>> endpoints;
   private final List<VirtualService> virtualServices;
-  private final Map<String, List<DestinationRule>> destinationRulesByHost;
+  private final DestinationRuleIndex destinationRules;
+
+  /** In a scoped view, the rule chosen for each service hostname; null in a full snapshot. */
+  private final Map<String, DestinationRule> scopedRules;
+
   private final SortedMap<String, Namespace> namespaces;
   private final int configCount;
-  private final List<DestinationRule> destinationRules;
   private final List<Sidecar> sidecars;
 
   private MeshSnapshot(
@@ -60,10 +65,9 @@ public final class MeshSnapshot {
       SortedMap<String, Service> services,
       Map<String, List<Endpoint>> endpoints,
       List<VirtualService> virtualServices,
-      Map<String, List<DestinationRule>> destinationRulesByHost,
+      DestinationRuleIndex destinationRules,
       SortedMap<String, Namespace> namespaces,
       int configCount,
-      List<DestinationRule> destinationRules,
       List<Sidecar> sidecars) {
     this.version = version;
     this.domainSuffix = domainSuffix;
@@ -71,10 +75,10 @@ public final class MeshSnapshot {
     this.reachable = services;
     this.endpoints = endpoints;
     this.virtualServices = virtualServices;
-    this.destinationRulesByHost = destinationRulesByHost;
+    this.destinationRules = destinationRules;
+    this.scopedRules = null;
     this.namespaces = namespaces;
     this.configCount = configCount;
-    this.destinationRules = destinationRules;
     this.sidecars = sidecars;
   }
 
@@ -97,12 +101,10 @@ public final class MeshSnapshot {
     this.reachable = Collections.unmodifiableMap(lookup);
     this.endpoints = base.endpoints;
     this.virtualServices = List.copyOf(virtualServices);
-    Map<String, List<DestinationRule>> drs = new TreeMap<>();
-    destinationRuleByHost.forEach((h, dr) -> drs.put(h, List.of(dr)));
-    this.destinationRulesByHost = Collections.unmodifiableMap(drs);
+    this.destinationRules = base.destinationRules;
+    this.scopedRules = Collections.unmodifiableMap(new TreeMap<>(destinationRuleByHost));
     this.namespaces = base.namespaces;
     this.configCount = base.configCount;
-    this.destinationRules = base.destinationRules;
     this.sidecars = base.sidecars;
   }
 
@@ -143,6 +145,8 @@ public final class MeshSnapshot {
     Map<String, Pod> podsByIp = new HashMap<>();
     List<VirtualService> vss = new ArrayList<>();
     List<DestinationRule> drs = new ArrayList<>();
+    List<ServiceEntry> serviceEntries = new ArrayList<>();
+    List<WorkloadEntry> workloadEntries = new ArrayList<>();
     SortedMap<String, Namespace> namespaces = new TreeMap<>();
     List<Sidecar> sidecars = new ArrayList<>();
     int configs = 0;
@@ -164,6 +168,12 @@ public final class MeshSnapshot {
         configs++;
       } else if (o instanceof Namespace ns) {
         namespaces.put(ns.name(), ns);
+      } else if (o instanceof ServiceEntry se) {
+        serviceEntries.add(se);
+        configs++;
+      } else if (o instanceof WorkloadEntry we) {
+        workloadEntries.add(we);
+        configs++;
       } else if (o instanceof Sidecar sc) {
         sidecars.add(sc);
         configs++;
@@ -185,15 +195,20 @@ public final class MeshSnapshot {
             locality = new Locality("", e.zone(), "");
           }
           String workload = p == null ? e.podName() : p.name();
+          String identity =
+              p == null ? "" : ServiceEntryRegistry.spiffe(p.namespace(), p.serviceAccount());
           for (EndpointSlice.Port port : slice.ports()) {
             set.add(
                 new Endpoint(
                     host, port.name(), address, port.port(), labels, locality, e.ready(), workload,
-                    slice.namespace()));
+                    slice.namespace(), identity, 0,
+                    labels.getOrDefault(Endpoint.TLS_MODE_LABEL, Endpoint.TLS_MODE_DISABLED)));
           }
         }
       }
     }
+    ServiceEntryRegistry.addTo(
+        services, eps, serviceEntries, workloadEntries, podsByName.values());
     Map<String, List<Endpoint>> endpoints = new TreeMap<>();
     eps.forEach(
         (host, set) -> {
@@ -202,15 +217,6 @@ public final class MeshSnapshot {
           endpoints.put(host, List.copyOf(list));
         });
     vss.sort(VS_ORDER);
-    drs.sort(
-        Comparator.comparing((DestinationRule dr) -> dr.meta().creationTimestamp())
-            .thenComparing(dr -> dr.meta().key()));
-    Map<String, List<DestinationRule>> drByHost = new TreeMap<>();
-    for (DestinationRule dr : drs) {
-      String host = resolveShortName(dr.host(), dr.meta().namespace(), domainSuffix);
-      drByHost.computeIfAbsent(host, h -> new ArrayList<>()).add(dr);
-    }
-    drByHost.replaceAll((h, l) -> List.copyOf(l));
     sidecars.sort(
         Comparator.comparing((Sidecar sc) -> sc.meta().creationTimestamp())
             .thenComparing(sc -> sc.meta().key()));
@@ -219,11 +225,10 @@ public final class MeshSnapshot {
         domainSuffix,
         Collections.unmodifiableSortedMap(services),
         Collections.unmodifiableMap(endpoints),
-        List.copyOf(vss),
-        Collections.unmodifiableMap(drByHost),
+        VirtualServiceMerger.merge(vss, domainSuffix),
+        new DestinationRuleIndex(drs, domainSuffix),
         Collections.unmodifiableSortedMap(namespaces),
         configs,
-        List.copyOf(drs),
         List.copyOf(sidecars));
   }
 
@@ -264,35 +269,64 @@ public final class MeshSnapshot {
     return endpoints.getOrDefault(hostname, List.of());
   }
 
-  /** VirtualServices, oldest first (istiod's precedence among equals), then by namespace/name. */
+  /**
+   * VirtualServices, oldest first (istiod's precedence among equals), then by namespace/name. Root
+   * VirtualServices carry their delegates' http routes merged in (see {@link
+   * VirtualServiceMerger}); delegate VirtualServices (no hosts) are listed as they are.
+   */
   public List<VirtualService> virtualServices() {
     return virtualServices;
   }
 
   /**
-   * The DestinationRule that applies to {@code hostname} for a proxy in {@code proxyNamespace}:
-   * one in the proxy's namespace wins, else the oldest one. Empty when none.
+   * The DestinationRule that applies to {@code hostname} for a proxy in {@code proxyNamespace}
+   * without labels, with istiod's visibility rules (see {@link #destinationRule(String,
+   * ProxyView)}). Empty when none.
    */
   public Optional<DestinationRule> destinationRule(String hostname, String proxyNamespace) {
-    List<DestinationRule> list = destinationRulesByHost.get(hostname);
-    if (list == null || list.isEmpty()) {
-      return Optional.empty();
+    return destinationRule(hostname, proxyNamespace, Map.of());
+  }
+
+  /**
+   * The DestinationRule that applies to {@code hostname} for {@code proxy}, as istiod picks it: a
+   * rule in the proxy's namespace (one whose workload selector matches the proxy's labels first),
+   * else one exported to it from the service's namespace, else from the root namespace ({@code
+   * istio-system}). Several rules for one host in one namespace are merged: the oldest keeps its
+   * traffic policy and the others add their subsets. Empty when none.
+   */
+  public Optional<DestinationRule> destinationRule(String hostname, ProxyView proxy) {
+    return destinationRule(hostname, proxy.namespace(), proxy.labels());
+  }
+
+  private Optional<DestinationRule> destinationRule(
+      String hostname, String proxyNamespace, Map<String, String> proxyLabels) {
+    if (scopedRules != null) {
+      return Optional.ofNullable(scopedRules.get(hostname));
     }
-    for (DestinationRule dr : list) {
-      if (dr.meta().namespace().equals(proxyNamespace)) {
-        return Optional.of(dr);
-      }
+    return destinationRule(
+        hostname, proxyNamespace, proxyLabels, DestinationRuleIndex.ROOT_NAMESPACE);
+  }
+
+  /**
+   * The DestinationRule for {@code hostname} as seen from {@code proxyNamespace} with {@code
+   * proxyLabels}, the mesh root namespace being {@code rootNamespace} (see {@link
+   * #destinationRule(String, ProxyView)}). Scoped views answer with their chosen rule.
+   */
+  public Optional<DestinationRule> destinationRule(
+      String hostname,
+      String proxyNamespace,
+      Map<String, String> proxyLabels,
+      String rootNamespace) {
+    if (scopedRules != null) {
+      return Optional.ofNullable(scopedRules.get(hostname));
     }
-    return Optional.of(list.get(0));
+    Service svc = reachable.get(hostname);
+    return destinationRules.lookup(
+        hostname, svc == null ? "" : svc.namespace(), proxyNamespace, proxyLabels, rootNamespace);
   }
 
   public SortedMap<String, Namespace> namespaces() {
     return namespaces;
-  }
-
-  /** Every DestinationRule, oldest first, then by namespace/name (hosts as written). */
-  public List<DestinationRule> destinationRules() {
-    return destinationRules;
   }
 
   /** Sidecars, oldest first, then by namespace/name. */

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.HttpMatch;
+import io.jpilot.model.config.HttpMirror;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.OutboundTrafficPolicy;
 import io.jpilot.model.config.RouteDestination;
@@ -101,7 +103,7 @@ public final class SidecarScope {
     OutboundTrafficPolicy meshPolicy =
         new OutboundTrafficPolicy(mesh.outboundTrafficPolicy(), Optional.empty());
     if (proxy.type() == ProxyView.Type.ROUTER) {
-      return forGateway(snapshot, ns, mesh, meshPolicy);
+      return forGateway(snapshot, proxy, mesh, meshPolicy);
     }
     Optional<Sidecar> sidecar =
         select(snapshot.sidecars(), ns, proxy.labels(), mesh.rootNamespace());
@@ -118,8 +120,6 @@ public final class SidecarScope {
       }
     }
     Map<String, DestinationRule> drs = new TreeMap<>();
-    DestinationRuleSelector drSelector =
-        new DestinationRuleSelector(snapshot, mesh.rootNamespace());
 
     // Per listener: its explicit imports. Then the union, explicit imports first, then the
     // destinations of imported VirtualServices (istiod's collectImportedServices).
@@ -150,7 +150,9 @@ public final class SidecarScope {
     }
     SortedMap<String, Service> services = new TreeMap<>(union);
     for (Service s : services.values()) {
-      drSelector.select(ns, s).ifPresent(dr -> drs.put(s.hostname(), dr));
+      snapshot
+          .destinationRule(s.hostname(), ns, proxy.labels(), mesh.rootNamespace())
+          .ifPresent(dr -> drs.put(s.hostname(), dr));
     }
     List<EgressListener> listeners = new ArrayList<>();
     for (ListenerImports li : imports) {
@@ -189,18 +191,19 @@ public final class SidecarScope {
 
   /** istiod's DefaultSidecarScopeForGateway: services and rules exported to the namespace. */
   private static SidecarScope forGateway(
-      MeshSnapshot snapshot, String ns, MeshConfig mesh, OutboundTrafficPolicy policy) {
+      MeshSnapshot snapshot, ProxyView proxy, MeshConfig mesh, OutboundTrafficPolicy policy) {
+    String ns = proxy.namespace();
     SortedMap<String, Service> services = new TreeMap<>();
     for (Service s : snapshot.services().values()) {
       if (s.visibleTo(ns)) {
         services.put(s.hostname(), s);
       }
     }
-    DestinationRuleSelector drSelector =
-        new DestinationRuleSelector(snapshot, mesh.rootNamespace());
     Map<String, DestinationRule> drs = new TreeMap<>();
     for (Service s : services.values()) {
-      drSelector.select(ns, s).ifPresent(dr -> drs.put(s.hostname(), dr));
+      snapshot
+          .destinationRule(s.hostname(), ns, proxy.labels(), mesh.rootNamespace())
+          .ifPresent(dr -> drs.put(s.hostname(), dr));
     }
     // Gateways bind VirtualServices through their gateways: field, so all of them stay visible.
     MeshSnapshot view = snapshot.scoped(services, services, snapshot.virtualServices(), drs);
@@ -498,7 +501,14 @@ public final class SidecarScope {
       VirtualService vs, String configNamespace, MeshSnapshot snapshot) {
     Map<String, Set<Integer>> out = new LinkedHashMap<>();
     for (HttpRoute h : vs.http()) {
+      if (!matchesSourceNamespace(h, configNamespace)) {
+        continue;
+      }
       addAll(out, h.route(), vs, snapshot);
+      h.mirror().ifPresent(d -> add(out, d, vs, snapshot));
+      for (HttpMirror m : h.mirrors()) {
+        add(out, m.destination(), vs, snapshot);
+      }
     }
     for (TcpRoute t : vs.tcp()) {
       addAll(out, t.route(), vs, snapshot);
@@ -509,16 +519,37 @@ public final class SidecarScope {
     return out;
   }
 
+  /**
+   * An HTTP route counts unless every match that names a source namespace names another one
+   * (istiod's virtualServiceDestinationsFilteredBySourceNamespace).
+   */
+  private static boolean matchesSourceNamespace(HttpRoute h, String configNamespace) {
+    boolean matched = true;
+    for (HttpMatch m : h.match()) {
+      if (!m.sourceNamespace().isEmpty()) {
+        if (m.sourceNamespace().equals(configNamespace)) {
+          return true;
+        }
+        matched = false;
+      }
+    }
+    return matched;
+  }
+
   private static void addAll(
       Map<String, Set<Integer>> out,
       List<RouteDestination> route,
       VirtualService vs,
       MeshSnapshot snapshot) {
     for (RouteDestination rd : route) {
-      Destination d = rd.destination();
-      String host = snapshot.resolveShortName(d.host(), vs.meta().namespace());
-      out.computeIfAbsent(host, k -> new HashSet<>()).add(d.port());
+      add(out, rd.destination(), vs, snapshot);
     }
+  }
+
+  private static void add(
+      Map<String, Set<Integer>> out, Destination d, VirtualService vs, MeshSnapshot snapshot) {
+    String host = snapshot.resolveShortName(d.host(), vs.meta().namespace());
+    out.computeIfAbsent(host, k -> new HashSet<>()).add(d.port());
   }
 
   // ---- accessors -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import io.jpilot.cli.Args.UsageException;
 import java.io.PrintStream;
 import java.util.Arrays;
 
-/** {@code jpilot <command> [options]}: serve, proxy-config, version. */
+/** {@code jpilot <command> [options]}: serve, proxy-config, bootstrap, version. */
 public final class Main {
   static final String USAGE =
       String.join(
@@ -21,13 +21,27 @@ public final class Main {
           "        [--debounce-max D]          PILOT_DEBOUNCE_MAX (default 10s)",
           "        [--push-throttle N]         PILOT_PUSH_THROTTLE (default min(15 + 5 x cores, 100))",
           "        [--domain-suffix S]         cluster domain (default cluster.local)",
+          "        [--http-port N]             also answer /ready on this port (istiod's 8080)",
+          "        [--tls-cert F --tls-key F]  also serve ADS over TLS (PEM files) on --xds-tls-port",
+          "        [--xds-tls-port N]          (default 15012)",
+          "        [--tls-client-ca F]         require client certificates signed by this CA",
           "        [--root-namespace NS]       mesh root namespace (default istio-system)",
+          "  serve --kubeconfig FILE     the same on the objects of a Kubernetes cluster (watched);",
+          "                              in a pod, without --config, the pod's service account is used",
+          "        [--cluster-id ID]           the cluster's name in the mesh (default Kubernetes)",
+          "        [--discovery-selector SEL]...  only namespaces matching a label selector, e.g.",
+          "                                    'istio-discovery=enabled' (repeat: any may match)",
           "  proxy-config <clusters|listeners|routes|endpoints|all> --config DIR --proxy NODE_ID",
           "        [-o json]                   print an envoy.admin.v3.ConfigDump instead of a table",
           "        [--meta KEY=VALUE]...       node metadata, e.g. --meta GENERATOR=grpc",
           "        [--label KEY=VALUE]...      proxy labels (default: the labels of its Pod)",
           "        [--name HOST:PORT]...       for proxyless gRPC: the xds:/// targets it dials",
           "        [--root-namespace NS]       mesh root namespace (default istio-system)",
+          "  bootstrap --node NODE_ID --xds-address HOST:PORT",
+          "                              print the Envoy bootstrap of a plain sidecar served by jpilot",
+          "        [--xds-ca FILE]             use TLS to jpilot, trusting this CA (PEM)",
+          "        [--admin-port N]            Envoy's admin port on 127.0.0.1 (default 15000)",
+          "        [--meta KEY=VALUE]...       node metadata; [--label KEY=VALUE]... its LABELS",
           "  version                     print the version",
           "",
           "Durations use istiod's syntax: 100ms, 10s, 1m30s. Flags override the PILOT_* environment.",
@@ -56,6 +70,8 @@ public final class Main {
           // an offline report: only problems with the input belong on stderr
           System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
           return ProxyConfigCommand.run(rest, out, err);
+        case "bootstrap":
+          return BootstrapCommand.run(rest, out, err);
         case "version":
         case "--version":
           out.println("jpilot " + version());

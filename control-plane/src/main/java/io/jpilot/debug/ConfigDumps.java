@@ -54,6 +54,15 @@ public final class ConfigDumps {
           .add(
               io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst
                   .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig
+                  .getDescriptor())
           .build();
 
   private ConfigDumps() {}

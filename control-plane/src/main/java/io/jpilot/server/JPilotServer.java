@@ -3,7 +3,12 @@ package io.jpilot.server;
 import io.jpilot.model.Durations;
 import static java.util.Objects.requireNonNull;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jpilot.debug.MonitoringServer;
+import io.jpilot.k8s.KubernetesClients;
+import io.jpilot.k8s.KubernetesSource;
+import io.jpilot.k8s.NamespaceSelector;
 import io.jpilot.model.ConfigStore;
 import io.jpilot.model.Diagnostic;
 import io.jpilot.model.MeshConfig;
@@ -14,6 +19,7 @@ import io.jpilot.source.FileSource;
 import io.jpilot.source.LoadReport;
 import io.jpilot.translate.Translator;
 import io.jpilot.xds.XdsServer;
+import io.jpilot.xds.XdsTls;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -25,25 +31,31 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running jpilot: the file source, config store, push engine, ADS server and monitoring server
- * wired together. {@code bin/jpilot serve} and the end-to-end tests both start it through {@link
- * #start(Options)}.
+ * A running jpilot: a source (a config directory or a Kubernetes cluster), the config store, push
+ * engine, ADS server and monitoring server wired together. {@code bin/jpilot serve} and the
+ * end-to-end tests both start it through {@link #start(Options)}.
  */
 public final class JPilotServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JPilotServer.class);
+  private static final Duration SYNC_LOG_INTERVAL = Duration.ofSeconds(10);
 
   /**
-   * @param configDir directory read (recursively) and watched for *.yaml, *.yml and *.json
+   * @param configDir directory read (recursively) and watched for *.yaml, *.yml and *.json; null
+   *     when the objects come from Kubernetes
    * @param bind address every port binds to (tests use 127.0.0.1)
    * @param xdsPort ADS gRPC port; 0 picks a free one
    * @param monitoringPort /ready, /metrics and /debug/* port; 0 picks a free one
    * @param debounceAfter PILOT_DEBOUNCE_AFTER
    * @param debounceMax PILOT_DEBOUNCE_MAX
    * @param pushThrottle PILOT_PUSH_THROTTLE
+   * @param kubernetes when present, the objects are watched in this cluster instead of read from
+   *     {@code configDir}
+   * @param xdsTls when present, ADS is also served over TLS (istiod's 15012)
    * @param rootNamespace the mesh root namespace (mesh-wide default Sidecar, exported rules)
    */
   public record Options(
@@ -55,18 +67,84 @@ public final class JPilotServer implements AutoCloseable {
       Duration debounceMax,
       int pushThrottle,
       String domainSuffix,
+      Optional<KubernetesOptions> kubernetes,
+      Optional<XdsTls> xdsTls,
       String rootNamespace) {
 
     public Options {
-      requireNonNull(configDir, "configDir");
+      requireNonNull(xdsTls, "xdsTls");
+      requireNonNull(rootNamespace, "rootNamespace");
       requireNonNull(bind, "bind");
       requireNonNull(debounceAfter, "debounceAfter");
       requireNonNull(debounceMax, "debounceMax");
       requireNonNull(domainSuffix, "domainSuffix");
-      requireNonNull(rootNamespace, "rootNamespace");
+      requireNonNull(kubernetes, "kubernetes");
+      if (kubernetes.isEmpty()) {
+        requireNonNull(configDir, "configDir");
+      } else if (configDir != null) {
+        throw new IllegalArgumentException(
+            "configDir: " + configDir + " (expected: null when watching Kubernetes)");
+      }
     }
 
-    /** Options with istiod's default root namespace, istio-system. */
+    /** Without TLS. */
+    public Options(
+        Path configDir,
+        String bind,
+        int xdsPort,
+        int monitoringPort,
+        Duration debounceAfter,
+        Duration debounceMax,
+        int pushThrottle,
+        String domainSuffix,
+        Optional<KubernetesOptions> kubernetes) {
+      this(
+          configDir,
+          bind,
+          xdsPort,
+          monitoringPort,
+          debounceAfter,
+          debounceMax,
+          pushThrottle,
+          domainSuffix,
+          kubernetes,
+          Optional.empty(),
+          MeshConfig.DEFAULT_ROOT_NAMESPACE);
+    }
+
+    /** The same options with another mesh root namespace. */
+    public Options withRootNamespace(String namespace) {
+      return new Options(
+          configDir,
+          bind,
+          xdsPort,
+          monitoringPort,
+          debounceAfter,
+          debounceMax,
+          pushThrottle,
+          domainSuffix,
+          kubernetes,
+          xdsTls,
+          namespace);
+    }
+
+    /** The same options, also serving ADS over TLS. */
+    public Options withXdsTls(XdsTls tls) {
+      return new Options(
+          configDir,
+          bind,
+          xdsPort,
+          monitoringPort,
+          debounceAfter,
+          debounceMax,
+          pushThrottle,
+          domainSuffix,
+          kubernetes,
+          Optional.of(tls),
+          rootNamespace);
+    }
+
+    /** Serves the config files of {@code configDir}. */
     public Options(
         Path configDir,
         String bind,
@@ -85,7 +163,7 @@ public final class JPilotServer implements AutoCloseable {
           debounceMax,
           pushThrottle,
           domainSuffix,
-          MeshConfig.DEFAULT_ROOT_NAMESPACE);
+          Optional.empty());
     }
 
     /** Ephemeral ports on 127.0.0.1 and istiod's default push settings: what tests want. */
@@ -102,8 +180,45 @@ public final class JPilotServer implements AutoCloseable {
           MeshSnapshot.DEFAULT_DOMAIN_SUFFIX);
     }
 
+    /** Like {@link #forTest}, watching a cluster instead of a directory. */
+    public static Options forTest(KubernetesOptions kubernetes) {
+      Options o = forTest(Path.of("."));
+      return new Options(
+          null,
+          o.bind(),
+          o.xdsPort(),
+          o.monitoringPort(),
+          o.debounceAfter(),
+          o.debounceMax(),
+          o.pushThrottle(),
+          o.domainSuffix(),
+          Optional.of(kubernetes));
+    }
+
     PushSettings pushSettings() {
       return new PushSettings(debounceAfter, debounceMax, pushThrottle);
+    }
+  }
+
+  /**
+   * Watching a Kubernetes cluster.
+   *
+   * @param client where the API server is and how to authenticate (kubeconfig or in-cluster)
+   * @param clusterId {@code --cluster-id}
+   * @param namespaces the namespaces that are part of the mesh (istiod's discoverySelectors)
+   * @param syncTimeout how long {@link #start} waits for the first sync; empty waits as long as it
+   *     takes (with /ready answering 503 meanwhile)
+   */
+  public record KubernetesOptions(
+      Config client,
+      String clusterId,
+      NamespaceSelector namespaces,
+      Optional<Duration> syncTimeout) {
+    public KubernetesOptions {
+      requireNonNull(client, "client");
+      requireNonNull(clusterId, "clusterId");
+      requireNonNull(namespaces, "namespaces");
+      requireNonNull(syncTimeout, "syncTimeout");
     }
   }
 
@@ -130,12 +245,14 @@ public final class JPilotServer implements AutoCloseable {
   }
 
   /**
-   * Loads the config directory, then starts serving. Bad objects are logged and skipped; only an
-   * unreadable directory or a port that cannot be bound fails the start.
+   * Loads the config directory (or syncs with the cluster), then starts serving. Bad objects are
+   * logged and skipped; only an unreadable directory, a port that cannot be bound or a cluster that
+   * does not sync within the timeout fails the start. The monitoring port is up from the start and
+   * answers {@code /ready} with 503 until xDS is served.
    */
   public static JPilotServer start(Options options) throws IOException {
     requireNonNull(options, "options");
-    if (!Files.isDirectory(options.configDir())) {
+    if (options.kubernetes().isEmpty() && !Files.isDirectory(options.configDir())) {
       throw new IOException("--config " + options.configDir() + ": not a directory");
     }
     long startNanos = System.nanoTime();
@@ -152,18 +269,16 @@ public final class JPilotServer implements AutoCloseable {
     PushEngine engine =
         new PushEngine(
             store, options.domainSuffix(), options.pushSettings(), translator::generate, meters);
-    FileSource source =
-        new FileSource(options.configDir(), store, options.domainSuffix(), engine::request, meters);
+    XdsServer xds =
+        new XdsServer(
+            options.bind(),
+            options.xdsPort(),
+            engine,
+            meters,
+            options.xdsTls(),
+            XdsServer.DEFAULT_MAX_CONNECTION_AGE);
+    JPilotServer[] self = new JPilotServer[1];
     try {
-      LoadReport report = source.loadInitial();
-      engine.start();
-      closeables.add(engine);
-      XdsServer xds = new XdsServer(options.bind(), options.xdsPort(), engine, meters);
-      xds.start();
-      closeables.add(0, xds);
-      source.start();
-      closeables.add(0, source);
-      JPilotServer[] self = new JPilotServer[1];
       MonitoringServer monitoring =
           new MonitoringServer(
               options.bind(),
@@ -173,26 +288,66 @@ public final class JPilotServer implements AutoCloseable {
               new XdsDebugViews(xds));
       monitoring.start();
       closeables.add(0, monitoring);
+      String loaded;
+      long errors = 0;
+      long warnings = 0;
+      if (options.kubernetes().isPresent()) {
+        KubernetesOptions k8s = options.kubernetes().get();
+        KubernetesClient client = KubernetesClients.client(k8s.client());
+        closeables.add(0, client);
+        KubernetesSource source =
+            new KubernetesSource(
+                client,
+                store,
+                new KubernetesSource.Settings(
+                    options.domainSuffix(), k8s.clusterId(), k8s.namespaces()),
+                change ->
+                    engine.request(
+                        FileSource.pushRequest(change.changed(), change.startNanos())),
+                meters);
+        closeables.add(0, source);
+        source.start();
+        awaitSync(source, k8s);
+        loaded = "kubernetes=" + k8s.client().getMasterUrl() + " cluster=" + k8s.clusterId();
+        engine.start();
+        closeables.add(engine);
+        xds.start();
+        closeables.add(0, xds);
+      } else {
+        FileSource source =
+            new FileSource(
+                options.configDir(), store, options.domainSuffix(), engine::request, meters);
+        closeables.add(0, source);
+        LoadReport report = source.loadInitial();
+        engine.start();
+        closeables.add(engine);
+        xds.start();
+        closeables.add(0, xds);
+        source.start();
+        errors =
+            report.diagnostics().stream()
+                .filter(d -> d.severity() == Diagnostic.Severity.ERROR)
+                .count();
+        warnings =
+            report.diagnostics().stream()
+                .filter(d -> d.severity() == Diagnostic.Severity.WARNING)
+                .count();
+        loaded = "config=" + options.configDir() + " files=" + report.files();
+      }
       self[0] = new JPilotServer(closeables, xds, monitoring, engine, store, meters);
       MeshSnapshot snapshot = engine.snapshot();
-      long errors =
-          report.diagnostics().stream()
-              .filter(d -> d.severity() == Diagnostic.Severity.ERROR)
-              .count();
-      long warnings =
-          report.diagnostics().stream()
-              .filter(d -> d.severity() == Diagnostic.Severity.WARNING)
-              .count();
       log.info(
-          "jpilot ready in {}ms: xds={}:{} monitoring={}:{} config={} files={} services={} configs={}"
+          "jpilot ready in {}ms: xds={}:{}{} monitoring={}:{} {} services={} configs={}"
               + " errors={} warnings={} debounce_after={} debounce_max={} push_throttle={}",
           (System.nanoTime() - startNanos) / 1_000_000,
           options.bind(),
           xds.port(),
+          xds.tlsPort().isPresent()
+              ? " xds_tls=" + options.bind() + ":" + xds.tlsPort().getAsInt()
+              : "",
           options.bind(),
           monitoring.port(),
-          options.configDir(),
-          report.files(),
+          loaded,
           snapshot.services().size(),
           snapshot.configCount(),
           errors,
@@ -203,14 +358,50 @@ public final class JPilotServer implements AutoCloseable {
       return self[0];
     } catch (IOException | RuntimeException e) {
       closeAll(closeables);
-      source.close();
+      meters.close();
       throw e;
+    }
+  }
+
+  /** Waits for the first sync, saying every 10s what is still being listed. */
+  private static void awaitSync(KubernetesSource source, KubernetesOptions k8s)
+      throws IOException {
+    long deadline =
+        k8s.syncTimeout().map(t -> System.nanoTime() + t.toNanos()).orElse(Long.MAX_VALUE);
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IOException(
+              "kubernetes "
+                  + k8s.client().getMasterUrl()
+                  + ": not synced within "
+                  + io.jpilot.model.Durations.format(k8s.syncTimeout().get())
+                  + "; still listing "
+                  + source.unsyncedKinds());
+        }
+        if (source.awaitReady(Duration.ofNanos(Math.min(left, SYNC_LOG_INTERVAL.toNanos())))) {
+          return;
+        }
+        log.info(
+            "waiting for kubernetes {} to sync; still listing {}",
+            k8s.client().getMasterUrl(),
+            source.unsyncedKinds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for kubernetes to sync", e);
     }
   }
 
   /** The bound ADS port. */
   public int xdsPort() {
     return xds.port();
+  }
+
+  /** The bound ADS-over-TLS port, when serving TLS. */
+  public java.util.OptionalInt xdsTlsPort() {
+    return xds.tlsPort();
   }
 
   /** The bound monitoring port. */

@@ -521,7 +521,11 @@ public final class FileSource implements AutoCloseable {
     return null;
   }
 
-  private static PushRequest pushRequest(Set<ConfigKey> changed, long startNanos) {
+  /**
+   * The push request for a set of changed objects: endpoint-only (incremental) when only
+   * EndpointSlices changed, else full, with one reason per kind of change. Every source uses it.
+   */
+  public static PushRequest pushRequest(Set<ConfigKey> changed, long startNanos) {
     EnumSet<Reason> reasons = EnumSet.noneOf(Reason.class);
     boolean endpointsOnly = true;
     for (ConfigKey key : changed) {

@@ -1,6 +1,7 @@
 package io.jpilot.translate;
 
 import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.ApiListener;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -8,7 +9,11 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
+import io.jpilot.model.config.ClientTlsSettings;
+import io.jpilot.model.config.ConnectionPoolSettings;
 import io.jpilot.model.config.LoadBalancer;
+import io.jpilot.model.config.LoadBalancerSettings;
+import io.jpilot.model.config.TrafficPolicy;
 import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
 import java.util.HashMap;
@@ -202,7 +207,9 @@ final class GrpcGenerator {
 
   /**
    * Only the requested clusters. A default cluster is built even for an unknown service (its EDS
-   * answer is then empty); a subset cluster needs its DestinationRule subset.
+   * answer is then empty); a subset cluster needs its DestinationRule subset. The traffic policy
+   * is applied the way grpcgen does: consistent hash (ring hash or maglev) or least request, the
+   * max_requests circuit breaker, and TLS only for an explicit ISTIO_MUTUAL.
    */
   SortedMap<String, Message> clusters(MeshSnapshot snapshot, ProxyView proxy, Set<String> names) {
     SortedMap<String, Message> out = new TreeMap<>();
@@ -213,7 +220,12 @@ final class GrpcGenerator {
       }
       Optional<OutboundCluster> c = OutboundClusters.resolve(snapshot, proxy, key.get());
       if (c.isPresent()) {
-        out.put(name, cluster(name, c.get().policy().loadBalancer()));
+        out.put(
+            name,
+            cluster(
+                name,
+                c.get().policy(),
+                ClusterTranslator.serviceAccounts(snapshot, c.get().service())));
       } else if (!key.get().hasSubset()) {
         out.put(name, cluster(name, LoadBalancer.UNSPECIFIED));
       }
@@ -222,29 +234,50 @@ final class GrpcGenerator {
   }
 
   static Cluster cluster(String name, LoadBalancer lb) {
+    return cluster(name, new TrafficPolicy(lb), List.of());
+  }
+
+  /** grpcgen's edsCluster plus its applyTrafficPolicy. */
+  static Cluster cluster(String name, TrafficPolicy policy, List<String> serviceAccounts) {
     Cluster.Builder b =
         Cluster.newBuilder()
             .setName(name)
+            .setAltStatName(name + IstioNames.STAT_PREFIX_DELIMITER)
             .setType(Cluster.DiscoveryType.EDS)
             .setEdsClusterConfig(
                 Cluster.EdsClusterConfig.newBuilder()
                     .setServiceName(name)
                     .setEdsConfig(XdsProtos.adsBare()));
-    grpcLbPolicy(lb).ifPresent(b::setLbPolicy);
+    if (policy.tls().map(t -> t.mode() == ClientTlsSettings.Mode.ISTIO_MUTUAL).orElse(false)) {
+      b.setTransportSocket(UpstreamTls.tlsSocket(UpstreamTls.grpcIstioMutual(serviceAccounts)));
+    }
+    Optional<LoadBalancerSettings> lb = policy.loadBalancerSettings();
+    if (lb.flatMap(LoadBalancerSettings::consistentHash).isPresent()) {
+      ClusterTranslator.applyRingHash(b, lb.get().consistentHash().get());
+    } else {
+      grpcLbPolicy(policy.loadBalancer()).ifPresent(b::setLbPolicy);
+    }
+    policy
+        .connectionPool()
+        .flatMap(ConnectionPoolSettings::http)
+        .filter(h -> h.http2MaxRequests() > 0)
+        .ifPresent(
+            h ->
+                b.setCircuitBreakers(
+                    CircuitBreakers.newBuilder()
+                        .addThresholds(
+                            CircuitBreakers.Thresholds.newBuilder()
+                                .setMaxRequests(XdsProtos.uint32(h.http2MaxRequests())))));
     return b.build();
   }
 
   /**
-   * gRPC supports round_robin (its default, left unset), least_request and ring_hash. RANDOM and
-   * PASSTHROUGH have no gRPC equivalent and fall back to the default, as istiod does.
+   * gRPC supports round_robin (its default, left unset), least_request and ring_hash. Other simple
+   * policies (LEAST_CONN, RANDOM, PASSTHROUGH) have no gRPC counterpart: grpcgen leaves the default.
    */
   static Optional<Cluster.LbPolicy> grpcLbPolicy(LoadBalancer lb) {
-    switch (lb) {
-      case LEAST_CONN:
-      case LEAST_REQUEST:
-        return Optional.of(Cluster.LbPolicy.LEAST_REQUEST);
-      default:
-        return Optional.empty();
-    }
+    return lb == LoadBalancer.LEAST_REQUEST
+        ? Optional.of(Cluster.LbPolicy.LEAST_REQUEST)
+        : Optional.empty();
   }
 }

@@ -2,10 +2,14 @@ package io.jpilot.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.config.Destination;
+import io.jpilot.model.config.GatewayNameResolver;
 import io.jpilot.model.config.HttpMatch;
+import io.jpilot.model.config.HttpMirror;
+import io.jpilot.model.config.HttpRetry;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.RouteDestination;
 import io.jpilot.model.config.VirtualService;
@@ -16,26 +20,58 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Plans the virtual hosts and routes of one listener port for one proxy, the way istiod's
- * BuildSidecarOutboundVirtualHosts and BuildHTTPRoutesForVirtualService do. A service routed by a
- * VirtualService gets that VirtualService's routes; any other service (or one whose VirtualService
- * yields no route on this port) gets istiod's {@code default} route.
+ * BuildSidecarOutboundVirtualHosts, BuildSidecarVirtualHostWrapper and
+ * BuildHTTPRoutesForVirtualService do. A service routed by a VirtualService gets that
+ * VirtualService's routes; any other service (or one whose VirtualServices yield no route on this
+ * port) gets istiod's {@code default} route. VirtualService hosts that name no service get virtual
+ * hosts of their own on route {@code "80"} (or on the port of a service the same VirtualService
+ * routes).
+ *
+ * <p>{@link #routesForVirtualService(VirtualService, int, Set, boolean)} is the reusable part: the
+ * routes of one VirtualService on one listener port for a set of gateway names ({@code mesh} for
+ * sidecars).
  */
 final class RoutePlanner {
+  /** istiod puts VirtualService hosts that match no service on this port only. */
+  static final int NON_REGISTRY_HOSTS_PORT = 80;
+
+  private static final Set<String> MESH = Set.of(IstioNames.MESH_GATEWAY);
+
   private final MeshSnapshot snapshot;
   private final ProxyView proxy;
   private final VirtualServiceIndex virtualServices;
 
+  private final boolean wholeServiceLookup;
+
+  /** A planner for a sidecar or a proxyless gRPC client. */
   RoutePlanner(MeshSnapshot snapshot, ProxyView proxy) {
+    this(snapshot, proxy, false);
+  }
+
+  private RoutePlanner(MeshSnapshot snapshot, ProxyView proxy, boolean wholeServiceLookup) {
     this.snapshot = requireNonNull(snapshot, "snapshot");
     this.proxy = requireNonNull(proxy, "proxy");
     this.virtualServices = VirtualServiceIndex.forProxy(snapshot, proxy);
+    this.wholeServiceLookup = wholeServiceLookup;
+  }
+
+  /**
+   * A planner for a gateway proxy: destinations without a port resolve against the whole service
+   * (its only port), as istiod's gateway route builder looks services up.
+   */
+  static RoutePlanner forGateway(MeshSnapshot snapshot, ProxyView proxy) {
+    return new RoutePlanner(snapshot, proxy, true);
   }
 
   /** True for ports that carry HTTP routes: HTTP protocols, plus sniffed ones when asked. */
@@ -43,45 +79,188 @@ final class RoutePlanner {
     return p.protocol().isHttp() || (includeSniffed && p.protocol() == Protocol.UNSUPPORTED);
   }
 
+  // ---- virtual hosts ---------------------------------------------------------------------------
+
+  /** The virtual hosts one VirtualService (or the default route) contributes on a port. */
+  private record Wrapper(
+      List<String> virtualServiceHosts, List<Service> services, List<RoutePlan> routes) {}
+
   /**
-   * Sidecar route configuration {@code "<port>"}: one virtual host per service with an HTTP port
-   * equal to {@code listenerPort}, sorted by name, domains deduplicated across hosts.
+   * Sidecar route configuration {@code "<port>"}: virtual hosts for the VirtualServices on the port
+   * (their non-registry hosts first, then their services), then one per other service with an HTTP
+   * port equal to {@code listenerPort}; domains deduplicated across hosts in that order; sorted by
+   * name.
    */
   List<VirtualHostPlan> virtualHosts(int listenerPort, VirtualHostDomains style) {
-    List<Service> services = new ArrayList<>();
+    SortedMap<String, Service> servicesByName = new TreeMap<>();
     for (Service svc : snapshot.services().values()) {
       if (svc.port(listenerPort).filter(p -> routable(p, false)).isPresent()) {
-        services.add(svc);
+        servicesByName.put(svc.hostname().toLowerCase(Locale.ROOT), svc);
       }
     }
-    Set<String> knownFqdns = new HashSet<>();
-    for (Service svc : services) {
-      knownFqdns.add(svc.hostname());
-      knownFqdns.add(IstioNames.joinHostPort(svc.hostname(), listenerPort));
+    List<String> wildcardServiceHosts = new ArrayList<>();
+    for (String h : servicesByName.keySet()) {
+      if (VirtualServiceIndex.isWildcard(h)) {
+        wildcardServiceHosts.add(h);
+      }
     }
+    List<Wrapper> wrappers = new ArrayList<>();
+    Set<String> routed = new HashSet<>();
+    for (VirtualServiceIndex.Entry e : virtualServices.entries()) {
+      if (listenerPort != NON_REGISTRY_HOSTS_PORT
+          && !selects(e, servicesByName, wildcardServiceHosts)) {
+        continue; // istiod's selectVirtualServices: only VirtualServices for a service here
+      }
+      List<RoutePlan> routes = routesForVirtualService(e.vs(), listenerPort);
+      if (routes.isEmpty()) {
+        continue;
+      }
+      List<String> hosts = new ArrayList<>();
+      List<Service> services = new ArrayList<>();
+      separateHostsAndServices(e, servicesByName, hosts, services);
+      if (services.isEmpty() && listenerPort != NON_REGISTRY_HOSTS_PORT) {
+        continue;
+      }
+      wrappers.add(new Wrapper(hosts, services, routes));
+      services.forEach(s -> routed.add(s.hostname().toLowerCase(Locale.ROOT)));
+    }
+    for (Map.Entry<String, Service> e : servicesByName.entrySet()) {
+      if (!routed.contains(e.getKey())) {
+        wrappers.add(
+            new Wrapper(
+                List.of(),
+                List.of(e.getValue()),
+                List.of(defaultRoute(e.getValue(), listenerPort))));
+      }
+    }
+
+    Set<String> knownFqdns = new HashSet<>();
+    for (Wrapper w : wrappers) {
+      for (Service svc : w.services()) {
+        knownFqdns.add(svc.hostname());
+        knownFqdns.add(IstioNames.joinHostPort(svc.hostname(), listenerPort));
+      }
+    }
+    Set<String> names = new HashSet<>();
     Set<String> seenDomains = new HashSet<>();
     List<VirtualHostPlan> out = new ArrayList<>();
-    for (Service svc : services) {
-      List<String> alt = style.altHosts(svc.hostname(), listenerPort, proxy.dnsDomain());
-      List<String> domains = new ArrayList<>();
-      for (String d : style.forService(svc, listenerPort, proxy.dnsDomain())) {
-        if (seenDomains.contains(d.toLowerCase(Locale.ROOT))
-            || (alt.contains(d) && knownFqdns.contains(d))) {
-          continue;
+    for (Wrapper w : wrappers) {
+      for (String host : w.virtualServiceHosts()) {
+        String h = host.toLowerCase(Locale.ROOT);
+        String name = IstioNames.joinHostPort(h, listenerPort);
+        if (!names.add(name)) {
+          continue; // an older VirtualService already named this host
         }
-        domains.add(d);
-        seenDomains.add(d.toLowerCase(Locale.ROOT));
+        List<String> domains =
+            style == VirtualHostDomains.SIDECAR
+                ? List.of(IstioNames.ipv6Compliant(h))
+                : List.of(IstioNames.ipv6Compliant(h), name);
+        domains = dedupe(domains, seenDomains, List.of(), knownFqdns);
+        if (!domains.isEmpty()) {
+          out.add(new VirtualHostPlan(name, domains, w.routes()));
+        }
       }
-      if (!domains.isEmpty()) {
-        out.add(
-            new VirtualHostPlan(
-                IstioNames.joinHostPort(svc.hostname(), listenerPort),
-                domains,
-                routes(svc, listenerPort)));
+      for (Service svc : w.services()) {
+        String name = IstioNames.joinHostPort(svc.hostname(), listenerPort);
+        if (!names.add(name)) {
+          continue; // routed by an older VirtualService
+        }
+        List<String> alt = style.altHosts(svc.hostname(), listenerPort, proxy.dnsDomain());
+        List<String> domains =
+            dedupe(
+                style.forService(svc, listenerPort, proxy.dnsDomain()),
+                seenDomains,
+                alt,
+                knownFqdns);
+        if (!domains.isEmpty()) {
+          out.add(new VirtualHostPlan(name, domains, w.routes()));
+        }
       }
     }
     out.sort(Comparator.comparing(VirtualHostPlan::name));
     return out;
+  }
+
+  /** istiod's dedupeDomains. */
+  private static List<String> dedupe(
+      List<String> domains, Set<String> seen, List<String> expandedHosts, Set<String> knownFqdns) {
+    List<String> out = new ArrayList<>();
+    for (String d : domains) {
+      if (seen.contains(d.toLowerCase(Locale.ROOT))
+          || (expandedHosts.contains(d) && knownFqdns.contains(d))) {
+        continue;
+      }
+      out.add(d);
+      seen.add(d.toLowerCase(Locale.ROOT));
+    }
+    return out;
+  }
+
+  /**
+   * istiod's selectVirtualServices: a VirtualService applies on a port when one of its hosts names,
+   * or overlaps with, a service on that port.
+   */
+  private static boolean selects(
+      VirtualServiceIndex.Entry e,
+      SortedMap<String, Service> servicesByName,
+      List<String> wildcardServiceHosts) {
+    for (String h : e.hosts()) {
+      if (servicesByName.containsKey(h)) {
+        return true;
+      }
+      // a wildcard host is checked against every service; a plain one only against wildcard ones
+      Iterable<String> candidates =
+          VirtualServiceIndex.isWildcard(h) ? servicesByName.keySet() : wildcardServiceHosts;
+      for (String svcHost : candidates) {
+        if (VirtualServiceIndex.hostsMatch(h, svcHost)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * istiod's separateVSHostsAndServices: exact hosts that are services on this port become those
+   * services; other exact hosts stay plain hosts. A wildcard host takes the services it covers for
+   * which this VirtualService is the most specific, and stays a plain host only if it covers none.
+   */
+  private void separateHostsAndServices(
+      VirtualServiceIndex.Entry e,
+      SortedMap<String, Service> servicesByName,
+      List<String> hosts,
+      List<Service> services) {
+    Set<Service> matched = new LinkedHashSet<>();
+    for (String h : e.hosts()) {
+      if (VirtualServiceIndex.isWildcard(h)) {
+        continue;
+      }
+      Service svc = servicesByName.get(h);
+      if (svc != null) {
+        matched.add(svc);
+      } else {
+        hosts.add(h);
+      }
+    }
+    for (String h : e.hosts()) {
+      if (!VirtualServiceIndex.isWildcard(h)) {
+        continue;
+      }
+      boolean found = false;
+      for (Map.Entry<String, Service> s : servicesByName.entrySet()) {
+        if (!VirtualServiceIndex.hostsMatch(s.getKey(), h)) {
+          continue;
+        }
+        found = true;
+        if (virtualServices.mostSpecific(s.getKey()).map(v -> v == e.vs()).orElse(false)) {
+          matched.add(s.getValue());
+        }
+      }
+      if (!found) {
+        hosts.add(h);
+      }
+    }
+    services.addAll(matched);
   }
 
   /** The single virtual host for one service port (proxyless gRPC route configurations). */
@@ -92,11 +271,13 @@ final class RoutePlanner {
         routes(svc, listenerPort));
   }
 
-  /** The routes for a service on a listener port: its VirtualService's, else the default route. */
+  /**
+   * The routes for a service on a listener port: those of the first VirtualService (in precedence
+   * order) that yields routes there, else the default route.
+   */
   List<RoutePlan> routes(Service svc, int listenerPort) {
-    Optional<VirtualService> vs = virtualServices.forHost(svc.hostname());
-    if (vs.isPresent()) {
-      List<RoutePlan> routes = routesForVirtualService(vs.get(), listenerPort);
+    for (VirtualService vs : virtualServices.candidates(svc.hostname().toLowerCase(Locale.ROOT))) {
+      List<RoutePlan> routes = routesForVirtualService(vs, listenerPort);
       if (!routes.isEmpty()) {
         return routes;
       }
@@ -104,8 +285,32 @@ final class RoutePlanner {
     return List.of(defaultRoute(svc, listenerPort));
   }
 
-  /** istiod's BuildDefaultHTTPOutboundRoute. */
-  static RoutePlan defaultRoute(Service svc, int port) {
+  /** istiod's BuildDefaultHTTPOutboundRoute, with the service's consistent-hash policy if any. */
+  RoutePlan defaultRoute(Service svc, int port) {
+    RoutePlan plain = plainDefaultRoute(svc, port);
+    Optional<RouteAction.HashPolicy> hash = hashPolicyForService(svc, port);
+    if (hash.isEmpty()) {
+      return plain;
+    }
+    return new RoutePlan(
+        plain.name(),
+        plain.match(),
+        plain.targets(),
+        false,
+        plain.timeout(),
+        plain.virtualService(),
+        plain.operation(),
+        Optional.empty(),
+        port,
+        false,
+        List.of(),
+        meshDefaultRetryPolicy(),
+        false,
+        List.of(hash.get()));
+  }
+
+  /** istiod's BuildDefaultHTTPOutboundRoute: prefix "/", the default cluster, default retries. */
+  static RoutePlan plainDefaultRoute(Service svc, int port) {
     String cluster = ClusterKey.of(svc.hostname(), port).name();
     return new RoutePlan(
         IstioNames.DEFAULT_ROUTE,
@@ -117,26 +322,42 @@ final class RoutePlanner {
         IstioNames.joinHostPort(svc.hostname(), port) + "/*");
   }
 
-  /**
-   * Each http[] entry times each of its matches becomes one route; matches for another port or for
-   * other source labels are skipped; nothing follows the first catch-all route.
-   */
+  // ---- one VirtualService -------------------------------------------------------------------
+
+  /** The routes of {@code vs} for a sidecar ({@code mesh}) on {@code listenerPort}. */
   List<RoutePlan> routesForVirtualService(VirtualService vs, int listenerPort) {
+    return routesForVirtualService(vs, listenerPort, MESH, false);
+  }
+
+  /**
+   * istiod's BuildHTTPRoutesForVirtualService: each http[] entry times each of its matches becomes
+   * one route. Matches for another port, for other source labels or namespaces, or limited to
+   * gateways not in {@code gatewayNames} are skipped; nothing follows the first catch-all route.
+   *
+   * @param gatewayNames the gateways the routes are built for, as {@code namespace/name}, or {@code
+   *     mesh} for sidecars
+   * @param tls whether the listener terminates TLS (the scheme a redirect keeps by default)
+   */
+  List<RoutePlan> routesForVirtualService(
+      VirtualService vs, int listenerPort, Set<String> gatewayNames, boolean tls) {
     List<RoutePlan> out = new ArrayList<>();
     for (HttpRoute http : vs.http()) {
+      if (http.delegate().isPresent()) {
+        continue; // a delegate that could not be merged: istiod drops the route
+      }
       if (http.match().isEmpty()) {
-        translate(vs, http, Optional.empty(), listenerPort).ifPresent(out::add);
+        translate(vs, http, Optional.empty(), listenerPort, tls).ifPresent(out::add);
         break; // matches everything: later entries are unreachable
       }
       boolean catchAll = false;
       for (HttpMatch m : http.match()) {
-        Optional<RoutePlan> r = translate(vs, http, Optional.of(m), listenerPort);
-        if (r.isPresent()) {
-          out.add(r.get());
-          if (r.get().isCatchAll()) {
-            catchAll = true;
-            break;
-          }
+        if (!applies(m, vs.meta().namespace(), listenerPort, gatewayNames)) {
+          continue;
+        }
+        translate(vs, http, Optional.of(m), listenerPort, tls).ifPresent(out::add);
+        if (RoutePlan.isCatchAll(Optional.of(m))) {
+          catchAll = true;
+          break;
         }
       }
       if (catchAll) {
@@ -146,41 +367,110 @@ final class RoutePlanner {
     return out;
   }
 
+  /** istiod's port and source checks of TranslateRoute: does this match apply here at all? */
+  private boolean applies(
+      HttpMatch m, String vsNamespace, int listenerPort, Set<String> gatewayNames) {
+    if (m.port() != 0 && m.port() != listenerPort) {
+      return false;
+    }
+    return sourceMatches(m, vsNamespace, gatewayNames);
+  }
+
+  /**
+   * istiod's SortVHostRoutes, which gateways apply to the routes of all their VirtualServices for
+   * one host: catch-all routes move to the end, other routes keep their order.
+   */
+  static List<RoutePlan> catchAllLast(List<RoutePlan> routes) {
+    List<RoutePlan> out = new ArrayList<>();
+    List<RoutePlan> catchAll = new ArrayList<>();
+    for (RoutePlan r : routes) {
+      (r.isCatchAll() ? catchAll : out).add(r);
+    }
+    out.addAll(catchAll);
+    return out;
+  }
+
+  /**
+   * istiod's sourceMatchHTTP: a match limited to gateways applies to those gateways only; otherwise
+   * its source labels must be a subset of the proxy's and its source namespace the proxy's.
+   */
+  private boolean sourceMatches(HttpMatch m, String vsNamespace, Set<String> gatewayNames) {
+    if (!m.gateways().isEmpty()) {
+      for (String g : m.gateways()) {
+        if (gatewayNames.contains(GatewayNameResolver.resolve(g, vsNamespace))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (!proxy.labels().entrySet().containsAll(m.sourceLabels().entrySet())) {
+      return false;
+    }
+    return m.sourceNamespace().isEmpty() || m.sourceNamespace().equals(proxy.namespace());
+  }
+
+  /**
+   * istiod's TranslateRoute, up to the protobuf, for a match that applies here. Empty when the
+   * route could not be valid for Envoy: a redirect code without an Envoy value (istiod would send a
+   * route without an action) or no destination left.
+   */
   private Optional<RoutePlan> translate(
-      VirtualService vs, HttpRoute http, Optional<HttpMatch> match, int listenerPort) {
-    if (match.isPresent()) {
-      HttpMatch m = match.get();
-      if (m.port() != 0 && m.port() != listenerPort) {
-        return Optional.empty();
-      }
-      if (!proxy.labels().entrySet().containsAll(m.sourceLabels().entrySet())) {
-        return Optional.empty();
-      }
+      VirtualService vs, HttpRoute http, Optional<HttpMatch> match, int listenerPort, boolean tls) {
+    if (http.redirect().isPresent()
+        && RouteTranslator.redirectCode(http.redirect().get().redirectCode()).isEmpty()) {
+      return Optional.empty();
     }
     String name = http.name();
     if (match.isPresent() && !match.get().name().isEmpty()) {
       name = name + "." + match.get().name();
     }
+    String path = RoutePlan.operationPath(match);
+    String vsOperation = vs.meta().name() + ":" + listenerPort + path;
+
+    if (http.redirect().isPresent() || http.directResponse().isPresent()) {
+      return Optional.of(
+          new RoutePlan(
+              name,
+              match,
+              List.of(),
+              false,
+              http.timeout().orElse(Duration.ZERO),
+              Optional.of(vs.meta().key()),
+              vsOperation,
+              Optional.of(http),
+              listenerPort,
+              tls,
+              List.of(),
+              Optional.empty(),
+              false,
+              List.of()));
+    }
+
     List<RoutePlan.Target> targets = new ArrayList<>();
-    boolean weighted = http.route().size() > 1;
+    List<RouteAction.HashPolicy> hashPolicies = new ArrayList<>();
+    boolean weighted = http.route().size() != 1;
+    boolean consistentHash = false;
     for (RouteDestination rd : http.route()) {
       if (weighted && rd.weight() == 0) {
         continue; // istiod drops weight-0 destinations
       }
-      targets.add(
-          new RoutePlan.Target(
-              destinationCluster(vs, rd.destination(), listenerPort), weighted ? rd.weight() : 0));
+      Destination d = resolved(vs, rd.destination());
+      String cluster = destinationCluster(d, listenerPort);
+      Optional<RouteAction.HashPolicy> hash = hashPolicy(d, listenerPort);
+      hash.ifPresent(hashPolicies::add);
+      consistentHash = !weighted && hash.isPresent();
+      targets.add(new RoutePlan.Target(cluster, weighted ? rd.weight() : 0, rd.headers()));
     }
     if (targets.isEmpty()) {
-      // no destination left (redirects and direct responses are not modelled yet)
+      // no destination left: Envoy would reject an empty weighted_clusters
       return Optional.empty();
     }
-    String operation;
+    String operation = vsOperation;
     if (!weighted) {
-      ClusterKey key = ClusterKey.parse(targets.get(0).cluster()).orElseThrow();
-      operation = IstioNames.joinHostPort(key.host(), key.port()) + RoutePlan.operationPath(match);
-    } else {
-      operation = vs.meta().name() + ":" + listenerPort + RoutePlan.operationPath(match);
+      Optional<ClusterKey> key = ClusterKey.parse(targets.get(0).cluster());
+      if (key.isPresent()) {
+        operation = IstioNames.joinHostPort(key.get().host(), key.get().port()) + path;
+      }
     }
     return Optional.of(
         new RoutePlan(
@@ -190,24 +480,100 @@ final class RoutePlanner {
             weighted,
             http.timeout().orElse(Duration.ZERO),
             Optional.of(vs.meta().key()),
-            operation));
+            operation,
+            Optional.of(http),
+            listenerPort,
+            tls,
+            mirrors(vs, http, listenerPort),
+            http.retries().or(this::meshDefaultRetryPolicy),
+            consistentHash,
+            hashPolicies));
+  }
+
+  /**
+   * istiod's MirrorPercent / MirrorPercentByPolicy with TranslateRequestMirrorPolicy's clusters.
+   */
+  private List<RoutePlan.Mirror> mirrors(VirtualService vs, HttpRoute http, int listenerPort) {
+    List<RoutePlan.Mirror> out = new ArrayList<>();
+    if (http.mirror().isPresent()) {
+      String cluster = destinationCluster(resolved(vs, http.mirror().get()), listenerPort);
+      if (http.mirrorPercentage().isPresent()) {
+        double p = http.mirrorPercentage().get().value();
+        if (p > 0) {
+          out.add(new RoutePlan.Mirror(cluster, perMillion(p), true));
+        }
+      } else if (http.mirrorPercent().isPresent()) {
+        int p = http.mirrorPercent().get();
+        if (p > 0) {
+          out.add(new RoutePlan.Mirror(cluster, p, false));
+        }
+      } else {
+        out.add(new RoutePlan.Mirror(cluster, 100, false));
+      }
+    }
+    for (HttpMirror m : http.mirrors()) {
+      String cluster = destinationCluster(resolved(vs, m.destination()), listenerPort);
+      if (m.percentage().isPresent()) {
+        double p = m.percentage().get().value();
+        if (p > 0) {
+          out.add(new RoutePlan.Mirror(cluster, perMillion(p), true));
+        }
+      } else {
+        out.add(new RoutePlan.Mirror(cluster, 100, false));
+      }
+    }
+    return out;
+  }
+
+  /** istiod's translatePercentToFractionalPercent: value × 10000 per million, truncated. */
+  static long perMillion(double percent) {
+    return (long) (percent * 10000);
+  }
+
+  /** The destination with its host resolved against the VirtualService's namespace. */
+  private Destination resolved(VirtualService vs, Destination d) {
+    return new Destination(
+        snapshot.resolveShortName(d.host(), vs.meta().namespace()), d.subset(), d.port());
   }
 
   /**
    * istiod's GetDestinationCluster: the destination's port, else the service's only port, else the
-   * listener port. Short hosts resolve against the VirtualService's namespace.
+   * listener port. Sidecars (and proxyless clients) look services up among those with the listener
+   * port, each reduced to that one port, so for them an unset port is always the listener port;
+   * gateways look up whole services, so a single-port service's port wins there.
    */
-  private String destinationCluster(VirtualService vs, Destination d, int listenerPort) {
-    String host = snapshot.resolveShortName(d.host(), vs.meta().namespace());
+  private String destinationCluster(Destination d, int listenerPort) {
     int port = listenerPort;
     if (d.port() != 0) {
       port = d.port();
-    } else {
-      Optional<Service> svc = snapshot.service(host);
+    } else if (wholeServiceLookup) {
+      Optional<Service> svc = snapshot.service(d.host());
       if (svc.isPresent() && svc.get().ports().size() == 1) {
         port = svc.get().ports().get(0).port();
       }
     }
-    return new ClusterKey(port, d.subset(), host).name();
+    return new ClusterKey(port, d.subset(), d.host()).name();
+  }
+
+  // ---- hooks for DestinationRule and mesh config ------------------------------------------------
+
+  /**
+   * istiod's HashForHTTPDestination turned into a route hash_policy: the consistentHash of the
+   * DestinationRule for the destination's host (subset port-level, subset, port-level, top-level).
+   */
+  Optional<RouteAction.HashPolicy> hashPolicy(Destination destination, int listenerPort) {
+    return HashPolicies.forDestination(snapshot, proxy, destination).stream().findFirst();
+  }
+
+  /** istiod's hashForService for a service without a VirtualService (its default route). */
+  Optional<RouteAction.HashPolicy> hashPolicyForService(Service svc, int port) {
+    return HashPolicies.forService(snapshot, proxy, svc, port).stream().findFirst();
+  }
+
+  /**
+   * MeshConfig defaultHttpRetryPolicy; none is configured, so istiod's built-in default applies.
+   */
+  Optional<HttpRetry> meshDefaultRetryPolicy() {
+    return Optional.empty();
   }
 }

@@ -1,9 +1,14 @@
 package io.jpilot.translate;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.Decorator;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -11,18 +16,23 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
-import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
-import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.config.ConfigKey;
+import io.jpilot.model.config.HttpBody;
+import io.jpilot.model.config.HttpDirectResponse;
 import io.jpilot.model.config.HttpMatch;
+import io.jpilot.model.config.HttpRedirect;
+import io.jpilot.model.config.HttpRewrite;
+import io.jpilot.model.config.HttpRoute;
+import io.jpilot.model.config.RegexRewrite;
 import io.jpilot.model.config.StringMatch;
 import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -34,8 +44,7 @@ import java.util.TreeSet;
  * virtual host builders serve proxyless gRPC (see {@link GrpcGenerator}).
  */
 final class RouteTranslator {
-  static final String DEFAULT_RETRY_ON =
-      "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+  static final String DEFAULT_RETRY_ON = RetryPolicies.DEFAULT_RETRY_ON;
   static final int MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
 
   /** Whether routes are built for Envoy or for a proxyless gRPC client (timeouts differ). */
@@ -130,26 +139,64 @@ final class RouteTranslator {
         .build();
   }
 
-  @SuppressWarnings("deprecation") // max_grpc_timeout: istiod still sets it for Envoy
+  /**
+   * istiod's TranslateRoute from a plan: the match, the {@code istio.config} metadata, header
+   * operations, then a redirect, a direct response or a route action (timeout, rewrite, mirrors,
+   * destinations, hash policies, retries), the decorator, and the fault and CORS per-filter
+   * configurations.
+   */
   static Route route(RoutePlan plan, Flavour flavour) {
     Route.Builder r = Route.newBuilder();
     if (!plan.name().isEmpty()) {
       r.setName(plan.name());
     }
-    r.setMatch(match(plan.match()));
-    RouteAction.Builder action = RouteAction.newBuilder();
-    if (plan.weighted()) {
-      WeightedCluster.Builder wc = WeightedCluster.newBuilder();
-      for (RoutePlan.Target t : plan.targets()) {
-        wc.addClusters(
-            WeightedCluster.ClusterWeight.newBuilder()
-                .setName(t.cluster())
-                .setWeight(XdsProtos.uint32(t.weight())));
-      }
-      action.setWeightedClusters(wc);
-    } else {
-      action.setCluster(plan.targets().get(0).cluster());
+    r.setMatch(RouteMatchTranslator.match(plan.match()));
+    plan.virtualService().ifPresent(vs -> r.setMetadata(configMetadata(vs)));
+    plan.match().map(HttpMatch::statPrefix).filter(p -> !p.isEmpty()).ifPresent(r::setStatPrefix);
+    Optional<HttpRoute> http = plan.http();
+    String authority = "";
+    if (http.isPresent() && http.get().headers().isPresent()) {
+      RouteHeaderOperations ops = RouteHeaderOperations.of(http.get().headers().get());
+      r.addAllRequestHeadersToAdd(ops.requestHeadersToAdd());
+      r.addAllRequestHeadersToRemove(ops.requestHeadersToRemove());
+      r.addAllResponseHeadersToAdd(ops.responseHeadersToAdd());
+      r.addAllResponseHeadersToRemove(ops.responseHeadersToRemove());
+      authority = ops.authority();
     }
+    switch (plan.action()) {
+      case REDIRECT:
+        r.setRedirect(
+            redirect(http.get().redirect().get(), plan.listenerPort(), plan.tls()).orElseThrow());
+        break;
+      case DIRECT_RESPONSE:
+        r.setDirectResponse(directResponse(http.get().directResponse().get()));
+        break;
+      default:
+        r.setRoute(routeAction(plan, flavour, r, authority));
+        break;
+    }
+    r.setDecorator(Decorator.newBuilder().setOperation(plan.operation()));
+    if (http.isPresent()) {
+      http.get()
+          .fault()
+          .ifPresent(
+              f ->
+                  r.putTypedPerFilterConfig(
+                      IstioNames.FAULT_FILTER, XdsProtos.pack(RouteFilterConfigs.fault(f))));
+      http.get()
+          .corsPolicy()
+          .ifPresent(
+              c ->
+                  r.putTypedPerFilterConfig(
+                      IstioNames.CORS_FILTER, XdsProtos.pack(RouteFilterConfigs.cors(c))));
+    }
+    return r.build();
+  }
+
+  @SuppressWarnings("deprecation") // max_grpc_timeout: istiod still sets it for Envoy
+  private static RouteAction routeAction(
+      RoutePlan plan, Flavour flavour, Route.Builder route, String authority) {
+    RouteAction.Builder action = RouteAction.newBuilder();
     com.google.protobuf.Duration timeout = XdsProtos.duration(plan.timeout());
     action.setTimeout(timeout);
     if (flavour == Flavour.GRPC && plan.virtualService().isPresent()) {
@@ -159,11 +206,145 @@ final class RouteTranslator {
     } else {
       action.setMaxGrpcTimeout(timeout);
     }
-    action.setRetryPolicy(defaultRetryPolicy());
-    r.setRoute(action);
-    plan.virtualService().ifPresent(vs -> r.setMetadata(configMetadata(vs)));
-    r.setDecorator(Decorator.newBuilder().setOperation(plan.operation()));
-    return r.build();
+    Optional<HttpRewrite> rewrite = plan.http().flatMap(HttpRoute::rewrite);
+    if (rewrite.isPresent()) {
+      if (rewrite.get().uriRegexRewrite().isPresent()) {
+        RegexRewrite rr = rewrite.get().uriRegexRewrite().get();
+        action.setRegexRewrite(
+            RegexMatchAndSubstitute.newBuilder()
+                .setPattern(RegexMatcher.newBuilder().setRegex(rr.match()))
+                .setSubstitution(rr.rewrite()));
+      } else if (!rewrite.get().uri().isEmpty()) {
+        action.setPrefixRewrite(rewrite.get().uri());
+      }
+      if (!rewrite.get().authority().isEmpty()) {
+        authority = rewrite.get().authority();
+      }
+    }
+    if (!authority.isEmpty()) {
+      action.setHostRewriteLiteral(authority);
+    }
+    for (RoutePlan.Mirror m : plan.mirrors()) {
+      action.addRequestMirrorPolicies(
+          RouteAction.RequestMirrorPolicy.newBuilder()
+              .setCluster(m.cluster())
+              .setRuntimeFraction(
+                  RuntimeFractionalPercent.newBuilder()
+                      .setDefaultValue(
+                          m.perMillion()
+                              ? RouteFilterConfigs.perMillion(m.numerator())
+                              : RouteFilterConfigs.perHundred(m.numerator())))
+              .setTraceSampled(XdsProtos.bool(false)));
+    }
+    if (plan.weighted()) {
+      WeightedCluster.Builder wc = WeightedCluster.newBuilder();
+      for (RoutePlan.Target t : plan.targets()) {
+        WeightedCluster.ClusterWeight.Builder cw =
+            WeightedCluster.ClusterWeight.newBuilder()
+                .setName(t.cluster())
+                .setWeight(XdsProtos.uint32(t.weight()));
+        if (t.headers().isPresent()) {
+          RouteHeaderOperations ops = RouteHeaderOperations.of(t.headers().get());
+          cw.addAllRequestHeadersToAdd(ops.requestHeadersToAdd());
+          cw.addAllRequestHeadersToRemove(ops.requestHeadersToRemove());
+          cw.addAllResponseHeadersToAdd(ops.responseHeadersToAdd());
+          cw.addAllResponseHeadersToRemove(ops.responseHeadersToRemove());
+          if (!ops.authority().isEmpty()) {
+            cw.setHostRewriteLiteral(ops.authority());
+          }
+        }
+        wc.addClusters(cw);
+      }
+      action.setWeightedClusters(wc);
+    } else {
+      RoutePlan.Target t = plan.targets().get(0);
+      action.setCluster(t.cluster());
+      if (t.headers().isPresent()) {
+        RouteHeaderOperations ops = RouteHeaderOperations.of(t.headers().get());
+        route.addAllRequestHeadersToAdd(ops.requestHeadersToAdd());
+        route.addAllRequestHeadersToRemove(ops.requestHeadersToRemove());
+        route.addAllResponseHeadersToAdd(ops.responseHeadersToAdd());
+        route.addAllResponseHeadersToRemove(ops.responseHeadersToRemove());
+        // a route-level authority rewrite wins over the destination's
+        if (!ops.authority().isEmpty()
+            && action.getHostRewriteSpecifierCase()
+                == RouteAction.HostRewriteSpecifierCase.HOSTREWRITESPECIFIER_NOT_SET) {
+          action.setHostRewriteLiteral(ops.authority());
+        }
+      }
+    }
+    action.addAllHashPolicy(plan.hashPolicies());
+    RetryPolicies.convert(plan.retryPolicy(), plan.consistentHash())
+        .ifPresent(action::setRetryPolicy);
+    return action.build();
+  }
+
+  /**
+   * istiod's ApplyRedirect: host, path or prefix, scheme and port (the listener port for {@code
+   * FROM_REQUEST_PORT}; none for 80 over http or 443 over https), and the response code. Empty for
+   * a code Envoy has no value for.
+   */
+  static Optional<RedirectAction> redirect(HttpRedirect in, int listenerPort, boolean tls) {
+    RedirectAction.Builder out = RedirectAction.newBuilder().setHostRedirect(in.authority());
+    if (!in.prefixRewrite().isEmpty()) {
+      out.setPrefixRewrite(in.prefixRewrite());
+    } else {
+      out.setPathRedirect(in.uri());
+    }
+    if (!in.scheme().isEmpty()) {
+      out.setSchemeRedirect(in.scheme());
+    }
+    if (in.hasRedirectPort()) {
+      int port = in.port();
+      if (in.derivePort() == HttpRedirect.DerivePort.FROM_REQUEST_PORT) {
+        port = listenerPort;
+      }
+      String scheme = !in.scheme().isEmpty() ? in.scheme() : tls ? "https" : "http";
+      if ((port == 80 && scheme.equals("http")) || (port == 443 && scheme.equals("https"))) {
+        port = 0;
+      }
+      out.setPortRedirect(port);
+    }
+    Optional<RedirectAction.RedirectResponseCode> code = redirectCode(in.redirectCode());
+    if (code.isEmpty()) {
+      return Optional.empty();
+    }
+    out.setResponseCode(code.get());
+    return Optional.of(out.build());
+  }
+
+  /** 0 and 301 → MOVED_PERMANENTLY, 302 FOUND, 303 SEE_OTHER, 307 TEMPORARY, 308 PERMANENT. */
+  static Optional<RedirectAction.RedirectResponseCode> redirectCode(int code) {
+    switch (code) {
+      case 0:
+      case 301:
+        return Optional.of(RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY);
+      case 302:
+        return Optional.of(RedirectAction.RedirectResponseCode.FOUND);
+      case 303:
+        return Optional.of(RedirectAction.RedirectResponseCode.SEE_OTHER);
+      case 307:
+        return Optional.of(RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT);
+      case 308:
+        return Optional.of(RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT);
+      default:
+        return Optional.empty();
+    }
+  }
+
+  /** istiod's ApplyDirectResponse: the status and an inline string or bytes body. */
+  static DirectResponseAction directResponse(HttpDirectResponse in) {
+    DirectResponseAction.Builder out = DirectResponseAction.newBuilder().setStatus(in.status());
+    in.body()
+        .ifPresent(
+            b -> {
+              if (b.kind() == HttpBody.Kind.STRING) {
+                out.setBody(DataSource.newBuilder().setInlineString(b.value()));
+              } else {
+                out.setBody(DataSource.newBuilder().setInlineBytes(ByteString.copyFrom(b.bytes())));
+              }
+            });
+    return out.build();
   }
 
   private static io.envoyproxy.envoy.config.core.v3.Metadata configMetadata(ConfigKey vs) {
@@ -176,69 +357,16 @@ final class RouteTranslator {
 
   /** istiod's built-in default retry policy (no mesh defaultHttpRetryPolicy). */
   static RetryPolicy defaultRetryPolicy() {
-    return RetryPolicy.newBuilder()
-        .setRetryOn(DEFAULT_RETRY_ON)
-        .setNumRetries(XdsProtos.uint32(2))
-        .addRetryHostPredicate(
-            RetryPolicy.RetryHostPredicate.newBuilder()
-                .setName(IstioNames.PREVIOUS_HOSTS_PREDICATE)
-                .setTypedConfig(XdsProtos.pack(PreviousHostsPredicate.getDefaultInstance())))
-        .setHostSelectionRetryMaxAttempts(5)
-        .build();
+    return RetryPolicies.defaultPolicy();
   }
 
-  /** istiod's TranslateRouteMatch: prefix "/" by default, sorted headers, case_sensitive set. */
-  static RouteMatch match(java.util.Optional<HttpMatch> match) {
-    RouteMatch.Builder m = RouteMatch.newBuilder().setPrefix("/");
-    if (match.isEmpty()) {
-      return m.build();
-    }
-    HttpMatch in = match.get();
-    for (Map.Entry<String, StringMatch> h : in.headers().entrySet()) {
-      m.addHeaders(headerMatcher(h.getKey(), h.getValue()));
-    }
-    in.uri()
-        .ifPresent(
-            uri -> {
-              switch (uri.kind()) {
-                case EXACT:
-                  m.setPath(uri.value());
-                  break;
-                case PREFIX:
-                  m.setPrefix(uri.value());
-                  break;
-                case REGEX:
-                  m.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
-                  break;
-                default:
-                  break;
-              }
-            });
-    m.setCaseSensitive(XdsProtos.bool(!in.ignoreUriCase()));
-    return m.build();
+  /** istiod's TranslateRouteMatch. */
+  static RouteMatch match(Optional<HttpMatch> match) {
+    return RouteMatchTranslator.match(match);
   }
 
   static HeaderMatcher headerMatcher(String name, StringMatch sm) {
-    HeaderMatcher.Builder h = HeaderMatcher.newBuilder().setName(name);
-    if (sm.kind() == StringMatch.Kind.PRESENT
-        || (sm.kind() == StringMatch.Kind.REGEX && sm.value().equals("*"))) {
-      return h.setPresentMatch(true).build();
-    }
-    StringMatcher.Builder s = StringMatcher.newBuilder();
-    switch (sm.kind()) {
-      case EXACT:
-        s.setExact(sm.value());
-        break;
-      case PREFIX:
-        s.setPrefix(sm.value());
-        break;
-      case REGEX:
-        s.setSafeRegex(RegexMatcher.newBuilder().setRegex(sm.value()));
-        break;
-      default:
-        break;
-    }
-    return h.setStringMatch(s).build();
+    return RouteMatchTranslator.headerMatcher(name, sm);
   }
 
   /** Route configurations in proxyless form: just the name and the virtual hosts. */

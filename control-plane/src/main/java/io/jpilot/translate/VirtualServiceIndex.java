@@ -6,62 +6,147 @@ import io.jpilot.model.config.VirtualService;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which VirtualService routes a host for one proxy. Only VirtualServices bound to the mesh gateway
- * (no gateways, or {@code mesh} among them) and exported to the proxy's namespace count. A VS
- * naming the host exactly wins over a wildcard one; among equals the oldest wins (the snapshot
- * lists VirtualServices oldest first), and among wildcards the most specific (longest) one.
+ * The VirtualServices a proxy sees and which one routes a host, as istiod decides it for sidecars.
+ * Only VirtualServices with hosts, bound to the mesh gateway (no gateways, or {@code mesh} among
+ * them) and exported to the proxy's namespace count; they are kept oldest first.
+ *
+ * <p>Precedence for a service host: every VirtualService naming the host exactly, oldest first (the
+ * first one that yields a route on the port wins); only when none names it exactly, the most
+ * specific wildcard one (longest {@code *.suffix}; for the same wildcard, the oldest). This is
+ * istiod's computeWildcardHostVirtualServiceIndex / MostSpecificHostMatch.
  */
 final class VirtualServiceIndex {
-  private final Map<String, VirtualService> exact = new HashMap<>();
+  /** One visible VirtualService and its hosts resolved to FQDNs, lower case. */
+  record Entry(VirtualService vs, List<String> hosts) {}
 
-  /** Wildcard hosts ({@code *.suffix} or {@code *}) in snapshot order. */
-  private final List<Map.Entry<String, VirtualService>> wildcards = new ArrayList<>();
+  private final List<Entry> entries = new ArrayList<>();
+  private final Map<String, VirtualService> firstExact = new HashMap<>();
+  private final Map<String, VirtualService> firstWildcard = new HashMap<>();
 
   private VirtualServiceIndex() {}
 
   static VirtualServiceIndex forProxy(MeshSnapshot snapshot, ProxyView proxy) {
     VirtualServiceIndex idx = new VirtualServiceIndex();
     for (VirtualService vs : snapshot.virtualServices()) {
-      if (!boundToMesh(vs) || !visible(vs, proxy.namespace())) {
+      if (vs.hosts().isEmpty() || !boundToMesh(vs) || !visible(vs, proxy.namespace())) {
         continue;
       }
+      List<String> hosts = new ArrayList<>();
       for (String h : vs.hosts()) {
-        String host = snapshot.resolveShortName(h, vs.meta().namespace());
-        if (host.startsWith("*")) {
-          idx.wildcards.add(Map.entry(host, vs));
+        String host = snapshot.resolveShortName(h, vs.meta().namespace()).toLowerCase(Locale.ROOT);
+        hosts.add(host);
+        if (isWildcard(host)) {
+          idx.firstWildcard.putIfAbsent(host, vs);
         } else {
-          idx.exact.putIfAbsent(host, vs);
+          idx.firstExact.putIfAbsent(host, vs);
         }
       }
+      idx.entries.add(new Entry(vs, List.copyOf(hosts)));
     }
     return idx;
   }
 
-  Optional<VirtualService> forHost(String host) {
-    VirtualService vs = exact.get(host);
+  /** Every visible VirtualService, oldest first, with its resolved hosts. */
+  List<Entry> entries() {
+    return entries;
+  }
+
+  /**
+   * The VirtualService that owns {@code serviceHost} in istiod's wildcard index: the oldest one
+   * naming it exactly, else the oldest one with the most specific wildcard host covering it.
+   */
+  Optional<VirtualService> mostSpecific(String serviceHost) {
+    VirtualService vs = firstExact.get(serviceHost);
     if (vs != null) {
       return Optional.of(vs);
     }
-    Map.Entry<String, VirtualService> best = null;
-    for (Map.Entry<String, VirtualService> w : wildcards) {
-      if (matchesWildcard(w.getKey(), host)
-          && (best == null || w.getKey().length() > best.getKey().length())) {
+    String best = null;
+    for (String w : firstWildcard.keySet()) {
+      if (matchesWildcard(w, serviceHost)
+          && (best == null
+              || w.length() > best.length()
+              || (w.length() == best.length() && w.compareTo(best) < 0))) {
         best = w;
       }
     }
-    return best == null ? Optional.empty() : Optional.of(best.getValue());
+    return best == null ? Optional.empty() : Optional.of(firstWildcard.get(best));
   }
 
-  static boolean matchesWildcard(String wildcard, String host) {
-    if (wildcard.equals("*")) {
-      return true;
+  /**
+   * Whether {@code entry} routes the registry service {@code serviceHost}: it names the host
+   * exactly, or a wildcard of it covers the host and it is the host's most specific VirtualService.
+   */
+  boolean claims(Entry entry, String serviceHost) {
+    for (String h : entry.hosts()) {
+      if (h.equals(serviceHost)) {
+        return true;
+      }
     }
+    for (String h : entry.hosts()) {
+      if (isWildcard(h) && matchesWildcard(h, serviceHost)) {
+        return mostSpecific(serviceHost).map(v -> v == entry.vs()).orElse(false);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The VirtualServices that may route {@code serviceHost}, in precedence order: all exact ones
+   * oldest first, else the most specific wildcard one.
+   */
+  List<VirtualService> candidates(String serviceHost) {
+    List<VirtualService> out = new ArrayList<>();
+    for (Entry e : entries) {
+      if (claims(e, serviceHost)) {
+        out.add(e.vs());
+      }
+    }
+    return out;
+  }
+
+  /** The first candidate, if any (kept for callers that only need one). */
+  Optional<VirtualService> forHost(String host) {
+    List<VirtualService> c = candidates(host.toLowerCase(Locale.ROOT));
+    return c.isEmpty() ? Optional.empty() : Optional.of(c.get(0));
+  }
+
+  static boolean isWildcard(String host) {
+    return host.startsWith("*");
+  }
+
+  /**
+   * istiod's host.Name.Matches for a wildcard and a name: the name ends with what follows {@code
+   * *}.
+   */
+  static boolean matchesWildcard(String wildcard, String host) {
     // "*.example.com" matches "a.example.com" and "a.b.example.com", not "example.com"
-    return host.endsWith(wildcard.substring(1)) && host.length() > wildcard.length() - 1;
+    return host.endsWith(wildcard.substring(1));
+  }
+
+  /**
+   * istiod's host.Name.Matches: equal names, or a wildcard on either side covering the other (for
+   * two wildcards, the longer one inside the shorter one).
+   */
+  static boolean hostsMatch(String a, String b) {
+    boolean aw = isWildcard(a);
+    boolean bw = isWildcard(b);
+    if (aw && bw) {
+      return a.length() < b.length()
+          ? b.substring(1).endsWith(a.substring(1))
+          : a.substring(1).endsWith(b.substring(1));
+    }
+    if (aw) {
+      return b.endsWith(a.substring(1));
+    }
+    if (bw) {
+      return a.endsWith(b.substring(1));
+    }
+    return a.equals(b);
   }
 
   static boolean boundToMesh(VirtualService vs) {

@@ -15,6 +15,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -24,9 +25,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +55,12 @@ public final class XdsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
   private static final int MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
 
+  /** istiod's --keepaliveMaxServerConnectionAge: clients reconnect, spreading over replicas. */
+  public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofMinutes(30);
+
+  /** istiod's MaxServerConnectionAgeGrace: how long streams may finish after the GOAWAY. */
+  static final Duration MAX_CONNECTION_AGE_GRACE = Duration.ofSeconds(10);
+
   private final String bind;
   private final int requestedPort;
   private final PushEngine engine;
@@ -58,7 +68,10 @@ public final class XdsServer implements AutoCloseable {
   private final Clock clock;
   private final Set<AdsConnection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionNumbers = new AtomicLong();
+  private final Optional<XdsTls> tls;
+  private final Duration maxConnectionAge;
   private Server server;
+  private Server tlsServer;
 
   /**
    * @param bind the address to listen on (e.g. 127.0.0.1 or 0.0.0.0)
@@ -68,7 +81,39 @@ public final class XdsServer implements AutoCloseable {
     this(bind, port, engine, meters, Clock.systemUTC());
   }
 
+  /**
+   * @param tls when present, ADS is also served over TLS on {@link XdsTls#port()}
+   * @param maxConnectionAge connections older than this get a GOAWAY (and 10s to finish their
+   *     streams), so clients reconnect and spread over replicas
+   */
+  public XdsServer(
+      String bind,
+      int port,
+      PushEngine engine,
+      MeterRegistry meters,
+      Optional<XdsTls> tls,
+      Duration maxConnectionAge) {
+    this(bind, port, engine, meters, Clock.systemUTC(), tls, maxConnectionAge);
+  }
+
   XdsServer(String bind, int port, PushEngine engine, MeterRegistry meters, Clock clock) {
+    this(bind, port, engine, meters, clock, Optional.empty(), DEFAULT_MAX_CONNECTION_AGE);
+  }
+
+  private XdsServer(
+      String bind,
+      int port,
+      PushEngine engine,
+      MeterRegistry meters,
+      Clock clock,
+      Optional<XdsTls> tls,
+      Duration maxConnectionAge) {
+    this.tls = requireNonNull(tls, "tls");
+    this.maxConnectionAge = requireNonNull(maxConnectionAge, "maxConnectionAge");
+    if (maxConnectionAge.isNegative() || maxConnectionAge.isZero()) {
+      throw new IllegalArgumentException(
+          "maxConnectionAge: " + maxConnectionAge + " (expected: > 0)");
+    }
     this.bind = requireNonNull(bind, "bind");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
@@ -85,17 +130,53 @@ public final class XdsServer implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bind, requestedPort))
-            .addService(ServerInterceptors.intercept(new AdsService(), new PeerInterceptor()))
-            .maxInboundMessageSize(MAX_RECEIVE_BYTES)
-            // istiod's keepalive: ping idle clients, and let them ping every 15s.
-            .keepAliveTime(30, TimeUnit.SECONDS)
-            .keepAliveTimeout(10, TimeUnit.SECONDS)
-            .permitKeepAliveTime(15, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true)
+        configure(NettyServerBuilder.forAddress(new InetSocketAddress(bind, requestedPort)))
             .build()
             .start();
+    if (tls.isPresent()) {
+      XdsTls t = tls.get();
+      try {
+        TlsServerCredentials.Builder credentials =
+            TlsServerCredentials.newBuilder()
+                .keyManager(t.certChain().toFile(), t.privateKey().toFile());
+        if (t.clientCa().isPresent()) {
+          credentials
+              .trustManager(t.clientCa().get().toFile())
+              .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+        }
+        tlsServer =
+            configure(
+                    NettyServerBuilder.forAddress(
+                        new InetSocketAddress(bind, t.port()), credentials.build()))
+                .build()
+                .start();
+      } catch (IOException | RuntimeException e) {
+        server.shutdownNow();
+        server = null;
+        throw new IOException("xDS over TLS on port " + t.port() + ": " + e.getMessage(), e);
+      }
+    }
     LOG.debug("ADS server listening on {}:{}", bind, port());
+  }
+
+  private NettyServerBuilder configure(NettyServerBuilder b) {
+    return b.addService(ServerInterceptors.intercept(new AdsService(), new PeerInterceptor()))
+        .maxInboundMessageSize(MAX_RECEIVE_BYTES)
+        // istiod's keepalive: ping idle clients, and let them ping every 15s.
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .keepAliveTimeout(10, TimeUnit.SECONDS)
+        .permitKeepAliveTime(15, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .maxConnectionAge(maxConnectionAge.toNanos(), TimeUnit.NANOSECONDS)
+        .maxConnectionAgeGrace(MAX_CONNECTION_AGE_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** The bound TLS port, when serving TLS. */
+  public synchronized OptionalInt tlsPort() {
+    if (tlsServer == null) {
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(((InetSocketAddress) tlsServer.getListenSockets().get(0)).getPort());
   }
 
   /** The bound port. */
@@ -124,24 +205,31 @@ public final class XdsServer implements AutoCloseable {
   /** Ends every stream with UNAVAILABLE (clients reconnect elsewhere) and stops listening. */
   @Override
   public void close() {
-    Server s;
+    List<Server> servers = new ArrayList<>();
     synchronized (this) {
-      s = server;
+      if (server != null) {
+        servers.add(server);
+      }
+      if (tlsServer != null) {
+        servers.add(tlsServer);
+      }
     }
-    if (s == null) {
+    if (servers.isEmpty()) {
       return;
     }
-    s.shutdown();
+    servers.forEach(Server::shutdown); // no new streams; GOAWAY to every client
     for (AdsConnection c : new ArrayList<>(connections)) {
       c.terminate(Status.UNAVAILABLE.withDescription("server shutting down"));
     }
-    try {
-      if (!s.awaitTermination(5, TimeUnit.SECONDS)) {
+    for (Server s : servers) {
+      try {
+        if (!s.awaitTermination(5, TimeUnit.SECONDS)) {
+          s.shutdownNow();
+        }
+      } catch (InterruptedException e) {
         s.shutdownNow();
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      s.shutdownNow();
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -180,7 +180,7 @@ class GrpcGeneratorTest {
                     "default",
                     "reviews",
                     "reviews",
-                    LoadBalancer.LEAST_CONN,
+                    LoadBalancer.LEAST_REQUEST,
                     subset("v1", Map.of("version", "v1"), LoadBalancer.ROUND_ROBIN)))
             .build();
     SortedMap<String, Message> out =
@@ -197,5 +197,56 @@ class GrpcGeneratorTest {
     String v2 = "outbound|9080|v2|" + REVIEWS;
     assertThat(Generated.resources(s, CLIENT, XdsType.ENDPOINT, v2))
         .isEqualTo(Generated.resources(s, BookinfoMesh.productpage(), XdsType.ENDPOINT, v2));
+  }
+
+  @Test
+  void grpcClustersCarryWhatGrpcgenApplies() throws Exception {
+    MeshSnapshot s =
+        YamlMesh.of(
+            TestMesh.create().service("reviews", "default", "10.96.0.12", http(9080)),
+            YamlMesh.dr(
+                "default",
+                "reviews",
+                """
+                trafficPolicy:
+                  loadBalancer: {consistentHash: {httpHeaderName: x-user}}
+                  connectionPool: {http: {http2MaxRequests: 7, http1MaxPendingRequests: 3}}
+                  outlierDetection: {consecutive5xxErrors: 2}
+                subsets:
+                - name: v1
+                  labels: {version: v1}
+                  trafficPolicy:
+                    loadBalancer: {simple: LEAST_CONN}
+                    tls: {mode: ISTIO_MUTUAL}
+                """));
+    SortedMap<String, Message> out =
+        Generated.resources(s, CLIENT, XdsType.CLUSTER, ROUTE_NAME, "outbound|9080|v1|" + REVIEWS);
+    Cluster top = (Cluster) out.get(ROUTE_NAME);
+    assertThat(top.getAltStatName()).isEqualTo(ROUTE_NAME + ";");
+    assertThat(top.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+    assertThat(top.getRingHashLbConfig().getMinimumRingSize().getValue()).isEqualTo(1024);
+    // only max_requests, no other threshold and no outlier detection
+    assertThat(top.getCircuitBreakers().getThresholdsList())
+        .containsExactly(
+            io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.Thresholds.newBuilder()
+                .setMaxRequests(com.google.protobuf.UInt32Value.of(7))
+                .build());
+    assertThat(top.hasOutlierDetection()).isFalse();
+    assertThat(top.hasTransportSocket()).isFalse(); // no auto mTLS for proxyless clients
+    Cluster v1 = (Cluster) out.get("outbound|9080|v1|" + REVIEWS);
+    assertThat(v1.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN); // LEAST_CONN: default
+    var tls =
+        v1.getTransportSocket()
+            .getTypedConfig()
+            .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class)
+            .getCommonTlsContext();
+    assertThat(tls.getTlsCertificateProviderInstance().getInstanceName()).isEqualTo("default");
+    assertThat(tls.getTlsCertificateProviderInstance().getCertificateName()).isEqualTo("default");
+    assertThat(
+            tls.getValidationContext()
+                .getCaCertificateProviderInstance()
+                .getCertificateName())
+        .isEqualTo("ROOTCA");
+    assertThat(tls.getTlsCertificateSdsSecretConfigsCount()).isZero();
   }
 }

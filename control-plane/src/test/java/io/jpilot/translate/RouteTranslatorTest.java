@@ -276,7 +276,10 @@ class RouteTranslatorTest {
   }
 
   @Test
-  void destinationPortComesFromTheDestinationTheServiceOrTheListener() {
+  void destinationPortComesFromTheDestinationElseTheListener() {
+    // istiod looks sidecar destinations up among the services on the listener port, each reduced
+    // to that port, so "the service's only port" never differs from the listener port there:
+    // reviews (9080 only) routed from port 8080 is outbound|8080||reviews, as from istiod.
     MeshSnapshot s =
         TestMesh.create()
             .service("reviews", "default", "10.96.0.12", http(9080))
@@ -314,7 +317,7 @@ class RouteTranslatorTest {
         .containsExactly(
             "outbound|8080||" + fqdn("multi", "default"),
             "outbound|8080||" + fqdn("multi", "default"),
-            "outbound|9080||" + REVIEWS);
+            "outbound|8080||" + REVIEWS);
   }
 
   @Test

@@ -14,17 +14,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jpilot.model.MeshObject;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.ConfigMeta;
-import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
-import io.jpilot.model.config.HttpMatch;
 import io.jpilot.model.config.HttpRoute;
-import io.jpilot.model.config.LoadBalancer;
-import io.jpilot.model.config.RouteDestination;
+import io.jpilot.model.config.ServiceEntry;
 import io.jpilot.model.config.Sidecar;
-import io.jpilot.model.config.StringMatch;
-import io.jpilot.model.config.Subset;
-import io.jpilot.model.config.TrafficPolicy;
 import io.jpilot.model.config.VirtualService;
+import io.jpilot.model.config.WorkloadEntry;
 import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.model.registry.Locality;
 import io.jpilot.model.registry.Namespace;
@@ -50,7 +45,8 @@ import java.util.TreeMap;
  *
  * <p>Supported: Kubernetes {@code v1} Service, Pod and Namespace, {@code discovery.k8s.io/v1}
  * EndpointSlice, and Istio {@code networking.istio.io} {@code v1}, {@code v1beta1} and {@code
- * v1alpha3} VirtualService and DestinationRule. Istio objects are checked against the whole Istio
+ * v1alpha3} VirtualService, DestinationRule, ServiceEntry and WorkloadEntry. Istio objects are
+ * checked against the whole Istio
  * networking schema (unknown fields, wrong shapes, oneofs, deprecated fields) and then with
  * istiod's own semantic checks and texts. An object with an ERROR diagnostic yields no object; one
  * with only WARNINGs is kept. Other kinds are skipped with a WARNING.
@@ -154,7 +150,19 @@ public final class ObjectParser {
         break;
       case DestinationRule.KIND:
         new IstioValidator(problems).validateDestinationRule(spec, namespace);
-        object = destinationRule(new ConfigMeta(key, labels, created, source), spec);
+        object =
+            DestinationRuleParser.destinationRule(
+                new ConfigMeta(key, labels, created, source), spec);
+        break;
+      case ServiceEntry.KIND:
+        object =
+            ServiceEntryParser.serviceEntry(
+                new ConfigMeta(key, labels, created, source), spec, problems);
+        break;
+      case WorkloadEntry.KIND:
+        object =
+            ServiceEntryParser.workloadEntry(
+                new ConfigMeta(key, labels, created, source), spec, problems);
         break;
       case Sidecar.KIND:
         object =
@@ -167,6 +175,16 @@ public final class ObjectParser {
       return new ParseResult(Optional.empty(), problems.diagnostics(), key);
     }
     return new ParseResult(Optional.of(object), problems.diagnostics(), key);
+  }
+
+  /**
+   * Whether {@link #parse} turns objects of this apiVersion and kind into model objects (anything
+   * else is skipped with a WARNING). Lets a source watch only what the model reads.
+   */
+  public static boolean supports(String apiVersion, String kind) {
+    requireNonNull(apiVersion, "apiVersion");
+    requireNonNull(kind, "kind");
+    return schemaFor(apiVersion, kind) != null;
   }
 
   private static Schema.Message schemaFor(String apiVersion, String kind) {
@@ -183,6 +201,14 @@ public final class ObjectParser {
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? VS_OBJECT : null;
       case DestinationRule.KIND:
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? DR_OBJECT : null;
+      case ServiceEntry.KIND:
+        return ISTIO_NETWORKING_VERSIONS.contains(apiVersion)
+            ? ServiceEntryParser.SERVICE_ENTRY_OBJECT
+            : null;
+      case WorkloadEntry.KIND:
+        return ISTIO_NETWORKING_VERSIONS.contains(apiVersion)
+            ? ServiceEntryParser.WORKLOAD_ENTRY_OBJECT
+            : null;
       case Sidecar.KIND:
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? SIDECAR_OBJECT : null;
       default:
@@ -309,85 +335,34 @@ public final class ObjectParser {
             labels.getOrDefault(REGION_LABEL, ""),
             labels.getOrDefault(ZONE_LABEL, ""),
             labels.getOrDefault(SUBZONE_LABEL, ""));
+    JsonNode podSpec = get(doc, "spec");
+    String serviceAccount = str(podSpec, "serviceAccountName");
+    SortedMap<String, Integer> ports = new TreeMap<>();
+    for (JsonNode c : list(podSpec, "containers")) {
+      for (JsonNode p : list(c, "ports")) {
+        String protocol = str(p, "protocol");
+        if (!str(p, "name").isEmpty() && (protocol.isEmpty() || protocol.equals("TCP"))) {
+          ports.putIfAbsent(str(p, "name"), (int) lng(p, "containerPort"));
+        }
+      }
+    }
     return new Pod(
-        name, namespace, labels, new ArrayList<>(ips), str(get(doc, "spec"), "nodeName"), locality);
+        name,
+        namespace,
+        labels,
+        new ArrayList<>(ips),
+        str(podSpec, "nodeName"),
+        locality,
+        serviceAccount.isEmpty() ? "default" : serviceAccount,
+        ports);
   }
 
   // ---- Istio --------------------------------------------------------------------------------
 
   private static VirtualService virtualService(ConfigMeta meta, JsonNode spec) {
-    List<HttpRoute> http = new ArrayList<>();
-    for (JsonNode r : list(spec, "http")) {
-      List<HttpMatch> matches = new ArrayList<>();
-      for (JsonNode m : list(r, "match")) {
-        SortedMap<String, StringMatch> headers = new TreeMap<>();
-        IstioValidator.map(m, "headers").forEach((k, v) -> headers.put(k, stringMatch(v)));
-        JsonNode uri = get(m, "uri");
-        Optional<StringMatch> uriMatch =
-            uri == null || stringMatch(uri).kind() == StringMatch.Kind.PRESENT
-                ? Optional.empty()
-                : Optional.of(stringMatch(uri));
-        matches.add(
-            new HttpMatch(
-                str(m, "name"),
-                uriMatch,
-                headers,
-                (int) lng(m, "port"),
-                stringMap(m, "sourceLabels"),
-                bool(m, "ignoreUriCase")));
-      }
-      List<RouteDestination> route = new ArrayList<>();
-      for (JsonNode rd : list(r, "route")) {
-        JsonNode d = get(rd, "destination");
-        route.add(
-            new RouteDestination(
-                new Destination(
-                    str(d, "host"), str(d, "subset"), (int) lng(get(d, "port"), "number")),
-                (int) lng(rd, "weight")));
-      }
-      Optional<java.time.Duration> timeout =
-          has(r, "timeout") ? Optional.of(IstioValidator.dur(r, "timeout")) : Optional.empty();
-      http.add(new HttpRoute(str(r, "name"), matches, route, timeout));
-    }
+    List<HttpRoute> http = VirtualServiceParser.httpRoutes(spec);
     return new VirtualService(
         meta, strings(spec, "hosts"), strings(spec, "gateways"), http, strings(spec, "exportTo"));
-  }
-
-  private static StringMatch stringMatch(JsonNode sm) {
-    if (has(sm, "exact")) {
-      return StringMatch.exact(str(sm, "exact"));
-    }
-    if (has(sm, "prefix")) {
-      return StringMatch.prefix(str(sm, "prefix"));
-    }
-    if (has(sm, "regex")) {
-      return StringMatch.regex(str(sm, "regex"));
-    }
-    return StringMatch.PRESENT_MATCH;
-  }
-
-  private static DestinationRule destinationRule(ConfigMeta meta, JsonNode spec) {
-    List<Subset> subsets = new ArrayList<>();
-    for (JsonNode s : list(spec, "subsets")) {
-      subsets.add(
-          new Subset(
-              str(s, "name"), stringMap(s, "labels"), trafficPolicy(get(s, "trafficPolicy"))));
-    }
-    return new DestinationRule(
-        meta,
-        str(spec, "host"),
-        trafficPolicy(get(spec, "trafficPolicy")),
-        subsets,
-        strings(spec, "exportTo"));
-  }
-
-  private static Optional<TrafficPolicy> trafficPolicy(JsonNode tp) {
-    if (tp == null) {
-      return Optional.empty();
-    }
-    String simple =
-        IstioValidator.enumName(get(get(tp, "loadBalancer"), "simple"), IstioSchema.SIMPLE_LB);
-    return Optional.of(new TrafficPolicy(LoadBalancer.valueOf(simple)));
   }
 
   /** The {@code networking.istio.io/exportTo} annotation: comma-separated namespaces. */
@@ -399,18 +374,7 @@ public final class ObjectParser {
         namespaces.add(ns.trim());
       }
     }
-    if (namespaces.isEmpty()) {
-      return svc;
-    }
-    return new Service(
-        svc.hostname(),
-        svc.name(),
-        svc.namespace(),
-        svc.clusterIp(),
-        svc.ports(),
-        svc.selector(),
-        svc.labels(),
-        namespaces);
+    return namespaces.isEmpty() ? svc : svc.withExportTo(namespaces);
   }
 
   private static String text(JsonNode n) {

@@ -76,6 +76,6 @@ public enum Protocol {
 
   /** True for protocols whose upstream connections are HTTP/2. */
   public boolean isHttp2() {
-    return this == HTTP2 || this == GRPC;
+    return this == HTTP2 || this == GRPC || this == GRPC_WEB;
   }
 }

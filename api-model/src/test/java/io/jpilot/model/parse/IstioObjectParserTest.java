@@ -9,6 +9,7 @@ import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.HttpMatch;
+import io.jpilot.model.config.HttpRetry;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.LoadBalancer;
 import io.jpilot.model.config.RouteDestination;
@@ -123,7 +124,17 @@ class IstioObjectParserTest {
                 List.of(
                     new RouteDestination(new Destination("reviews", "v1", 0), 80),
                     new RouteDestination(new Destination("reviews", "v2", 0), 20)),
-                Optional.of(Duration.ofMillis(100))));
+                Optional.of(Duration.ofMillis(100)))
+                .toBuilder()
+                .retries(
+                    new HttpRetry(
+                        3,
+                        Optional.of(Duration.ofSeconds(2)),
+                        "5xx",
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty()))
+                .build());
   }
 
   @ParameterizedTest
@@ -208,15 +219,29 @@ class IstioObjectParserTest {
     DestinationRule d = (DestinationRule) r.object().orElseThrow();
     assertThat(d.host()).isEqualTo("reviews");
     assertThat(d.exportTo()).containsExactly("*");
-    assertThat(d.trafficPolicy()).contains(new TrafficPolicy(LoadBalancer.RANDOM));
-    assertThat(d.subsets())
-        .containsExactly(
-            new Subset("v1", Map.of("version", "v1"), Optional.empty()),
+    TrafficPolicy top = d.trafficPolicy().orElseThrow();
+    assertThat(top.loadBalancer()).isEqualTo(LoadBalancer.RANDOM);
+    assertThat(top.connectionPool().orElseThrow().tcp().orElseThrow().maxConnections())
+        .isEqualTo(100);
+    assertThat(top.connectionPool().orElseThrow().http().orElseThrow().http2MaxRequests())
+        .isEqualTo(1000);
+    assertThat(top.outlierDetection().orElseThrow().consecutive5xxErrors()).contains(5);
+    assertThat(top.outlierDetection().orElseThrow().interval()).contains(Duration.ofSeconds(10));
+    assertThat(top.outlierDetection().orElseThrow().baseEjectionTime())
+        .contains(Duration.ofSeconds(30));
+    assertThat(d.subsets()).hasSize(3);
+    assertThat(d.subsets().get(0))
+        .isEqualTo(new Subset("v1", Map.of("version", "v1"), Optional.empty()));
+    assertThat(d.subsets().get(1))
+        .isEqualTo(
             new Subset(
                 "v2",
                 Map.of("version", "v2"),
-                Optional.of(new TrafficPolicy(LoadBalancer.ROUND_ROBIN))),
-            new Subset("v3", Map.of("version", "v3"), Optional.of(TrafficPolicy.EMPTY)));
+                Optional.of(new TrafficPolicy(LoadBalancer.ROUND_ROBIN))));
+    TrafficPolicy v3 = d.subsets().get(2).trafficPolicy().orElseThrow();
+    assertThat(v3.loadBalancerSettings()).isEmpty();
+    assertThat(v3.connectionPool().orElseThrow().tcp().orElseThrow().maxConnections())
+        .isEqualTo(5);
   }
 
   // ---- the four headline cases --------------------------------------------------------------
