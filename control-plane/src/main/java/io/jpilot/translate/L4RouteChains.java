@@ -98,7 +98,8 @@ final class L4RouteChains {
       }
     }
     if (!hasTlsMatch) {
-      String vip = OutboundCluster.isHeadless(service) ? "" : service.clusterIp();
+      String vip =
+          OutboundCluster.isHeadless(service) ? IstioNames.WILDCARD_ADDRESS : service.clusterIp();
       if (vip.contains("/")) {
         vip = "";
       }

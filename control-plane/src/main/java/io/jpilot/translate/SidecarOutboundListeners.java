@@ -15,6 +15,7 @@ import io.jpilot.model.config.SidecarPort;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.registry.Endpoint;
 import io.jpilot.model.registry.Protocol;
+import io.jpilot.model.registry.Resolution;
 import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
 import java.util.ArrayList;
@@ -119,9 +120,20 @@ final class SidecarOutboundListeners {
         if (kind == null) {
           continue;
         }
-        if (bind.isEmpty() && OutboundCluster.isHeadless(svc) && kind != Kind.HTTP) {
+        if (bind.isEmpty()
+            && svc.resolution() == Resolution.PASSTHROUGH
+            && vip(svc).equals(IstioNames.WILDCARD_ADDRESS)
+            && kind != Kind.HTTP) {
+          Set<String> addresses = headlessAddresses(svc, port);
+          if (svc.registry() != Service.Registry.KUBERNETES
+              && addresses.isEmpty()
+              && svc.selector().isEmpty()) {
+            // a plain NONE ServiceEntry without endpoints: one wildcard listener
+            add(bind, bindToPort, port.port(), port.protocol(), svc, vss);
+            continue;
+          }
           // One listener per endpoint: traffic to a pod IP needs no SNI or CIDR match.
-          for (String address : headlessAddresses(svc, port)) {
+          for (String address : addresses) {
             add(address, bindToPort, port.port(), port.protocol(), svc, vss);
           }
           continue;
@@ -143,6 +155,11 @@ final class SidecarOutboundListeners {
       }
     }
     return out;
+  }
+
+  /** The address the service listens on: its VIP, or 0.0.0.0 when it has none. */
+  private static String vip(Service svc) {
+    return OutboundCluster.isHeadless(svc) ? IstioNames.WILDCARD_ADDRESS : svc.clusterIp();
   }
 
   private static Kind kind(Protocol p) {
@@ -178,7 +195,7 @@ final class SidecarOutboundListeners {
         bind = IstioNames.WILDCARD_ADDRESS;
       }
     } else if (bind.isEmpty()) {
-      String vip = OutboundCluster.isHeadless(svc) ? IstioNames.WILDCARD_ADDRESS : svc.clusterIp();
+      String vip = vip(svc);
       if (vip.contains("/")) {
         bind = IstioNames.WILDCARD_ADDRESS;
         cidrs = List.of(vip);

@@ -303,4 +303,84 @@ class OutboundL4ListenerTest {
     assertThat(l.getFilterChainsCount()).isEqualTo(2);
     assertThat(l.getDefaultFilterChain().getName()).isEqualTo("PassthroughFilterChain");
   }
+
+  @Test
+  void externalTlsServicesWithoutAddressesShareOneListenerBySni() throws Exception {
+    MeshSnapshot s =
+        ParsedMesh.parse(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: google, namespace: app}
+            spec:
+              hosts: [www.google.com]
+              ports: [{number: 443, name: tls, protocol: TLS}]
+              location: MESH_EXTERNAL
+              resolution: DNS
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: github, namespace: app}
+            spec:
+              hosts: [api.github.com]
+              ports: [{number: 443, name: https, protocol: HTTPS}]
+              location: MESH_EXTERNAL
+              resolution: DNS
+            """);
+    Listener l = Generated.listener(s, CLIENT, "0.0.0.0_443");
+    assertThat(l.getListenerFiltersList())
+        .extracting(ListenerFilter::getName)
+        .containsExactly("envoy.filters.listener.tls_inspector");
+    assertThat(l.getFilterChainsList())
+        .extracting(
+            fc ->
+                String.join(",", fc.getFilterChainMatch().getServerNamesList())
+                    + " -> "
+                    + tcpProxy(fc).getCluster())
+        .containsExactlyInAnyOrder(
+            "api.github.com -> outbound|443||api.github.com",
+            "www.google.com -> outbound|443||www.google.com");
+    assertThat(l.getDefaultFilterChain().getName()).isEqualTo("PassthroughFilterChain");
+  }
+
+  @Test
+  void passthroughServiceEntriesListenPerEndpointOrOnTheWildcard() throws Exception {
+    MeshSnapshot s =
+        ParsedMesh.parse(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: pinned, namespace: app}
+            spec:
+              hosts: [db.legacy.internal]
+              ports: [{number: 5432, name: tcp, protocol: TCP}]
+              resolution: NONE
+              workloadSelector: {labels: {app: legacy-db}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: db-1, namespace: app}
+            spec: {address: 10.9.0.1, labels: {app: legacy-db}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: db-2, namespace: app}
+            spec: {address: 10.9.0.2, labels: {app: legacy-db}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: anywhere, namespace: app}
+            spec:
+              hosts: [cache.legacy.internal]
+              ports: [{number: 6379, name: tcp, protocol: TCP}]
+              resolution: NONE
+            """);
+    assertThat(Generated.resources(s, CLIENT, XdsType.LISTENER).keySet())
+        .containsExactly(
+            "0.0.0.0_6379", "10.9.0.1_5432", "10.9.0.2_5432", "virtualInbound", "virtualOutbound");
+    assertThat(
+            tcpProxy(Generated.listener(s, CLIENT, "10.9.0.2_5432").getFilterChains(0))
+                .getCluster())
+        .isEqualTo("outbound|5432||db.legacy.internal");
+  }
 }
