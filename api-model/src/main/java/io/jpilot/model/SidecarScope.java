@@ -74,6 +74,7 @@ public final class SidecarScope {
   private final Map<String, DestinationRule> destinationRules;
   private final OutboundTrafficPolicy outboundTrafficPolicy;
   private final MeshSnapshot view;
+  private final String rootNamespace;
 
   private SidecarScope(
       MeshSnapshot snapshot,
@@ -83,7 +84,8 @@ public final class SidecarScope {
       SortedMap<String, Service> services,
       Map<String, DestinationRule> destinationRules,
       OutboundTrafficPolicy outboundTrafficPolicy,
-      MeshSnapshot view) {
+      MeshSnapshot view,
+      String rootNamespace) {
     this.snapshot = snapshot;
     this.namespace = namespace;
     this.sidecar = sidecar;
@@ -92,6 +94,7 @@ public final class SidecarScope {
     this.destinationRules = Collections.unmodifiableMap(destinationRules);
     this.outboundTrafficPolicy = outboundTrafficPolicy;
     this.view = view;
+    this.rootNamespace = rootNamespace;
   }
 
   /** Computes the scope of {@code proxy}. */
@@ -186,7 +189,8 @@ public final class SidecarScope {
         services,
         drs,
         policy,
-        snapshot.scoped(services, services, allVs, drs));
+        snapshot.scoped(services, services, allVs, drs),
+        mesh.rootNamespace());
   }
 
   /** istiod's DefaultSidecarScopeForGateway: services and rules exported to the namespace. */
@@ -214,7 +218,15 @@ public final class SidecarScope {
             snapshot.virtualServices(),
             view);
     return new SidecarScope(
-        snapshot, ns, Optional.empty(), List.of(all), services, drs, policy, view);
+        snapshot,
+        ns,
+        Optional.empty(),
+        List.of(all),
+        services,
+        drs,
+        policy,
+        view,
+        mesh.rootNamespace());
   }
 
   /**
@@ -607,6 +619,11 @@ public final class SidecarScope {
 
   public OutboundTrafficPolicy outboundTrafficPolicy() {
     return outboundTrafficPolicy;
+  }
+
+  /** The mesh root namespace the scope was computed with. */
+  public String rootNamespace() {
+    return rootNamespace;
   }
 
   /** The snapshot narrowed to everything imported: the input of CDS and EDS. */

@@ -5,23 +5,21 @@ import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.BindConfig;
-import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
-import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Pipe;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.SidecarScope;
+import io.jpilot.model.config.ConnectionPoolSettings;
+import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.registry.Protocol;
 import io.jpilot.model.registry.Service;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -40,20 +38,23 @@ final class InboundClusters {
   static SortedMap<String, Message> generate(SidecarScope scope, ProxyView proxy) {
     SortedMap<String, Message> out = new TreeMap<>();
     for (InboundChains.Config cc : InboundChains.of(scope, proxy)) {
-      Cluster c = inbound(cc, proxy);
+      Cluster c = inbound(cc, scope, proxy);
       out.put(c.getName(), c);
     }
     out.put(SidecarNames.INBOUND_PASSTHROUGH_CLUSTER, inboundPassthrough());
     return out;
   }
 
-  static Cluster inbound(InboundChains.Config cc, ProxyView proxy) {
+  /**
+   * One inbound cluster. Its connection pool is the Sidecar's for the port (ingress listener, else
+   * inboundConnectionPool), else the one of the DestinationRule of the service on the port (the
+   * rule's port-level entry for the service port first); nothing else of the rule applies inbound.
+   */
+  static Cluster inbound(InboundChains.Config cc, SidecarScope scope, ProxyView proxy) {
     String name = cc.clusterName();
     Cluster.Builder b =
         Cluster.newBuilder()
             .setName(name)
-            .setConnectTimeout(XdsProtos.duration(ClusterTranslator.CONNECT_TIMEOUT))
-            .setCircuitBreakers(ClusterTranslator.defaultCircuitBreakers())
             .setCommonLbConfig(Cluster.CommonLbConfig.getDefaultInstance())
             .setAltStatName(name + IstioNames.STAT_PREFIX_DELIMITER);
     Optional<Address> endpoint = defaultEndpoint(cc.defaultEndpoint(), proxy);
@@ -77,41 +78,62 @@ final class InboundClusters {
     if (!isLocalhost(endpoint)) {
       b.setUpstreamBindConfig(passthroughBind());
     }
-    upstreamProtocol(cc.protocol())
-        .ifPresent(o -> b.putTypedExtensionProtocolOptions(IstioNames.HTTP_PROTOCOL_OPTIONS, o));
-    if (!cc.targets().isEmpty()) {
-      b.setMetadata(servicesMetadata(cc));
+    ClusterTranslator.Wrapper w = new ClusterTranslator.Wrapper(b);
+    if (cc.protocol().isHttp2()) {
+      w.setH2();
+    } else if (cc.protocol() == Protocol.UNSUPPORTED) {
+      w.setUseDownstreamProtocol();
     }
-    return b.build();
+    Optional<DestinationRule> rule = rule(cc, scope);
+    Optional<ConnectionPoolSettings> pool =
+        rule.flatMap(DestinationRule::trafficPolicy)
+            .flatMap(tp -> tp.forPort(cc.servicePort()).connectionPool());
+    Optional<ConnectionPoolSettings> sidecarPool =
+        scope.sidecar().flatMap(sc -> sc.inboundConnectionPool(cc.targetPort()));
+    if (sidecarPool.isPresent()) {
+      pool = sidecarPool;
+    }
+    ClusterTranslator.applyConnectionPool(
+        w,
+        pool.orElse(new ConnectionPoolSettings(Optional.empty(), Optional.empty())),
+        Optional.empty());
+    SortedMap<String, Value> fields = new TreeMap<>();
+    if (!cc.targets().isEmpty()) {
+      fields.put("services", services(cc));
+    }
+    rule.filter(dr -> dr.trafficPolicy().isPresent())
+        .ifPresent(
+            dr ->
+                fields.put(
+                    "config",
+                    XdsProtos.string(
+                        IstioNames.configPath(
+                            "destination-rule", dr.meta().namespace(), dr.meta().name()))));
+    if (!fields.isEmpty()) {
+      b.setMetadata(XdsProtos.istioMetadata(fields));
+    }
+    return w.build();
   }
 
-  /** HTTP/2 ports speak h2 to the app; auto-detected ones use what the client used. */
-  private static Optional<com.google.protobuf.Any> upstreamProtocol(Protocol p) {
-    if (p.isHttp2()) {
-      return Optional.of(
-          XdsProtos.pack(
-              HttpProtocolOptions.newBuilder()
-                  .setExplicitHttpConfig(
-                      ExplicitHttpConfig.newBuilder()
-                          .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-                  .build()));
+  /**
+   * The DestinationRule istiod consults for an inbound cluster: the one without a workload selector
+   * that applies to the first service on the port, as seen from the proxy's namespace.
+   */
+  private static Optional<DestinationRule> rule(InboundChains.Config cc, SidecarScope scope) {
+    if (cc.targets().isEmpty()) {
+      return Optional.empty();
     }
-    if (p == Protocol.UNSUPPORTED) {
-      return Optional.of(
-          XdsProtos.pack(
-              HttpProtocolOptions.newBuilder()
-                  .setUseDownstreamProtocolConfig(
-                      UseDownstreamHttpConfig.newBuilder()
-                          .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
-                          .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-                  .build()));
-    }
-    return Optional.empty();
+    return scope
+        .snapshot()
+        .destinationRule(
+            cc.targets().get(0).service().hostname(),
+            scope.namespace(),
+            Map.of(),
+            scope.rootNamespace());
   }
 
   /** {@code istio.services}: the services served on this workload port. */
-  private static io.envoyproxy.envoy.config.core.v3.Metadata servicesMetadata(
-      InboundChains.Config cc) {
+  private static Value services(InboundChains.Config cc) {
     List<SortedMap<String, String>> services = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     for (ServiceTargets.Target t : cc.targets()) {
@@ -125,9 +147,7 @@ final class InboundClusters {
       info.put("namespace", s.namespace());
       services.add(info);
     }
-    SortedMap<String, Value> fields = new TreeMap<>();
-    fields.put("services", XdsProtos.listOfStructs(services));
-    return XdsProtos.istioMetadata(fields);
+    return XdsProtos.listOfStructs(services);
   }
 
   /**

@@ -346,4 +346,64 @@ class SidecarInboundTest {
     assertThat(podIp.getUpstreamBindConfig().getSourceAddress().getAddress())
         .isEqualTo("127.0.0.6");
   }
+
+  @Test
+  void inboundClustersTakeTheConnectionPoolOfTheRuleOrTheSidecar() {
+    String rule =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: web, namespace: shop}
+        spec:
+          host: web
+          trafficPolicy:
+            connectionPool:
+              tcp: {maxConnections: 7}
+            outlierDetection: {consecutive5xxErrors: 3}
+        """;
+    MeshSnapshot withRule = ParsedMesh.parse(MESH, rule);
+    Cluster c = Generated.cluster(withRule, WEB, "inbound|9100||");
+    assertThat(c.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue()).isEqualTo(7);
+    // only the connection pool applies inbound
+    assertThat(c.hasOutlierDetection()).isFalse();
+    assertThat(
+            c.getMetadata()
+                .getFilterMetadataOrThrow("istio")
+                .getFieldsOrThrow("config")
+                .getStringValue())
+        .isEqualTo("/apis/networking.istio.io/v1/namespaces/shop/destination-rule/web");
+
+    MeshSnapshot withSidecar =
+        ParsedMesh.parse(
+            MESH,
+            rule,
+            """
+            apiVersion: networking.istio.io/v1
+            kind: Sidecar
+            metadata: {name: pools, namespace: shop}
+            spec:
+              inboundConnectionPool:
+                tcp: {maxConnections: 3}
+              ingress:
+              - port: {number: 9100, protocol: TCP, name: tcp-metrics}
+                connectionPool:
+                  http: {http2MaxRequests: 11}
+              - port: {number: 8080, protocol: HTTP, name: http}
+            """);
+    Cluster metrics = Generated.cluster(withSidecar, WEB, "inbound|9100||");
+    // the listener's pool replaces the rule's whole pool
+    assertThat(metrics.getCircuitBreakers().getThresholds(0).getMaxRequests().getValue())
+        .isEqualTo(11);
+    assertThat(
+            Integer.toUnsignedLong(
+                metrics.getCircuitBreakers().getThresholds(0).getMaxConnections().getValue()))
+        .isEqualTo(4294967295L);
+    assertThat(
+            Generated.cluster(withSidecar, WEB, "inbound|8080||")
+                .getCircuitBreakers()
+                .getThresholds(0)
+                .getMaxConnections()
+                .getValue())
+        .isEqualTo(3);
+  }
 }

@@ -57,7 +57,8 @@ final class SidecarParser {
               port(get(i, "port")),
               str(i, "bind"),
               captureMode(get(i, "captureMode")),
-              str(i, "defaultEndpoint")));
+              str(i, "defaultEndpoint"),
+              DestinationRuleParser.connectionPool(get(i, "connectionPool"))));
     }
     List<SidecarEgressListener> egress = new ArrayList<>();
     for (JsonNode e : list(spec, "egress")) {
@@ -69,7 +70,13 @@ final class SidecarParser {
               captureMode(get(e, "captureMode")),
               strings(e, "hosts")));
     }
-    return new Sidecar(meta, workloadSelector, ingress, egress, outboundTrafficPolicy(spec));
+    return new Sidecar(
+        meta,
+        workloadSelector,
+        ingress,
+        egress,
+        outboundTrafficPolicy(spec),
+        DestinationRuleParser.connectionPool(get(spec, "inboundConnectionPool")));
   }
 
   private static SidecarPort port(JsonNode p) {
