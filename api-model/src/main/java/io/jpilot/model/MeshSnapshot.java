@@ -3,6 +3,7 @@ package io.jpilot.model;
 import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.ServiceEntry;
 import io.jpilot.model.config.Sidecar;
 import io.jpilot.model.config.VirtualService;
@@ -36,6 +37,13 @@ public final class MeshSnapshot {
   private static final Comparator<VirtualService> VS_ORDER =
       Comparator.comparing((VirtualService vs) -> vs.meta().creationTimestamp())
           .thenComparing(vs -> vs.meta().key());
+
+  /** istiod's sortConfigByCreationTime: oldest first, then by name, then by namespace. */
+  private static final Comparator<Gateway> GATEWAY_ORDER =
+      Comparator.comparing((Gateway gw) -> gw.meta().creationTimestamp())
+          .thenComparing(gw -> gw.meta().name())
+          .thenComparing(gw -> gw.meta().namespace());
+
   private static final Comparator<Endpoint> ENDPOINT_ORDER =
       Comparator.comparing(Endpoint::servicePortName)
           .thenComparing(Endpoint::address)
@@ -58,6 +66,7 @@ public final class MeshSnapshot {
   private final SortedMap<String, Namespace> namespaces;
   private final int configCount;
   private final List<Sidecar> sidecars;
+  private final List<Gateway> gateways;
 
   private MeshSnapshot(
       long version,
@@ -68,7 +77,8 @@ public final class MeshSnapshot {
       DestinationRuleIndex destinationRules,
       SortedMap<String, Namespace> namespaces,
       int configCount,
-      List<Sidecar> sidecars) {
+      List<Sidecar> sidecars,
+      List<Gateway> gateways) {
     this.version = version;
     this.domainSuffix = domainSuffix;
     this.services = services;
@@ -80,6 +90,7 @@ public final class MeshSnapshot {
     this.namespaces = namespaces;
     this.configCount = configCount;
     this.sidecars = sidecars;
+    this.gateways = gateways;
   }
 
   /**
@@ -106,6 +117,7 @@ public final class MeshSnapshot {
     this.namespaces = base.namespaces;
     this.configCount = base.configCount;
     this.sidecars = base.sidecars;
+    this.gateways = base.gateways;
   }
 
   /**
@@ -149,6 +161,7 @@ public final class MeshSnapshot {
     List<WorkloadEntry> workloadEntries = new ArrayList<>();
     SortedMap<String, Namespace> namespaces = new TreeMap<>();
     List<Sidecar> sidecars = new ArrayList<>();
+    List<Gateway> gateways = new ArrayList<>();
     int configs = 0;
     for (MeshObject o : objects) {
       if (o instanceof Service s) {
@@ -176,6 +189,9 @@ public final class MeshSnapshot {
         configs++;
       } else if (o instanceof Sidecar sc) {
         sidecars.add(sc);
+        configs++;
+      } else if (o instanceof Gateway gw) {
+        gateways.add(gw);
         configs++;
       }
     }
@@ -220,6 +236,7 @@ public final class MeshSnapshot {
     sidecars.sort(
         Comparator.comparing((Sidecar sc) -> sc.meta().creationTimestamp())
             .thenComparing(sc -> sc.meta().key()));
+    gateways.sort(GATEWAY_ORDER);
     return new MeshSnapshot(
         version,
         domainSuffix,
@@ -229,7 +246,8 @@ public final class MeshSnapshot {
         new DestinationRuleIndex(drs, domainSuffix),
         Collections.unmodifiableSortedMap(namespaces),
         configs,
-        List.copyOf(sidecars));
+        List.copyOf(sidecars),
+        List.copyOf(gateways));
   }
 
   /**
@@ -332,6 +350,11 @@ public final class MeshSnapshot {
   /** Sidecars, oldest first, then by namespace/name. */
   public List<Sidecar> sidecars() {
     return sidecars;
+  }
+
+  /** Gateways, oldest first (istiod's merge order), then by name and namespace. */
+  public List<Gateway> gateways() {
+    return gateways;
   }
 
   /** Number of Istio config objects (VirtualServices, DestinationRules, ...). */

@@ -18,8 +18,8 @@ import java.util.TreeMap;
  *
  * <p>Flavours: sidecars get istiod's outbound clusters, endpoints, listeners and port-named route
  * configurations; proxyless gRPC clients (GENERATOR=grpc) get what istiod's grpcgen serves. Routers
- * (gateways) get the sidecar clusters and endpoints; Gateway listeners and routes are not modelled
- * yet, so their LDS and RDS answers are empty.
+ * (gateways) get the sidecar clusters and endpoints, and the listeners and route configurations of
+ * the Gateways that select them.
  *
  * <p>Every proxy first gets its {@link SidecarScope}: the per-type translators see a snapshot
  * narrowed to the services, VirtualServices and DestinationRules the proxy imports.
@@ -30,6 +30,8 @@ public final class Translator {
   private final ListenerTranslator listeners = new ListenerTranslator();
   private final RouteTranslator routes = new RouteTranslator();
   private final GrpcGenerator grpc = new GrpcGenerator();
+  private final GatewayListenerTranslator gatewayListeners = new GatewayListenerTranslator();
+  private final GatewayRouteTranslator gatewayRoutes = new GatewayRouteTranslator();
   private final SidecarRoutes sidecarRoutes = new SidecarRoutes(routes);
   private final MeshConfig mesh;
 
@@ -72,14 +74,16 @@ public final class Translator {
           break;
         case LISTENER:
           out =
-              router
-                  ? new TreeMap<>()
-                  : onlyRequested(listeners.sidecarListeners(scope, proxy), requestedNames);
+              onlyRequested(
+                  router
+                      ? gatewayListeners.listeners(view, proxy)
+                      : listeners.sidecarListeners(scope, proxy),
+                  requestedNames);
           break;
         case ROUTE:
           out =
               router
-                  ? new TreeMap<>()
+                  ? gatewayRoutes.routes(view, proxy, requestedNames)
                   : sidecarRoutes.generate(
                       scope, proxy, requestedNames, () -> listeners.sidecarListeners(scope, proxy));
           break;

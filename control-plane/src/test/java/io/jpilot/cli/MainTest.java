@@ -73,7 +73,27 @@ class MainTest {
     RoutesConfigDump routes = dump.getConfigs(3).unpack(RoutesConfigDump.class);
     assertThat(routes.getDynamicRouteConfigsList())
         .extracting(d -> d.getRouteConfig().unpack(RouteConfiguration.class).getName())
-        .containsExactly("9080");
+        .containsExactly("80", "9080");
+  }
+
+  @Test
+  void ingressGatewayRoutesShowTheBookinfoGateway() {
+    Run r =
+        run(
+            "proxy-config", "routes", "--config", BOOKINFO,
+            "--proxy",
+            "router~10.244.0.5~istio-ingressgateway-abc.istio-system~istio-system.svc.cluster.local");
+    assertThat(r.code()).isZero();
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines).hasSize(6);
+    assertThat(lines.subList(1, 6))
+        .allSatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("http.8080")
+                    .contains("outbound|9080||productpage.default.svc.cluster.local")
+                    .endsWith("bookinfo.default"));
+    assertThat(r.out()).contains("/productpage").contains("/static*").contains("/login");
   }
 
   @Test

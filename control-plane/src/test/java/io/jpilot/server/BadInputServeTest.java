@@ -174,7 +174,7 @@ class BadInputServeTest {
         goodFiles.add(Files.copy(f, dir.resolve(f.getFileName())));
       }
     }
-    assertThat(goodFiles).hasSize(5);
+    assertThat(goodFiles).hasSize(6);
     Path malformed = write("bad-malformed.yaml", MALFORMED);
     Path unknownKind = write("bad-unknown-kind.yaml", UNKNOWN_KIND);
     Path circuitBreaker = write("bad-circuit-breaker.yaml", CIRCUIT_BREAKER);

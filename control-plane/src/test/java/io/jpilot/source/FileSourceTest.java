@@ -416,8 +416,8 @@ class FileSourceTest {
     try (s) {
       LoadReport report = s.loadInitial();
       assertThat(report.diagnostics()).filteredOn(d -> d.severity() == Severity.ERROR).isEmpty();
-      assertThat(report.files()).isEqualTo(5);
-      assertThat(report.objects()).isEqualTo(16);
+      assertThat(report.files()).isEqualTo(6);
+      assertThat(report.objects()).isEqualTo(21);
     }
   }
 }

@@ -15,6 +15,7 @@ import io.jpilot.model.MeshObject;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.ConfigMeta;
 import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.ServiceEntry;
 import io.jpilot.model.config.Sidecar;
@@ -168,6 +169,10 @@ public final class ObjectParser {
         object =
             new SidecarParser(problems).parse(new ConfigMeta(key, labels, created, source), spec);
         break;
+      case Gateway.KIND:
+        object =
+            new GatewayParser(problems).parse(new ConfigMeta(key, labels, created, source), spec);
+        break;
       default:
         throw new AssertionError(kind);
     }
@@ -211,6 +216,8 @@ public final class ObjectParser {
             : null;
       case Sidecar.KIND:
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? SIDECAR_OBJECT : null;
+      case Gateway.KIND:
+        return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? GATEWAY_OBJECT : null;
       default:
         return null;
     }
@@ -222,6 +229,8 @@ public final class ObjectParser {
       KubernetesSchema.istioObject(IstioSchema.DESTINATION_RULE);
   private static final Schema.Message SIDECAR_OBJECT =
       KubernetesSchema.istioObject(SidecarSchema.SIDECAR);
+  private static final Schema.Message GATEWAY_OBJECT =
+      KubernetesSchema.istioObject(GatewaySchema.GATEWAY);
 
   private static Instant creationTimestamp(JsonNode metadata, Problems problems) {
     JsonNode ts = get(metadata, "creationTimestamp");

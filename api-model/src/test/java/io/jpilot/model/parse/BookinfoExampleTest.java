@@ -33,6 +33,7 @@ class BookinfoExampleTest {
     assertThat(files)
         .extracting(p -> p.getFileName().toString())
         .containsExactly(
+            "bookinfo-gateway.yaml",
             "endpointslices.yaml",
             "pods.yaml",
             "reviews-destinationrule.yaml",
@@ -47,13 +48,16 @@ class BookinfoExampleTest {
 
     assertThat(diagnostics).filteredOn(d -> d.severity() == Severity.ERROR).isEmpty();
     assertThat(diagnostics).isEmpty();
-    assertThat(objects).hasSize(4 + 6 + 4 + 1 + 1);
+    assertThat(objects).hasSize(2 + 5 + 7 + 1 + 1 + 5);
 
     MeshSnapshot snapshot = MeshSnapshot.build(1, "cluster.local", objects);
     assertThat(snapshot.services().keySet())
         .containsExactly(
-            "details.default.svc.cluster.local", "productpage.default.svc.cluster.local",
-            "ratings.default.svc.cluster.local", "reviews.default.svc.cluster.local");
+            "details.default.svc.cluster.local",
+            "istio-ingressgateway.istio-system.svc.cluster.local",
+            "productpage.default.svc.cluster.local",
+            "ratings.default.svc.cluster.local",
+            "reviews.default.svc.cluster.local");
     List<Endpoint> reviews = snapshot.endpoints("reviews.default.svc.cluster.local");
     assertThat(reviews)
         .extracting(Endpoint::address)
@@ -69,12 +73,19 @@ class BookinfoExampleTest {
               assertThat(e.locality().region()).isEqualTo("us-east1");
               assertThat(e.ready()).isTrue();
             });
-    VirtualService vs = snapshot.virtualServices().get(0);
+    VirtualService vs =
+        snapshot.virtualServices().stream()
+            .filter(v -> v.meta().name().equals("reviews"))
+            .findFirst()
+            .orElseThrow();
     assertThat(vs.http()).hasSize(2);
     assertThat(vs.http().get(1).route()).extracting(r -> r.weight()).containsExactly(80, 20);
     DestinationRule dr =
         snapshot.destinationRule("reviews.default.svc.cluster.local", "default").orElseThrow();
     assertThat(dr.trafficPolicy().orElseThrow().loadBalancer()).isEqualTo(LoadBalancer.RANDOM);
     assertThat(dr.subsets()).extracting(s -> s.name()).containsExactly("v1", "v2", "v3");
+    assertThat(snapshot.gateways())
+        .extracting(g -> g.qualifiedName())
+        .containsExactly("default/bookinfo-gateway");
   }
 }
