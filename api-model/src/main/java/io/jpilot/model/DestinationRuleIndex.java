@@ -58,7 +58,12 @@ final class DestinationRuleIndex {
   private final String domainSuffix;
   private final Map<String, HostRules> namespaceLocal = new HashMap<>();
   private final Map<String, HostRules> exportedByNamespace = new HashMap<>();
-  private final HostRules rootNamespaceLocal = new HostRules();
+
+  /**
+   * Rules visible only in their own namespace, by namespace: those of the root namespace are
+   * istiod's rootNamespaceLocal (the root namespace is a lookup parameter).
+   */
+  private final Map<String, HostRules> privateOnlyByNamespace = new HashMap<>();
 
   /**
    * @param rules every DestinationRule; hosts are resolved against each rule's namespace
@@ -90,8 +95,8 @@ final class DestinationRuleIndex {
           exportTo.size() == 1 && (exportTo.contains(PRIVATE) || exportTo.contains(ns));
       if (!privateOnly) {
         merge(exportedByNamespace.computeIfAbsent(ns, n -> new HostRules()), dr, exportTo);
-      } else if (ns.equals(ROOT_NAMESPACE)) {
-        merge(rootNamespaceLocal, dr, exportTo);
+      } else {
+        merge(privateOnlyByNamespace.computeIfAbsent(ns, n -> new HostRules()), dr, exportTo);
       }
     }
   }
@@ -165,14 +170,17 @@ final class DestinationRuleIndex {
 
   /**
    * The rule for {@code hostname} (a service in {@code serviceNamespace}, empty when unknown) as
-   * seen by a proxy in {@code proxyNamespace} with {@code proxyLabels}.
+   * seen by a proxy in {@code proxyNamespace} with {@code proxyLabels}, the mesh root namespace
+   * being {@code rootNamespace}.
    */
   Optional<DestinationRule> lookup(
       String hostname,
       String serviceNamespace,
       String proxyNamespace,
-      Map<String, String> proxyLabels) {
-    List<Consolidated> candidates = candidates(hostname, serviceNamespace, proxyNamespace);
+      Map<String, String> proxyLabels,
+      String rootNamespace) {
+    List<Consolidated> candidates =
+        candidates(hostname, serviceNamespace, proxyNamespace, rootNamespace);
     DestinationRule catchAll = null;
     for (Consolidated c : candidates) {
       DestinationRule dr = c.rule;
@@ -187,15 +195,16 @@ final class DestinationRuleIndex {
   }
 
   private List<Consolidated> candidates(
-      String hostname, String serviceNamespace, String proxyNamespace) {
-    if (!proxyNamespace.equals(ROOT_NAMESPACE)) {
+      String hostname, String serviceNamespace, String proxyNamespace, String rootNamespace) {
+    if (!proxyNamespace.equals(rootNamespace)) {
       HostRules local = namespaceLocal.get(proxyNamespace);
       List<Consolidated> found = local == null ? null : mostSpecific(hostname, local);
       if (found != null) {
         return found;
       }
     } else {
-      List<Consolidated> found = mostSpecific(hostname, rootNamespaceLocal);
+      HostRules rootLocal = privateOnlyByNamespace.get(rootNamespace);
+      List<Consolidated> found = rootLocal == null ? null : mostSpecific(hostname, rootLocal);
       if (found != null) {
         return found;
       }
@@ -206,7 +215,7 @@ final class DestinationRuleIndex {
         return out;
       }
     }
-    return exported(ROOT_NAMESPACE, hostname, proxyNamespace);
+    return exported(rootNamespace, hostname, proxyNamespace);
   }
 
   private List<Consolidated> exported(String owner, String hostname, String clientNamespace) {

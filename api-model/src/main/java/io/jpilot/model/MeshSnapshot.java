@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.ServiceEntry;
+import io.jpilot.model.config.Sidecar;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.config.WorkloadEntry;
 import io.jpilot.model.registry.Endpoint;
@@ -51,11 +52,20 @@ public final class MeshSnapshot {
   private final long version;
   private final String domainSuffix;
   private final SortedMap<String, Service> services;
+
+  /** What {@link #service} resolves: {@link #services} itself, or a wider set in a scoped view. */
+  private final Map<String, Service> reachable;
+
   private final Map<String, List<Endpoint>> endpoints;
   private final List<VirtualService> virtualServices;
   private final DestinationRuleIndex destinationRules;
+
+  /** In a scoped view, the rule chosen for each service hostname; null in a full snapshot. */
+  private final Map<String, DestinationRule> scopedRules;
+
   private final SortedMap<String, Namespace> namespaces;
   private final int configCount;
+  private final List<Sidecar> sidecars;
   private final List<Gateway> gateways;
 
   private MeshSnapshot(
@@ -67,16 +77,67 @@ public final class MeshSnapshot {
       DestinationRuleIndex destinationRules,
       SortedMap<String, Namespace> namespaces,
       int configCount,
+      List<Sidecar> sidecars,
       List<Gateway> gateways) {
     this.version = version;
     this.domainSuffix = domainSuffix;
     this.services = services;
+    this.reachable = services;
     this.endpoints = endpoints;
     this.virtualServices = virtualServices;
     this.destinationRules = destinationRules;
+    this.scopedRules = null;
     this.namespaces = namespaces;
     this.configCount = configCount;
+    this.sidecars = sidecars;
     this.gateways = gateways;
+  }
+
+  /**
+   * A view of {@code base} narrowed to what one proxy imports (its Sidecar scope): only the given
+   * services, VirtualServices and, per service hostname, the one DestinationRule that applies.
+   * Endpoints, namespaces and everything else are shared with {@code base}.
+   */
+  private MeshSnapshot(
+      MeshSnapshot base,
+      SortedMap<String, Service> services,
+      Map<String, Service> reachable,
+      List<VirtualService> virtualServices,
+      Map<String, DestinationRule> destinationRuleByHost) {
+    this.version = base.version;
+    this.domainSuffix = base.domainSuffix;
+    this.services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+    Map<String, Service> lookup = new TreeMap<>(reachable);
+    lookup.putAll(services);
+    this.reachable = Collections.unmodifiableMap(lookup);
+    this.endpoints = base.endpoints;
+    this.virtualServices = List.copyOf(virtualServices);
+    this.destinationRules = base.destinationRules;
+    this.scopedRules = Collections.unmodifiableMap(new TreeMap<>(destinationRuleByHost));
+    this.namespaces = base.namespaces;
+    this.configCount = base.configCount;
+    this.sidecars = base.sidecars;
+    this.gateways = base.gateways;
+  }
+
+  /**
+   * This snapshot as one proxy sees it: {@link #services} lists only {@code services} (by hostname,
+   * possibly narrowed to some ports), {@link #service} also resolves {@code reachable} ones (a
+   * Sidecar egress listener exposes some services but routes may name any imported one), {@link
+   * #virtualServices} lists {@code virtualServices} (in precedence order), and for each service
+   * hostname {@link #destinationRule} answers with the rule chosen for the proxy, whatever
+   * namespace is asked. Used to apply Sidecar scoping without changing the translators.
+   */
+  public MeshSnapshot scoped(
+      SortedMap<String, Service> services,
+      Map<String, Service> reachable,
+      List<VirtualService> virtualServices,
+      Map<String, DestinationRule> destinationRuleByHost) {
+    requireNonNull(services, "services");
+    requireNonNull(reachable, "reachable");
+    requireNonNull(virtualServices, "virtualServices");
+    requireNonNull(destinationRuleByHost, "destinationRuleByHost");
+    return new MeshSnapshot(this, services, reachable, virtualServices, destinationRuleByHost);
   }
 
   public static MeshSnapshot empty() {
@@ -99,6 +160,7 @@ public final class MeshSnapshot {
     List<ServiceEntry> serviceEntries = new ArrayList<>();
     List<WorkloadEntry> workloadEntries = new ArrayList<>();
     SortedMap<String, Namespace> namespaces = new TreeMap<>();
+    List<Sidecar> sidecars = new ArrayList<>();
     List<Gateway> gateways = new ArrayList<>();
     int configs = 0;
     for (MeshObject o : objects) {
@@ -124,6 +186,9 @@ public final class MeshSnapshot {
         configs++;
       } else if (o instanceof WorkloadEntry we) {
         workloadEntries.add(we);
+        configs++;
+      } else if (o instanceof Sidecar sc) {
+        sidecars.add(sc);
         configs++;
       } else if (o instanceof Gateway gw) {
         gateways.add(gw);
@@ -168,6 +233,9 @@ public final class MeshSnapshot {
           endpoints.put(host, List.copyOf(list));
         });
     vss.sort(VS_ORDER);
+    sidecars.sort(
+        Comparator.comparing((Sidecar sc) -> sc.meta().creationTimestamp())
+            .thenComparing(sc -> sc.meta().key()));
     gateways.sort(GATEWAY_ORDER);
     return new MeshSnapshot(
         version,
@@ -178,6 +246,7 @@ public final class MeshSnapshot {
         new DestinationRuleIndex(drs, domainSuffix),
         Collections.unmodifiableSortedMap(namespaces),
         configs,
+        List.copyOf(sidecars),
         List.copyOf(gateways));
   }
 
@@ -210,7 +279,7 @@ public final class MeshSnapshot {
   }
 
   public Optional<Service> service(String hostname) {
-    return Optional.ofNullable(services.get(hostname));
+    return Optional.ofNullable(reachable.get(hostname));
   }
 
   /** All endpoints of a service (every port, ready or not), sorted. */
@@ -249,13 +318,38 @@ public final class MeshSnapshot {
 
   private Optional<DestinationRule> destinationRule(
       String hostname, String proxyNamespace, Map<String, String> proxyLabels) {
-    Service svc = services.get(hostname);
+    if (scopedRules != null) {
+      return Optional.ofNullable(scopedRules.get(hostname));
+    }
+    return destinationRule(
+        hostname, proxyNamespace, proxyLabels, DestinationRuleIndex.ROOT_NAMESPACE);
+  }
+
+  /**
+   * The DestinationRule for {@code hostname} as seen from {@code proxyNamespace} with {@code
+   * proxyLabels}, the mesh root namespace being {@code rootNamespace} (see {@link
+   * #destinationRule(String, ProxyView)}). Scoped views answer with their chosen rule.
+   */
+  public Optional<DestinationRule> destinationRule(
+      String hostname,
+      String proxyNamespace,
+      Map<String, String> proxyLabels,
+      String rootNamespace) {
+    if (scopedRules != null) {
+      return Optional.ofNullable(scopedRules.get(hostname));
+    }
+    Service svc = reachable.get(hostname);
     return destinationRules.lookup(
-        hostname, svc == null ? "" : svc.namespace(), proxyNamespace, proxyLabels);
+        hostname, svc == null ? "" : svc.namespace(), proxyNamespace, proxyLabels, rootNamespace);
   }
 
   public SortedMap<String, Namespace> namespaces() {
     return namespaces;
+  }
+
+  /** Sidecars, oldest first, then by namespace/name. */
+  public List<Sidecar> sidecars() {
+    return sidecars;
   }
 
   /** Gateways, oldest first (istiod's merge order), then by name and namespace. */

@@ -7,6 +7,7 @@ import io.jpilot.debug.ProxyConfigTables;
 import io.jpilot.debug.SubscriptionWalker;
 import io.jpilot.model.ConfigStore;
 import io.jpilot.model.MeshObject;
+import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.config.ConfigKey;
@@ -37,7 +38,16 @@ final class ProxyConfigCommand {
     Args args =
         Args.parse(
             argv,
-            Set.of("config", "proxy", "o", "output", "meta", "label", "name", "domain-suffix"),
+            Set.of(
+                "config",
+                "proxy",
+                "o",
+                "output",
+                "meta",
+                "label",
+                "name",
+                "domain-suffix",
+                "root-namespace"),
             Set.of());
     if (args.positionals().size() != 1) {
       throw new UsageException("proxy-config needs one of clusters, listeners, routes, endpoints, all");
@@ -82,7 +92,12 @@ final class ProxyConfigCommand {
     }
     Map<XdsType, SortedMap<String, Message>> resources =
         SubscriptionWalker.walk(
-            new Translator(), snapshot, proxy, new TreeSet<>(args.all("name")));
+            new Translator(
+                MeshConfig.DEFAULT.withRootNamespace(
+                    args.get("root-namespace", MeshConfig.DEFAULT_ROOT_NAMESPACE))),
+            snapshot,
+            proxy,
+            new TreeSet<>(args.all("name")));
     if (output.equals("json")) {
       Map<XdsType, SortedMap<String, Message>> selected = new EnumMap<>(XdsType.class);
       Map<XdsType, String> versions = new EnumMap<>(XdsType.class);

@@ -5,6 +5,7 @@ import io.jpilot.cli.Args.UsageException;
 import io.jpilot.k8s.KubernetesClients;
 import io.jpilot.k8s.KubernetesSource;
 import io.jpilot.k8s.NamespaceSelector;
+import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.Durations;
 import io.jpilot.push.PushSettings;
@@ -47,7 +48,8 @@ final class ServeCommand {
                 "xds-tls-port",
                 "tls-cert",
                 "tls-key",
-                "tls-client-ca"),
+                "tls-client-ca",
+                "root-namespace"),
             Set.of());
     if (!args.positionals().isEmpty()) {
       throw new UsageException("serve takes no arguments, got " + args.positionals());
@@ -82,6 +84,8 @@ final class ServeCommand {
     if (tls.isPresent()) {
       options = options.withXdsTls(tls.get());
     }
+    options =
+        options.withRootNamespace(args.get("root-namespace", MeshConfig.DEFAULT_ROOT_NAMESPACE));
     if (options.pushThrottle() < 1) {
       throw new UsageException("--push-throttle " + options.pushThrottle() + " (expected: >= 1)");
     }

@@ -46,6 +46,15 @@ public final class ConfigDumps {
           .add(
               io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
           .add(
+              io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector
+                  .getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst
+                  .getDescriptor())
+          .add(
               io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
                   .getDescriptor())
           .add(

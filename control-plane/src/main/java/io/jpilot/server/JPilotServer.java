@@ -11,6 +11,7 @@ import io.jpilot.k8s.KubernetesSource;
 import io.jpilot.k8s.NamespaceSelector;
 import io.jpilot.model.ConfigStore;
 import io.jpilot.model.Diagnostic;
+import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.push.PushEngine;
 import io.jpilot.push.PushRequest;
@@ -56,6 +57,7 @@ public final class JPilotServer implements AutoCloseable {
    * @param kubernetes when present, the objects are watched in this cluster instead of read from
    *     {@code configDir}
    * @param xdsTls when present, ADS is also served over TLS (istiod's 15012)
+   * @param rootNamespace the mesh root namespace (mesh-wide default Sidecar, exported rules)
    */
   public record Options(
       Path configDir,
@@ -67,10 +69,12 @@ public final class JPilotServer implements AutoCloseable {
       int pushThrottle,
       String domainSuffix,
       Optional<KubernetesOptions> kubernetes,
-      Optional<XdsTls> xdsTls) {
+      Optional<XdsTls> xdsTls,
+      String rootNamespace) {
 
     public Options {
       requireNonNull(xdsTls, "xdsTls");
+      requireNonNull(rootNamespace, "rootNamespace");
       requireNonNull(bind, "bind");
       requireNonNull(debounceAfter, "debounceAfter");
       requireNonNull(debounceMax, "debounceMax");
@@ -105,7 +109,24 @@ public final class JPilotServer implements AutoCloseable {
           pushThrottle,
           domainSuffix,
           kubernetes,
-          Optional.empty());
+          Optional.empty(),
+          MeshConfig.DEFAULT_ROOT_NAMESPACE);
+    }
+
+    /** The same options with another mesh root namespace. */
+    public Options withRootNamespace(String namespace) {
+      return new Options(
+          configDir,
+          bind,
+          xdsPort,
+          monitoringPort,
+          debounceAfter,
+          debounceMax,
+          pushThrottle,
+          domainSuffix,
+          kubernetes,
+          xdsTls,
+          namespace);
     }
 
     /** The same options, also serving ADS over TLS. */
@@ -120,7 +141,8 @@ public final class JPilotServer implements AutoCloseable {
           pushThrottle,
           domainSuffix,
           kubernetes,
-          Optional.of(tls));
+          Optional.of(tls),
+          rootNamespace);
     }
 
     /** Serves the config files of {@code configDir}. */
@@ -243,7 +265,8 @@ public final class JPilotServer implements AutoCloseable {
     gc.bindTo(meters);
     closeables.add(gc);
     ConfigStore store = new ConfigStore();
-    Translator translator = new Translator();
+    Translator translator =
+        new Translator(MeshConfig.DEFAULT.withRootNamespace(options.rootNamespace()));
     PushEngine engine =
         new PushEngine(
             store, options.domainSuffix(), options.pushSettings(), translator::generate, meters);

@@ -68,6 +68,7 @@ final class GatewayListenerTranslator {
     Map<String, List<ChainOpts>> chainsByListener = new LinkedHashMap<>();
     Map<String, String> bindByListener = new LinkedHashMap<>();
     Map<String, Integer> portByListener = new LinkedHashMap<>();
+    Map<String, java.util.Set<String>> claimedSni = new LinkedHashMap<>();
     for (ServerPort port : merged.serverPorts()) {
       String bind = port.bind().isEmpty() ? wildcard : port.bind();
       String name = IstioNames.listenerName(bind, port.number());
@@ -99,7 +100,13 @@ final class GatewayListenerTranslator {
                   List.of(
                       hcm(info.map(MergedGateway.TlsServerInfo::routeName).orElse(""), prefix))));
         } else {
-          chains.addAll(tcpChains(snapshot, proxy, s, info));
+          chains.addAll(
+              tcpChains(
+                  snapshot,
+                  proxy,
+                  s,
+                  info,
+                  claimedSni.computeIfAbsent(name, k -> new java.util.HashSet<>())));
         }
       }
     }
@@ -122,13 +129,38 @@ final class GatewayListenerTranslator {
       MeshSnapshot snapshot,
       ProxyView proxy,
       BoundServer s,
-      Optional<MergedGateway.TlsServerInfo> info) {
+      Optional<MergedGateway.TlsServerInfo> info,
+      java.util.Set<String> claimedSni) {
     Optional<ServerTls> tls = s.server().tls();
     if (tls.isPresent() && tls.get().mode() == ServerTls.Mode.AUTO_PASSTHROUGH) {
       return autoPassthroughChains(
           snapshot, proxy, info.map(MergedGateway.TlsServerInfo::sniHosts).orElse(List.of()));
     }
-    return List.of();
+    GatewayL4Routes routes = new GatewayL4Routes(snapshot, proxy);
+    if (tls.isEmpty()) {
+      // opaque TCP: the first matching tcp route
+      return routes.tcp(s).stream()
+          .map(f -> new ChainOpts(List.of(), List.of(), Optional.empty(), f))
+          .toList();
+    }
+    if (!s.server().isPassthrough()) {
+      // TLS terminated here, then forwarded by a tcp route
+      return routes.tcp(s).stream()
+          .map(
+              f ->
+                  new ChainOpts(
+                      info.map(MergedGateway.TlsServerInfo::sniHosts).orElse(List.of()),
+                      List.of(),
+                      Optional.of(GatewayTlsContexts.downstream(tls.get())),
+                      f))
+          .toList();
+    }
+    // TLS passthrough: one chain per tls route match, by SNI
+    List<ChainOpts> out = new ArrayList<>();
+    for (GatewayL4Routes.Chain c : routes.tls(s, claimedSni)) {
+      out.add(new ChainOpts(c.sniHosts(), List.of(), Optional.empty(), c.filters()));
+    }
+    return out;
   }
 
   /** istiod's builtAutoPassthroughFilterChains: SNI {@code outbound_.<port>_.<subset>_.<host>}. */

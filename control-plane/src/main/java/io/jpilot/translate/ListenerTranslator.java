@@ -13,47 +13,51 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
-import io.jpilot.model.registry.Protocol;
-import io.jpilot.model.registry.Service;
-import io.jpilot.model.registry.ServicePort;
+import io.jpilot.model.SidecarScope;
+import io.jpilot.model.config.Destination;
+import io.jpilot.model.config.OutboundTrafficPolicy;
 import java.util.SortedMap;
-import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * Sidecar outbound LDS: {@code virtualOutbound} on 15001 (original destination, catch-all to
- * PassthroughCluster), one {@code 0.0.0.0_<port>} HTTP listener per HTTP service port using RDS
- * route {@code "<port>"}, and one {@code <VIP>_<port>} TCP proxy listener per other service port
- * with a VIP. All per-port listeners are bind_to_port false: virtualOutbound hands them the
- * connections.
+ * Sidecar LDS: the outbound listeners of the proxy's Sidecar scope ({@link
+ * SidecarOutboundListeners}), {@code virtualOutbound} on 15001 (original destination; unknown
+ * traffic goes to PassthroughCluster under ALLOW_ANY, to BlackHoleCluster under REGISTRY_ONLY) and
+ * the inbound side ({@link SidecarInboundListeners}: {@code virtualInbound} on 15006).
  */
 final class ListenerTranslator {
 
-  SortedMap<String, Message> sidecarListeners(MeshSnapshot snapshot, ProxyView proxy) {
+  SortedMap<String, Message> sidecarListeners(SidecarScope scope, ProxyView proxy) {
     SortedMap<String, Message> out = new TreeMap<>();
-    out.put(IstioNames.VIRTUAL_OUTBOUND, virtualOutbound());
-    SortedSet<Integer> httpPorts = new TreeSet<>();
-    for (Service svc : snapshot.services().values()) {
-      for (ServicePort p : svc.ports()) {
-        if (p.protocol().isHttp()) {
-          httpPorts.add(p.port());
-        } else if (p.protocol() != Protocol.UDP && !OutboundCluster.isHeadless(svc)) {
-          Listener tcp = tcpListener(svc, p);
-          out.put(tcp.getName(), tcp);
-        }
-      }
+    for (Listener l : SidecarOutboundListeners.build(scope, proxy)) {
+      out.put(l.getName(), l);
     }
-    for (int port : httpPorts) {
-      Listener http = httpListener(port);
-      out.put(http.getName(), http);
+    out.put(
+        IstioNames.VIRTUAL_OUTBOUND,
+        virtualOutbound(catchAllCluster(scope.outboundTrafficPolicy())));
+    for (Listener l : SidecarInboundListeners.build(scope, proxy)) {
+      out.put(l.getName(), l);
     }
     return out;
   }
 
-  static Listener virtualOutbound() {
+  /**
+   * Where traffic to unknown destinations goes: PassthroughCluster (or the egress proxy's cluster)
+   * under ALLOW_ANY, BlackHoleCluster under REGISTRY_ONLY.
+   */
+  static String catchAllCluster(OutboundTrafficPolicy policy) {
+    if (policy.mode() == OutboundTrafficPolicy.Mode.REGISTRY_ONLY) {
+      return IstioNames.BLACK_HOLE_CLUSTER;
+    }
+    if (policy.egressProxy().isPresent()) {
+      Destination d = policy.egressProxy().get();
+      return new ClusterKey(d.port(), d.subset(), d.host()).name();
+    }
+    return IstioNames.PASSTHROUGH_CLUSTER;
+  }
+
+  static Listener virtualOutbound(String catchAllCluster) {
     return Listener.newBuilder()
         .setName(IstioNames.VIRTUAL_OUTBOUND)
         .setAddress(
@@ -68,57 +72,39 @@ final class ListenerTranslator {
         .addFilterChains(
             FilterChain.newBuilder()
                 .setName(IstioNames.VIRTUAL_OUTBOUND_CATCH_ALL_TCP)
-                .addFilters(tcpProxy(IstioNames.PASSTHROUGH_CLUSTER)))
+                .addFilters(tcpProxy(catchAllCluster)))
         .setUseOriginalDst(XdsProtos.bool(true))
         .setTrafficDirection(TrafficDirection.OUTBOUND)
         .build();
   }
 
-  /** {@code 0.0.0.0_<port>}: an HTTP connection manager using RDS route {@code "<port>"}. */
-  static Listener httpListener(int port) {
-    String name = IstioNames.listenerName(IstioNames.WILDCARD_ADDRESS, port);
+  /** An outbound HTTP connection manager using RDS route {@code rds}. */
+  static Filter httpConnectionManager(String statPrefix, String rds) {
     HttpConnectionManager hcm =
-        HttpConnectionManager.newBuilder()
-            .setStatPrefix("outbound_" + name + IstioNames.STAT_PREFIX_DELIMITER)
+        baseConnectionManager(statPrefix)
             .setRds(
-                Rds.newBuilder()
-                    .setConfigSource(XdsProtos.adsSidecar())
-                    .setRouteConfigName(Integer.toString(port)))
-            .addHttpFilters(faultFilter())
-            .addHttpFilters(httpFilter(IstioNames.CORS_FILTER, Cors.getDefaultInstance()))
-            .addHttpFilters(routerFilter())
-            .setUseRemoteAddress(XdsProtos.bool(false))
-            .addUpgradeConfigs(
-                HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
-            .setStreamIdleTimeout(XdsProtos.ZERO)
-            .setNormalizePath(XdsProtos.bool(true))
-            .setPathWithEscapedSlashesAction(
-                HttpConnectionManager.PathWithEscapedSlashesAction.KEEP_UNCHANGED)
+                Rds.newBuilder().setConfigSource(XdsProtos.adsSidecar()).setRouteConfigName(rds))
             .build();
-    return Listener.newBuilder()
-        .setName(name)
-        .setAddress(XdsProtos.socketAddress(IstioNames.WILDCARD_ADDRESS, port))
-        .addFilterChains(
-            FilterChain.newBuilder()
-                .addFilters(
-                    Filter.newBuilder()
-                        .setName(IstioNames.HTTP_CONNECTION_MANAGER)
-                        .setTypedConfig(XdsProtos.pack(hcm))))
-        .setBindToPort(XdsProtos.bool(false))
-        .setTrafficDirection(TrafficDirection.OUTBOUND)
+    return Filter.newBuilder()
+        .setName(IstioNames.HTTP_CONNECTION_MANAGER)
+        .setTypedConfig(XdsProtos.pack(hcm))
         .build();
   }
 
-  /** {@code <VIP>_<port>}: a TCP proxy to the service's default outbound cluster. */
-  static Listener tcpListener(Service svc, ServicePort port) {
-    String cluster = ClusterKey.of(svc.hostname(), port.port()).name();
-    return Listener.newBuilder()
-        .setName(IstioNames.listenerName(svc.clusterIp(), port.port()))
-        .setAddress(XdsProtos.socketAddress(svc.clusterIp(), port.port()))
-        .addFilterChains(FilterChain.newBuilder().addFilters(tcpProxy(cluster)))
-        .setBindToPort(XdsProtos.bool(false))
-        .setTrafficDirection(TrafficDirection.OUTBOUND)
-        .build();
+  /** The settings every sidecar HTTP connection manager shares (listener_builder.go). */
+  static HttpConnectionManager.Builder baseConnectionManager(String statPrefix) {
+    return HttpConnectionManager.newBuilder()
+        .setStatPrefix(statPrefix)
+        .addHttpFilters(faultFilter())
+        .addHttpFilters(httpFilter(IstioNames.CORS_FILTER, Cors.getDefaultInstance()))
+        .addHttpFilters(routerFilter())
+        .setUseRemoteAddress(XdsProtos.bool(false))
+        .addUpgradeConfigs(
+            HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
+        .setStreamIdleTimeout(XdsProtos.ZERO)
+        .setNormalizePath(XdsProtos.bool(true))
+        .setPathWithEscapedSlashesAction(
+            HttpConnectionManager.PathWithEscapedSlashesAction.KEEP_UNCHANGED);
   }
 
   /** tcp_proxy with istiod's stat prefix for it: the cluster name. */

@@ -3,8 +3,10 @@ package io.jpilot.translate;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Message;
+import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
+import io.jpilot.model.SidecarScope;
 import java.util.Collections;
 import java.util.Set;
 import java.util.SortedMap;
@@ -18,6 +20,9 @@ import java.util.TreeMap;
  * configurations; proxyless gRPC clients (GENERATOR=grpc) get what istiod's grpcgen serves. Routers
  * (gateways) get the sidecar clusters and endpoints, and the listeners and route configurations of
  * the Gateways that select them.
+ *
+ * <p>Every proxy first gets its {@link SidecarScope}: the per-type translators see a snapshot
+ * narrowed to the services, VirtualServices and DestinationRules the proxy imports.
  */
 public final class Translator {
   private final ClusterTranslator clusters = new ClusterTranslator();
@@ -27,6 +32,17 @@ public final class Translator {
   private final GrpcGenerator grpc = new GrpcGenerator();
   private final GatewayListenerTranslator gatewayListeners = new GatewayListenerTranslator();
   private final GatewayRouteTranslator gatewayRoutes = new GatewayRouteTranslator();
+  private final SidecarRoutes sidecarRoutes = new SidecarRoutes(routes);
+  private final MeshConfig mesh;
+
+  /** A translator with istiod's default mesh config (root namespace istio-system, ALLOW_ANY). */
+  public Translator() {
+    this(MeshConfig.DEFAULT);
+  }
+
+  public Translator(MeshConfig mesh) {
+    this.mesh = requireNonNull(mesh, "mesh");
+  }
 
   /**
    * @param requestedNames the names the proxy subscribed to; empty means "all" (wildcard)
@@ -38,31 +54,38 @@ public final class Translator {
     requireNonNull(proxy, "proxy");
     requireNonNull(type, "type");
     requireNonNull(requestedNames, "requestedNames");
+    SidecarScope scope = SidecarScope.of(snapshot, proxy, mesh);
+    MeshSnapshot view = scope.view();
     SortedMap<String, Message> out;
     if (proxy.isProxylessGrpc()) {
-      out = grpc.generate(snapshot, proxy, type, requestedNames);
+      out = grpc.generate(view, proxy, type, requestedNames);
     } else {
       boolean router = proxy.type() == ProxyView.Type.ROUTER;
       switch (type) {
         case CLUSTER:
-          out = onlyRequested(clusters.sidecarClusters(snapshot, proxy), requestedNames);
+          SortedMap<String, Message> all = new TreeMap<>(clusters.sidecarClusters(view, proxy));
+          if (!router) {
+            all.putAll(InboundClusters.generate(scope, proxy));
+          }
+          out = onlyRequested(all, requestedNames);
           break;
         case ENDPOINT:
-          out = endpoints.generate(snapshot, proxy, requestedNames);
+          out = endpoints.generate(view, proxy, requestedNames);
           break;
         case LISTENER:
           out =
               onlyRequested(
                   router
-                      ? gatewayListeners.listeners(snapshot, proxy)
-                      : listeners.sidecarListeners(snapshot, proxy),
+                      ? gatewayListeners.listeners(view, proxy)
+                      : listeners.sidecarListeners(scope, proxy),
                   requestedNames);
           break;
         case ROUTE:
           out =
               router
-                  ? gatewayRoutes.routes(snapshot, proxy, requestedNames)
-                  : routes.sidecarRoutes(snapshot, proxy, requestedNames);
+                  ? gatewayRoutes.routes(view, proxy, requestedNames)
+                  : sidecarRoutes.generate(
+                      scope, proxy, requestedNames, () -> listeners.sidecarListeners(scope, proxy));
           break;
         default:
           throw new IllegalArgumentException("type: " + type);

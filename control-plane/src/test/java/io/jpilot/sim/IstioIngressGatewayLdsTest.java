@@ -12,11 +12,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.SortedMap;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
-import org.opentest4j.AssertionFailedError;
 
 /**
  * istiod's TestLDSWithIngressGateway on its own test data ({@code
@@ -27,10 +24,6 @@ import org.opentest4j.AssertionFailedError;
  */
 class IstioIngressGatewayLdsTest {
   static final String FILE = "istio-testdata/ingress-gateway/configs.yaml";
-
-  /** Passthrough filter chains come from VirtualService tls routes. */
-  static final String PENDING_TLS_ROUTES =
-      "PASSTHROUGH servers are routed by VirtualService tls routes, which are not parsed yet";
 
   static Map<XdsType, SortedMap<String, Message>> xds;
   static TrafficSimulator sim;
@@ -54,18 +47,6 @@ class IstioIngressGatewayLdsTest {
     sim = TrafficSimulator.of(xds);
   }
 
-  /**
-   * Runs a check that fails today for a known reason: skipped with it, or failed once it passes.
-   */
-  static void pending(String reason, Executable check) throws Throwable {
-    try {
-      check.execute();
-    } catch (AssertionFailedError e) {
-      Assumptions.abort("pending: " + reason + "; fails with: " + e.getMessage());
-    }
-    throw new AssertionFailedError("passes now; remove the pending marker (" + reason + ")");
-  }
-
   static Call.Builder tls(String sni) {
     return Call.tls(sni, 443).mode(Call.Mode.GATEWAY).address("99.1.1.1");
   }
@@ -76,14 +57,9 @@ class IstioIngressGatewayLdsTest {
   }
 
   @Test
-  void httpsListenerHasThreeFilterChains() throws Throwable {
-    pending(
-        PENDING_TLS_ROUTES,
-        () ->
-            assertThat(
-                    ((Listener) xds.get(XdsType.LISTENER).get("0.0.0.0_443"))
-                        .getFilterChainsCount())
-                .isEqualTo(3));
+  void httpsListenerHasThreeFilterChains() {
+    assertThat(((Listener) xds.get(XdsType.LISTENER).get("0.0.0.0_443")).getFilterChainsCount())
+        .isEqualTo(3);
   }
 
   @Test
@@ -111,16 +87,12 @@ class IstioIngressGatewayLdsTest {
   }
 
   @Test
-  void passthroughServersForwardBySni() throws Throwable {
-    pending(
-        PENDING_TLS_ROUTES,
-        () -> {
-          for (String sni : new String[] {"https.secure.com", "tls.secure.com"}) {
-            Result r = sim.run(tls(sni).build());
-            assertThat(r.ok()).as("%s -> %s", sni, r).isTrue();
-            assertThat(r.cluster()).as(sni).isEqualTo("outbound|443||https.secure.com");
-          }
-        });
+  void passthroughServersForwardBySni() {
+    for (String sni : new String[] {"https.secure.com", "tls.secure.com"}) {
+      Result r = sim.run(tls(sni).build());
+      assertThat(r.ok()).as("%s -> %s", sni, r).isTrue();
+      assertThat(r.cluster()).as(sni).isEqualTo("outbound|443||https.secure.com");
+    }
   }
 
   @Test

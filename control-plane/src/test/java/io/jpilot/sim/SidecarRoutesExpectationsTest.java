@@ -30,10 +30,9 @@ import org.opentest4j.AssertionFailedError;
  * clusters map of the route configuration, as istiod's test extracts it, and a simulated request
  * for each expected domain.
  *
- * <p>Cases that configure a Sidecar need its egress scoping; until the Sidecar kind is parsed they
- * are reported as skipped with that reason. Cases in {@link #PENDING} fail today for a stated
- * reason and are skipped with it; should one start passing, the test fails so that the entry is
- * removed.
+ * <p>Cases that configure a Sidecar check its egress scoping (the Sidecar must parse). Cases in
+ * {@link #PENDING} fail today for a stated reason and are skipped with it; should one start
+ * passing, the test fails so that the entry is removed.
  */
 class SidecarRoutesExpectationsTest {
   static final String FILE = "istio-derived/sidecar-routes-expectations.yaml";
@@ -84,9 +83,9 @@ class SidecarRoutesExpectationsTest {
       }
       i++;
     }
-    Assumptions.assumeTrue(
-        !needsSidecar || mesh.has("Sidecar"),
-        "pending: needs Sidecar egress scoping (the Sidecar kind is not parsed yet)");
+    assertThat(!needsSidecar || mesh.has("Sidecar"))
+        .as("the case's Sidecar is parsed: %s", mesh.diagnostics())
+        .isTrue();
 
     String ns = node.get("proxyNamespace").asText();
     ProxyView proxy =

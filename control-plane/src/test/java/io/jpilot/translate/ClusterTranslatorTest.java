@@ -46,7 +46,9 @@ class ClusterTranslatorTest {
     assertThat(Generated.resources(BookinfoMesh.bookinfo(), PRODUCTPAGE, XdsType.CLUSTER).keySet())
         .containsExactly(
             "BlackHoleCluster",
+            "InboundPassthroughCluster",
             "PassthroughCluster",
+            "inbound|9080||",
             subsetName("v1"),
             subsetName("v2"),
             subsetName("v3"),

@@ -32,7 +32,8 @@ class ListenerTranslatorTest {
   @Test
   void listenerNames() {
     assertThat(Generated.resources(mesh(), PRODUCTPAGE, XdsType.LISTENER).keySet())
-        .containsExactly("0.0.0.0_7070", "0.0.0.0_9080", "10.96.0.31_5432", "virtualOutbound");
+        .containsExactly(
+            "0.0.0.0_7070", "0.0.0.0_9080", "10.96.0.31_5432", "virtualInbound", "virtualOutbound");
   }
 
   @Test

@@ -823,9 +823,7 @@ http:
   @Test
   void theSidecarConnectionManagerRunsFaultAndCorsBeforeTheRouter() throws Exception {
     HttpConnectionManager hcm =
-        ListenerTranslator.httpListener(9080)
-            .getFilterChains(0)
-            .getFilters(0)
+        ListenerTranslator.httpConnectionManager("outbound_0.0.0.0_9080;", "9080")
             .getTypedConfig()
             .unpack(HttpConnectionManager.class);
     assertThat(hcm.getHttpFiltersList())

@@ -4,7 +4,7 @@ import io.jpilot.model.MeshObject;
 
 /** An Istio config object held by the config store. */
 public sealed interface IstioConfig extends MeshObject
-    permits VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, Gateway {
+    permits VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, Sidecar, Gateway {
   ConfigMeta meta();
 
   @Override

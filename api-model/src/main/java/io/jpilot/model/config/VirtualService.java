@@ -10,7 +10,9 @@ public record VirtualService(
     List<String> hosts,
     List<String> gateways,
     List<HttpRoute> http,
-    List<String> exportTo)
+    List<String> exportTo,
+    List<TcpRoute> tcp,
+    List<TlsRoute> tls)
     implements IstioConfig {
   public static final String KIND = "VirtualService";
 
@@ -20,5 +22,22 @@ public record VirtualService(
     gateways = List.copyOf(gateways);
     http = List.copyOf(http);
     exportTo = List.copyOf(exportTo);
+    tcp = List.copyOf(tcp);
+    tls = List.copyOf(tls);
+  }
+
+  /** A VirtualService with HTTP routes only. */
+  public VirtualService(
+      ConfigMeta meta,
+      List<String> hosts,
+      List<String> gateways,
+      List<HttpRoute> http,
+      List<String> exportTo) {
+    this(meta, hosts, gateways, http, exportTo, List.of(), List.of());
+  }
+
+  /** This VirtualService with the given tcp[] and tls[] routes. */
+  public VirtualService withL4Routes(List<TcpRoute> tcp, List<TlsRoute> tls) {
+    return new VirtualService(meta, hosts, gateways, http, exportTo, tcp, tls);
   }
 }

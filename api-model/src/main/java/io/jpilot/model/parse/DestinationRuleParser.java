@@ -186,7 +186,7 @@ final class DestinationRuleParser {
             has(l, "enabled") ? Optional.of(bool(l, "enabled")) : Optional.empty()));
   }
 
-  private static Optional<ConnectionPoolSettings> connectionPool(JsonNode cp) {
+  static Optional<ConnectionPoolSettings> connectionPool(JsonNode cp) {
     if (cp == null) {
       return Optional.empty();
     }

@@ -19,6 +19,7 @@ import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.HttpRoute;
 import io.jpilot.model.config.ServiceEntry;
+import io.jpilot.model.config.Sidecar;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.config.WorkloadEntry;
 import io.jpilot.model.registry.EndpointSlice;
@@ -58,6 +59,7 @@ public final class ObjectParser {
   static final String REGION_LABEL = "topology.kubernetes.io/region";
   static final String ZONE_LABEL = "topology.kubernetes.io/zone";
   static final String SUBZONE_LABEL = "topology.istio.io/subzone";
+  static final String EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo";
   private static final Set<String> ISTIO_NETWORKING_VERSIONS =
       Set.of(
           "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
@@ -136,7 +138,7 @@ public final class ObjectParser {
     MeshObject object;
     switch (kind) {
       case Service.KIND:
-        object = service(name, namespace, labels, spec, domainSuffix);
+        object = withExportTo(service(name, namespace, labels, spec, domainSuffix), metadata);
         break;
       case EndpointSlice.KIND:
         object = endpointSlice(name, namespace, labels, doc, problems);
@@ -149,7 +151,9 @@ public final class ObjectParser {
         break;
       case VirtualService.KIND:
         new IstioValidator(problems).validateVirtualService(spec, namespace);
-        object = virtualService(new ConfigMeta(key, labels, created, source), spec);
+        object =
+            L4RouteParser.withL4Routes(
+                virtualService(new ConfigMeta(key, labels, created, source), spec), spec);
         break;
       case DestinationRule.KIND:
         new IstioValidator(problems).validateDestinationRule(spec, namespace);
@@ -166,6 +170,10 @@ public final class ObjectParser {
         object =
             ServiceEntryParser.workloadEntry(
                 new ConfigMeta(key, labels, created, source), spec, problems);
+        break;
+      case Sidecar.KIND:
+        object =
+            new SidecarParser(problems).parse(new ConfigMeta(key, labels, created, source), spec);
         break;
       case Gateway.KIND:
         object =
@@ -239,6 +247,8 @@ public final class ObjectParser {
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion)
             ? ServiceEntryParser.WORKLOAD_ENTRY_OBJECT
             : null;
+      case Sidecar.KIND:
+        return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? SIDECAR_OBJECT : null;
       case Gateway.KIND:
         return ISTIO_NETWORKING_VERSIONS.contains(apiVersion) ? GATEWAY_OBJECT : null;
       default:
@@ -250,6 +260,8 @@ public final class ObjectParser {
       KubernetesSchema.istioObject(IstioSchema.VIRTUAL_SERVICE);
   private static final Schema.Message DR_OBJECT =
       KubernetesSchema.istioObject(IstioSchema.DESTINATION_RULE);
+  private static final Schema.Message SIDECAR_OBJECT =
+      KubernetesSchema.istioObject(SidecarSchema.SIDECAR);
   private static final Schema.Message GATEWAY_OBJECT =
       KubernetesSchema.istioObject(GatewaySchema.GATEWAY);
 
@@ -393,6 +405,18 @@ public final class ObjectParser {
     List<HttpRoute> http = VirtualServiceParser.httpRoutes(spec);
     return new VirtualService(
         meta, strings(spec, "hosts"), strings(spec, "gateways"), http, strings(spec, "exportTo"));
+  }
+
+  /** The {@code networking.istio.io/exportTo} annotation: comma-separated namespaces. */
+  private static Service withExportTo(Service svc, JsonNode metadata) {
+    String exportTo = stringMap(metadata, "annotations").getOrDefault(EXPORT_TO_ANNOTATION, "");
+    List<String> namespaces = new ArrayList<>();
+    for (String ns : exportTo.split(",")) {
+      if (!ns.trim().isEmpty()) {
+        namespaces.add(ns.trim());
+      }
+    }
+    return namespaces.isEmpty() ? svc : svc.withExportTo(namespaces);
   }
 
   private static String text(JsonNode n) {

@@ -99,6 +99,40 @@ public record Service(
     return ports.stream().filter(p -> p.name().equals(portName)).findFirst();
   }
 
+  /** This service narrowed to some of its ports (a Sidecar import on one port). */
+  public Service withPorts(List<ServicePort> newPorts) {
+    return new Service(
+        hostname,
+        name,
+        namespace,
+        clusterIp,
+        newPorts,
+        selector,
+        labels,
+        resolution,
+        meshExternal,
+        serviceAccounts,
+        exportTo,
+        registry);
+  }
+
+  /** This service with another exportTo (a Kubernetes Service's exportTo annotation). */
+  public Service withExportTo(List<String> namespaces) {
+    return new Service(
+        hostname,
+        name,
+        namespace,
+        clusterIp,
+        ports,
+        selector,
+        labels,
+        resolution,
+        meshExternal,
+        serviceAccounts,
+        namespaces,
+        registry);
+  }
+
   /**
    * Whether a proxy in {@code namespace} may see this service: no exportTo, {@code *}, {@code .}
    * from the service's own namespace, or the namespace named.

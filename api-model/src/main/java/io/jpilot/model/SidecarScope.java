@@ -1,0 +1,633 @@
+package io.jpilot.model;
+
+import static java.util.Objects.requireNonNull;
+
+import io.jpilot.model.config.Destination;
+import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.HttpMatch;
+import io.jpilot.model.config.HttpMirror;
+import io.jpilot.model.config.HttpRoute;
+import io.jpilot.model.config.OutboundTrafficPolicy;
+import io.jpilot.model.config.RouteDestination;
+import io.jpilot.model.config.Sidecar;
+import io.jpilot.model.config.SidecarEgressListener;
+import io.jpilot.model.config.SidecarIngressListener;
+import io.jpilot.model.config.SidecarPort;
+import io.jpilot.model.config.TcpRoute;
+import io.jpilot.model.config.TlsRoute;
+import io.jpilot.model.config.VirtualService;
+import io.jpilot.model.registry.Service;
+import io.jpilot.model.registry.ServicePort;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What one proxy imports, as istiod's SidecarScope (pilot/pkg/model/sidecar.go) decides it: the
+ * Sidecar that applies, per egress listener the services and VirtualServices it imports, the union
+ * of imported services (for clusters), the DestinationRule for each, and the outbound traffic
+ * policy. A plain value computed from (snapshot, proxy, mesh config); no I/O.
+ *
+ * <p>Sidecar selection: in the proxy's namespace, the oldest Sidecar whose workloadSelector matches
+ * the proxy's labels, else the oldest one without a selector; else the selector-less Sidecar of the
+ * root namespace (applied as if it were in the proxy's namespace); else the default, which imports
+ * every service, VirtualService and DestinationRule exported to the namespace. Gateways always get
+ * the default scope.
+ */
+public final class SidecarScope {
+  private static final String WILDCARD_NAMESPACE = "*";
+  private static final String CURRENT_NAMESPACE = ".";
+  private static final String EXCLUDE_PREFIX = "~";
+  private static final String MESH_GATEWAY = "mesh";
+
+  /** The services and VirtualServices one egress listener imports, and the view built from them. */
+  public record EgressListener(
+      SidecarEgressListener config,
+      List<Service> services,
+      List<VirtualService> virtualServices,
+      MeshSnapshot view) {
+    public EgressListener {
+      requireNonNull(config, "config");
+      services = List.copyOf(services);
+      virtualServices = List.copyOf(virtualServices);
+      requireNonNull(view, "view");
+    }
+
+    /** True for the listener without a port (the catch-all; the last one). */
+    public boolean catchAll() {
+      return config.port().isEmpty();
+    }
+  }
+
+  private final MeshSnapshot snapshot;
+  private final String namespace;
+  private final Optional<Sidecar> sidecar;
+  private final List<EgressListener> egressListeners;
+  private final SortedMap<String, Service> services;
+  private final Map<String, DestinationRule> destinationRules;
+  private final OutboundTrafficPolicy outboundTrafficPolicy;
+  private final MeshSnapshot view;
+  private final String rootNamespace;
+
+  private SidecarScope(
+      MeshSnapshot snapshot,
+      String namespace,
+      Optional<Sidecar> sidecar,
+      List<EgressListener> egressListeners,
+      SortedMap<String, Service> services,
+      Map<String, DestinationRule> destinationRules,
+      OutboundTrafficPolicy outboundTrafficPolicy,
+      MeshSnapshot view,
+      String rootNamespace) {
+    this.snapshot = snapshot;
+    this.namespace = namespace;
+    this.sidecar = sidecar;
+    this.egressListeners = List.copyOf(egressListeners);
+    this.services = Collections.unmodifiableSortedMap(services);
+    this.destinationRules = Collections.unmodifiableMap(destinationRules);
+    this.outboundTrafficPolicy = outboundTrafficPolicy;
+    this.view = view;
+    this.rootNamespace = rootNamespace;
+  }
+
+  /** Computes the scope of {@code proxy}. */
+  public static SidecarScope of(MeshSnapshot snapshot, ProxyView proxy, MeshConfig mesh) {
+    requireNonNull(snapshot, "snapshot");
+    requireNonNull(proxy, "proxy");
+    requireNonNull(mesh, "mesh");
+    String ns = proxy.namespace();
+    OutboundTrafficPolicy meshPolicy =
+        new OutboundTrafficPolicy(mesh.outboundTrafficPolicy(), Optional.empty());
+    if (proxy.type() == ProxyView.Type.ROUTER) {
+      return forGateway(snapshot, proxy, mesh, meshPolicy);
+    }
+    Optional<Sidecar> sidecar =
+        select(snapshot.sidecars(), ns, proxy.labels(), mesh.rootNamespace());
+    List<SidecarEgressListener> configs =
+        sidecar
+            .map(Sidecar::egress)
+            .filter(e -> !e.isEmpty())
+            .orElse(List.of(SidecarEgressListener.IMPORT_ALL));
+    List<VirtualService> meshVirtualServices = virtualServicesForMesh(snapshot, ns);
+    List<Service> visible = new ArrayList<>();
+    for (Service s : snapshot.services().values()) {
+      if (s.visibleTo(ns)) {
+        visible.add(s);
+      }
+    }
+    Map<String, DestinationRule> drs = new TreeMap<>();
+
+    // Per listener: its explicit imports. Then the union, explicit imports first, then the
+    // destinations of imported VirtualServices (istiod's collectImportedServices).
+    List<ListenerImports> imports = new ArrayList<>();
+    for (SidecarEgressListener config : configs) {
+      imports.add(ListenerImports.of(config, ns, visible, meshVirtualServices, snapshot));
+    }
+    LinkedHashMap<String, Service> union = new LinkedHashMap<>();
+    for (ListenerImports li : imports) {
+      for (Service s : li.services) {
+        append(union, s);
+      }
+      for (VirtualService vs : li.virtualServices) {
+        for (Map.Entry<String, Set<Integer>> d : destinations(vs, ns, snapshot).entrySet()) {
+          Optional<Service> svc = snapshot.service(d.getKey());
+          if (svc.isEmpty() || (!svc.get().namespace().equals(ns) && !svc.get().visibleTo(ns))) {
+            continue;
+          }
+          Service matched =
+              li.matchPort
+                  ? matchingListenerPort(svc.get(), li.config)
+                  : matchingVirtualServicePorts(svc.get(), d.getValue());
+          if (matched != null) {
+            append(union, matched);
+          }
+        }
+      }
+    }
+    SortedMap<String, Service> services = new TreeMap<>(union);
+    for (Service s : services.values()) {
+      snapshot
+          .destinationRule(s.hostname(), ns, proxy.labels(), mesh.rootNamespace())
+          .ifPresent(dr -> drs.put(s.hostname(), dr));
+    }
+    List<EgressListener> listeners = new ArrayList<>();
+    for (ListenerImports li : imports) {
+      SortedMap<String, Service> listed = new TreeMap<>();
+      for (Service s : li.services) {
+        listed.put(s.hostname(), s);
+      }
+      listeners.add(
+          new EgressListener(
+              li.config,
+              li.services,
+              li.virtualServices,
+              snapshot.scoped(listed, services, li.virtualServices, drs)));
+    }
+    List<VirtualService> allVs = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (ListenerImports li : imports) {
+      for (VirtualService vs : li.virtualServices) {
+        if (seen.add(vs.meta().key().toString())) {
+          allVs.add(vs);
+        }
+      }
+    }
+    OutboundTrafficPolicy policy =
+        sidecar.flatMap(Sidecar::outboundTrafficPolicy).orElse(meshPolicy);
+    return new SidecarScope(
+        snapshot,
+        ns,
+        sidecar,
+        listeners,
+        services,
+        drs,
+        policy,
+        snapshot.scoped(services, services, allVs, drs),
+        mesh.rootNamespace());
+  }
+
+  /** istiod's DefaultSidecarScopeForGateway: services and rules exported to the namespace. */
+  private static SidecarScope forGateway(
+      MeshSnapshot snapshot, ProxyView proxy, MeshConfig mesh, OutboundTrafficPolicy policy) {
+    String ns = proxy.namespace();
+    SortedMap<String, Service> services = new TreeMap<>();
+    for (Service s : snapshot.services().values()) {
+      if (s.visibleTo(ns)) {
+        services.put(s.hostname(), s);
+      }
+    }
+    Map<String, DestinationRule> drs = new TreeMap<>();
+    for (Service s : services.values()) {
+      snapshot
+          .destinationRule(s.hostname(), ns, proxy.labels(), mesh.rootNamespace())
+          .ifPresent(dr -> drs.put(s.hostname(), dr));
+    }
+    // Gateways bind VirtualServices through their gateways: field, so all of them stay visible.
+    MeshSnapshot view = snapshot.scoped(services, services, snapshot.virtualServices(), drs);
+    EgressListener all =
+        new EgressListener(
+            SidecarEgressListener.IMPORT_ALL,
+            List.copyOf(services.values()),
+            snapshot.virtualServices(),
+            view);
+    return new SidecarScope(
+        snapshot,
+        ns,
+        Optional.empty(),
+        List.of(all),
+        services,
+        drs,
+        policy,
+        view,
+        mesh.rootNamespace());
+  }
+
+  /**
+   * istiod's getSidecarScope for sidecars: selector-bearing Sidecars of the namespace first (oldest
+   * first), then the namespace's selector-less one, then the root namespace's selector-less one.
+   */
+  static Optional<Sidecar> select(
+      List<Sidecar> sidecars, String namespace, Map<String, String> labels, String rootNamespace) {
+    for (Sidecar sc : sidecars) {
+      if (sc.meta().namespace().equals(namespace)
+          && sc.workloadSelector().isPresent()
+          && sc.selects(labels)) {
+        return Optional.of(sc);
+      }
+    }
+    for (Sidecar sc : sidecars) {
+      if (sc.meta().namespace().equals(namespace) && sc.workloadSelector().isEmpty()) {
+        return Optional.of(sc);
+      }
+    }
+    for (Sidecar sc : sidecars) {
+      if (sc.meta().namespace().equals(rootNamespace) && sc.workloadSelector().isEmpty()) {
+        return Optional.of(sc);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * VirtualServices bound to the mesh and exported to {@code ns}, in istiod's order: those private
+   * to the namespace, then those exported to it by name, then public ones; oldest first in each.
+   */
+  static List<VirtualService> virtualServicesForMesh(MeshSnapshot snapshot, String ns) {
+    List<VirtualService> priv = new ArrayList<>();
+    List<VirtualService> exported = new ArrayList<>();
+    List<VirtualService> pub = new ArrayList<>();
+    for (VirtualService vs : snapshot.virtualServices()) {
+      if (!vs.gateways().isEmpty() && !vs.gateways().contains(MESH_GATEWAY)) {
+        continue;
+      }
+      List<String> exportTo = vs.exportTo();
+      String vsNs = vs.meta().namespace();
+      if (exportTo.isEmpty() || exportTo.contains("*")) {
+        pub.add(vs);
+      } else if (exportTo.contains("~")) {
+        continue;
+      } else if (vsNs.equals(ns) && (exportTo.contains(".") || exportTo.contains(ns))) {
+        priv.add(vs);
+      } else if (exportTo.contains(ns)) {
+        exported.add(vs);
+      }
+    }
+    List<VirtualService> out = new ArrayList<>(priv);
+    out.addAll(exported);
+    out.addAll(pub);
+    return out;
+  }
+
+  /** The imports of one egress listener, before the union is known. */
+  private static final class ListenerImports {
+    final SidecarEgressListener config;
+    final boolean matchPort;
+    final List<Service> services;
+    final List<VirtualService> virtualServices;
+
+    private ListenerImports(
+        SidecarEgressListener config,
+        boolean matchPort,
+        List<Service> services,
+        List<VirtualService> virtualServices) {
+      this.config = config;
+      this.matchPort = matchPort;
+      this.services = services;
+      this.virtualServices = virtualServices;
+    }
+
+    static ListenerImports of(
+        SidecarEgressListener config,
+        String configNamespace,
+        List<Service> visible,
+        List<VirtualService> meshVirtualServices,
+        MeshSnapshot snapshot) {
+      Map<String, HostImports> byNamespace = parseHosts(config.hosts(), configNamespace);
+      boolean matchPort = config.port().map(p -> p.number() != 0 && !isHttpProxy(p)).orElse(false);
+      HostImports wildcard = byNamespace.get(WILDCARD_NAMESPACE);
+
+      List<VirtualService> vss = new ArrayList<>();
+      for (VirtualService vs : meshVirtualServices) {
+        String vsNs = vs.meta().namespace();
+        HostImports own = byNamespace.get(vsNs);
+        if ((own != null && selectsVirtualService(vs, own, own, wildcard, snapshot))
+            || (wildcard != null && selectsVirtualService(vs, wildcard, own, wildcard, snapshot))) {
+          vss.add(vs);
+        }
+      }
+
+      List<Service> services = new ArrayList<>();
+      for (Service s : visible) {
+        HostImports own = byNamespace.get(s.namespace());
+        if ((own != null && own.excluded(s.hostname()))
+            || (wildcard != null && wildcard.excluded(s.hostname()))) {
+          continue;
+        }
+        Service matched = null;
+        if (own != null && own.matches(s.hostname())) {
+          matched = matchPort ? matchingListenerPort(s, config) : s;
+        } else if (wildcard != null && wildcard.matches(s.hostname())) {
+          matched = matchPort ? matchingListenerPort(s, config) : s;
+        }
+        if (matched != null) {
+          services.add(matched);
+        }
+      }
+      return new ListenerImports(config, matchPort, services, vss);
+    }
+
+    /** istiod's SelectVirtualServices for one VS and one set of imports. */
+    private static boolean selectsVirtualService(
+        VirtualService vs,
+        HostImports imports,
+        HostImports ownNamespace,
+        HostImports wildcard,
+        MeshSnapshot snapshot) {
+      for (String h : vs.hosts()) {
+        String host = snapshot.resolveShortName(h, vs.meta().namespace());
+        if (!imports.matchesVirtualServiceHost(host)) {
+          continue;
+        }
+        if ((ownNamespace != null && ownNamespace.excluded(host))
+            || (wildcard != null && wildcard.excluded(host))) {
+          continue;
+        }
+        return true;
+      }
+      return false;
+    }
+  }
+
+  private static boolean isHttpProxy(SidecarPort p) {
+    return p.protocol().equalsIgnoreCase("HTTP_PROXY");
+  }
+
+  /** Egress hosts grouped by namespace ({@code *} for any), with exclusions. */
+  static Map<String, HostImports> parseHosts(List<String> hosts, String configNamespace) {
+    Map<String, HostImports> out = new LinkedHashMap<>();
+    for (String h : hosts) {
+      int slash = h.indexOf('/');
+      if (slash < 0 || h.indexOf('/', slash + 1) >= 0) {
+        continue; // rejected by validation
+      }
+      String ns = h.substring(0, slash);
+      String name = h.substring(slash + 1);
+      boolean excluded = ns.startsWith(EXCLUDE_PREFIX);
+      if (excluded) {
+        ns = ns.substring(1);
+        if (ns.isEmpty()) {
+          ns = WILDCARD_NAMESPACE;
+        }
+      }
+      if (ns.equals(CURRENT_NAMESPACE)) {
+        ns = configNamespace;
+      }
+      HostImports hi = out.computeIfAbsent(ns, n -> new HostImports());
+      if (excluded) {
+        hi.excludedHosts.add(name);
+      } else {
+        if (!Hosts.isWildcard(name)) {
+          hi.exactHosts.add(name);
+        }
+        hi.allHosts.add(name);
+      }
+    }
+    return out;
+  }
+
+  /** istiod's hostClassification: the hosts imported from one namespace. */
+  static final class HostImports {
+    final Set<String> exactHosts = new HashSet<>();
+    final List<String> allHosts = new ArrayList<>();
+    final List<String> excludedHosts = new ArrayList<>();
+
+    boolean excluded(String host) {
+      for (String e : excludedHosts) {
+        if (Hosts.subsetOf(host, e)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** A service host is imported when it equals an import or lies under a wildcard import. */
+    boolean matches(String host) {
+      if (exactHosts.contains(host)) {
+        return true;
+      }
+      boolean wild = Hosts.isWildcard(host);
+      for (String imported : allHosts) {
+        if (!wild && !Hosts.isWildcard(imported)) {
+          continue;
+        }
+        if (Hosts.subsetOf(host, imported)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** VirtualService hosts match both ways (a {@code *.local} route matches an exact import). */
+    boolean matchesVirtualServiceHost(String host) {
+      if (exactHosts.contains(host)) {
+        return true;
+      }
+      boolean wild = Hosts.isWildcard(host);
+      for (String imported : allHosts) {
+        if (!wild && !Hosts.isWildcard(imported)) {
+          continue;
+        }
+        if (Hosts.matches(host, imported)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** Adds a service, merging the ports of one imported twice (first import wins otherwise). */
+  private static void append(LinkedHashMap<String, Service> union, Service s) {
+    Service existing = union.get(s.hostname());
+    if (existing == null) {
+      union.put(s.hostname(), s);
+      return;
+    }
+    if (existing.equals(s) || existing.ports().equals(s.ports())) {
+      return;
+    }
+    if (!existing.namespace().equals(s.namespace())) {
+      return;
+    }
+    List<ServicePort> ports = new ArrayList<>(existing.ports());
+    for (ServicePort p : s.ports()) {
+      if (ports.stream().noneMatch(q -> q.port() == p.port())) {
+        ports.add(p);
+      }
+    }
+    union.put(s.hostname(), existing.withPorts(ports));
+  }
+
+  /** The service narrowed to the egress listener's port; null when it has no such port. */
+  private static Service matchingListenerPort(Service s, SidecarEgressListener listener) {
+    int number = listener.port().map(SidecarPort::number).orElse(0);
+    for (ServicePort p : s.ports()) {
+      if (p.port() == number) {
+        return s.ports().size() == 1 ? s : s.withPorts(List.of(p));
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The service narrowed to the ports VirtualServices send to; 0 among them means all ports. Null
+   * when a multi-port service has none of them.
+   */
+  private static Service matchingVirtualServicePorts(Service s, Set<Integer> ports) {
+    if (ports.isEmpty() || ports.contains(0)) {
+      return s;
+    }
+    List<ServicePort> found = new ArrayList<>();
+    for (ServicePort p : s.ports()) {
+      if (ports.contains(p.port())) {
+        found.add(p);
+      }
+    }
+    if (found.size() == s.ports().size()) {
+      return s;
+    }
+    return found.isEmpty() ? null : s.withPorts(found);
+  }
+
+  /**
+   * The destination hosts (resolved) and ports (0: unset) of a VirtualService's routes. HTTP routes
+   * whose matches all name another source namespace are left out.
+   */
+  static Map<String, Set<Integer>> destinations(
+      VirtualService vs, String configNamespace, MeshSnapshot snapshot) {
+    Map<String, Set<Integer>> out = new LinkedHashMap<>();
+    for (HttpRoute h : vs.http()) {
+      if (!matchesSourceNamespace(h, configNamespace)) {
+        continue;
+      }
+      addAll(out, h.route(), vs, snapshot);
+      h.mirror().ifPresent(d -> add(out, d, vs, snapshot));
+      for (HttpMirror m : h.mirrors()) {
+        add(out, m.destination(), vs, snapshot);
+      }
+    }
+    for (TcpRoute t : vs.tcp()) {
+      addAll(out, t.route(), vs, snapshot);
+    }
+    for (TlsRoute t : vs.tls()) {
+      addAll(out, t.route(), vs, snapshot);
+    }
+    return out;
+  }
+
+  /**
+   * An HTTP route counts unless every match that names a source namespace names another one
+   * (istiod's virtualServiceDestinationsFilteredBySourceNamespace).
+   */
+  private static boolean matchesSourceNamespace(HttpRoute h, String configNamespace) {
+    boolean matched = true;
+    for (HttpMatch m : h.match()) {
+      if (!m.sourceNamespace().isEmpty()) {
+        if (m.sourceNamespace().equals(configNamespace)) {
+          return true;
+        }
+        matched = false;
+      }
+    }
+    return matched;
+  }
+
+  private static void addAll(
+      Map<String, Set<Integer>> out,
+      List<RouteDestination> route,
+      VirtualService vs,
+      MeshSnapshot snapshot) {
+    for (RouteDestination rd : route) {
+      add(out, rd.destination(), vs, snapshot);
+    }
+  }
+
+  private static void add(
+      Map<String, Set<Integer>> out, Destination d, VirtualService vs, MeshSnapshot snapshot) {
+    String host = snapshot.resolveShortName(d.host(), vs.meta().namespace());
+    out.computeIfAbsent(host, k -> new HashSet<>()).add(d.port());
+  }
+
+  // ---- accessors -------------------------------------------------------------------------------
+
+  /** The snapshot the scope was computed from (not narrowed). */
+  public MeshSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** The proxy's config namespace (the scope applies there even for a root-namespace Sidecar). */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The Sidecar that applies; empty for the default scope. */
+  public Optional<Sidecar> sidecar() {
+    return sidecar;
+  }
+
+  /** The Sidecar's ingress listeners; empty when there is none (inbound follows services then). */
+  public List<SidecarIngressListener> ingressListeners() {
+    return sidecar.map(Sidecar::ingress).orElse(List.of());
+  }
+
+  /** Egress listeners in order; the catch-all, if any, is last. */
+  public List<EgressListener> egressListeners() {
+    return egressListeners;
+  }
+
+  /**
+   * istiod's GetEgressListenerForRDS: the listener for a route's port, else the catch-all. Empty
+   * when no listener serves the port.
+   */
+  public Optional<EgressListener> egressListenerForPort(int port) {
+    for (EgressListener e : egressListeners) {
+      if (e.catchAll()) {
+        return Optional.of(e);
+      }
+      if (e.config().port().get().number() == port) {
+        return Optional.of(e);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every imported service by hostname (the union over egress listeners): what CDS covers. */
+  public SortedMap<String, Service> services() {
+    return services;
+  }
+
+  /** The DestinationRule chosen for each imported service hostname. */
+  public Map<String, DestinationRule> destinationRules() {
+    return destinationRules;
+  }
+
+  public OutboundTrafficPolicy outboundTrafficPolicy() {
+    return outboundTrafficPolicy;
+  }
+
+  /** The mesh root namespace the scope was computed with. */
+  public String rootNamespace() {
+    return rootNamespace;
+  }
+
+  /** The snapshot narrowed to everything imported: the input of CDS and EDS. */
+  public MeshSnapshot view() {
+    return view;
+  }
+}
