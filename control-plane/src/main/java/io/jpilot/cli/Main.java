@@ -42,10 +42,8 @@ public final class Main {
           "        [--xds-ca FILE]             use TLS to jpilot, trusting this CA (PEM)",
           "        [--admin-port N]            Envoy's admin port on 127.0.0.1 (default 15000)",
           "        [--meta KEY=VALUE]...       node metadata; [--label KEY=VALUE]... its LABELS",
-          "  analyze PATH...             check config files and directories (yaml, json, and the"
-              + " yaml",
-          "                              blocks of markdown; - reads stdin) like istioctl"
-              + " analyze;",
+          "  analyze PATH...             check config as istioctl analyze does: files, directories",
+          "                              (yaml, json, yaml blocks of markdown) or - for stdin;",
           "                              exit code 1 when there are errors",
           "        [-o json]                   print the findings as a JSON array",
           "        [--domain-suffix S]         cluster domain (default cluster.local)",

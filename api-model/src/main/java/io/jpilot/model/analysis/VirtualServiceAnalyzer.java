@@ -10,6 +10,7 @@ import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.GatewayNameResolver;
 import io.jpilot.model.config.GatewayServer;
 import io.jpilot.model.config.HttpRoute;
+import io.jpilot.model.config.RouteDestination;
 import io.jpilot.model.config.Subset;
 import io.jpilot.model.config.VirtualService;
 import java.util.ArrayList;
@@ -52,6 +53,20 @@ final class VirtualServiceAnalyzer {
         }
         if (r.delegate().isPresent()) {
           delegate(ctx, vs, r.delegate().get(), p + ".delegate", out);
+        }
+      }
+      for (int i = 0; i < vs.tcp().size(); i++) {
+        List<RouteDestination> route = vs.tcp().get(i).route();
+        for (int j = 0; j < route.size(); j++) {
+          String path = "spec.tcp[" + i + "].route[" + j + "].destination";
+          destination(ctx, registry, subsets, vs, route.get(j).destination(), path, out);
+        }
+      }
+      for (int i = 0; i < vs.tls().size(); i++) {
+        List<RouteDestination> route = vs.tls().get(i).route();
+        for (int j = 0; j < route.size(); j++) {
+          String path = "spec.tls[" + i + "].route[" + j + "].destination";
+          destination(ctx, registry, subsets, vs, route.get(j).destination(), path, out);
         }
       }
     }

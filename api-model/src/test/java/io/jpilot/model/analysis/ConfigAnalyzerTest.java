@@ -417,4 +417,24 @@ class ConfigAnalyzerTest {
                 + " \"b.other.com\" not found in Gateway istio-system/gw (its hosts:"
                 + " ./admin.example.com, shop/*.example.com); that gateway does not route it");
   }
+
+  @Test
+  void tcpAndTlsRouteDestinations() {
+    List<MeshObject> objects =
+        objects(
+            vs(
+                    "default",
+                    "db",
+                    "",
+                    "{hosts: [mysql], tcp: [{route: [{destination: {host: mysql, subset: v8}}]}],"
+                        + " tls: [{match: [{sniHosts: [mysql]}], route: [{destination: {host:"
+                        + " mysql-tls}}]}]}")
+                + dr("default", "mysql", "{host: mysql, subsets: [{name: v5}]}")
+                + service("default", "mysql"));
+
+    assertThat(warnings(ConfigAnalyzer.analyze(objects, SUFFIX)))
+        .extracting(Diagnostic::path)
+        .containsExactly(
+            "spec.tcp[0].route[0].destination.subset", "spec.tls[0].route[0].destination.host");
+  }
 }
