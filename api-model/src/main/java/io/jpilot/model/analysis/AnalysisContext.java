@@ -33,7 +33,6 @@ final class AnalysisContext {
   /** Gateways by key. */
   final Map<ConfigKey, Gateway> gateways;
 
-  private final Set<ConfigKey> others;
   private final Set<ConfigKey> present;
   private final boolean complete;
 
@@ -45,7 +44,6 @@ final class AnalysisContext {
     this.domainSuffix = domainSuffix;
     this.objects = List.copyOf(objects);
     this.snapshot = MeshSnapshot.build(0, domainSuffix, this.objects);
-    this.others = others;
     this.complete = complete;
     this.present = new HashSet<>(others);
     List<VirtualService> vss = new ArrayList<>();
@@ -88,19 +86,6 @@ final class AnalysisContext {
 
   boolean exists(ConfigKey key) {
     return present.contains(key);
-  }
-
-  /** Whether the input has objects of {@code kind} that were not turned into model objects. */
-  boolean hasUnmodelled(String kind) {
-    if (ObjectParser.supportsKind(kind)) {
-      return false;
-    }
-    for (ConfigKey k : others) {
-      if (k.kind().equals(kind)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   boolean hasKind(String kind) {

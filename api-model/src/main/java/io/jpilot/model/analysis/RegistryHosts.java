@@ -23,7 +23,6 @@ final class RegistryHosts {
   private final List<String> wildcards = new ArrayList<>();
   private final boolean checkClusterLocal;
   private final boolean checkOthers;
-  private final boolean unreadServiceEntries;
   private boolean skippedClusterLocal;
   private boolean skippedOthers;
 
@@ -43,9 +42,8 @@ final class RegistryHosts {
         break;
       }
     }
-    this.unreadServiceEntries = ctx.hasUnmodelled(SERVICE_ENTRY);
-    this.checkClusterLocal = kube && !unreadServiceEntries;
-    this.checkOthers = (kube || ctx.hasKind(SERVICE_ENTRY)) && !unreadServiceEntries;
+    this.checkClusterLocal = kube;
+    this.checkOthers = kube || ctx.hasKind(SERVICE_ENTRY);
   }
 
   static RegistryHosts of(AnalysisContext ctx) {
@@ -85,17 +83,12 @@ final class RegistryHosts {
     if (!skippedClusterLocal && !skippedOthers) {
       return;
     }
-    String why;
-    if (unreadServiceEntries) {
-      why = "the input has ServiceEntries, which jpilot does not read";
-    } else if (skippedOthers) {
-      why = "the input has no Services or ServiceEntries";
-    } else {
-      why =
-          "the input has no Kubernetes Services (add their manifests to check *"
-              + clusterLocalSuffix
-              + " hosts)";
-    }
+    String why =
+        skippedOthers
+            ? "the input has no Services or ServiceEntries"
+            : "the input has no Kubernetes Services (add their manifests to check *"
+                + clusterLocalSuffix
+                + " hosts)";
     out.add(
         new Diagnostic(
             Severity.INFO,

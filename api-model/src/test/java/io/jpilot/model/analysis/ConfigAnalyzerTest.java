@@ -7,7 +7,6 @@ import io.jpilot.model.Diagnostic.Severity;
 import io.jpilot.model.MeshObject;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.parse.ConfigFileParser;
-import io.jpilot.model.parse.ObjectParser;
 import io.jpilot.model.parse.ParsedFile;
 import java.util.List;
 import java.util.Set;
@@ -201,23 +200,26 @@ class ConfigAnalyzerTest {
   }
 
   @Test
-  void serviceEntriesThatJpilotDoesNotReadDisableHostChecks() {
+  void serviceEntryHostsAreInTheRegistry() {
     String config =
         vs(
                 "default",
                 "r",
                 "",
-                "{hosts: [r], http: [{route: [{destination: {host: httpbin.org}}]}]}")
-            + service("default", "reviews");
-    ConfigKey se = new ConfigKey("ServiceEntry", "default", "httpbin");
-    List<Diagnostic> found = ConfigAnalyzer.analyze(objects(config), Set.of(se), SUFFIX);
-    if (ObjectParser.supportsKind("ServiceEntry")) {
-      return; // then a ServiceEntry is an object, never an "other" one
-    }
-    assertThat(lines(found))
-        .containsExactly(
-            "INFO: hosts of routes and DestinationRules were not checked against the registry: the"
-                + " input has ServiceEntries, which jpilot does not read");
+                "{hosts: [r], http: [{route: [{destination: {host: httpbin.org}, weight: 50},"
+                    + " {destination: {host: api.example.com}, weight: 50}]}]}")
+            + "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ext}\n"
+            + "spec: {hosts: [\"*.example.com\"], ports: [{number: 443, name: https, protocol:"
+            + " TLS}], resolution: NONE, location: MESH_EXTERNAL}\n---\n";
+
+    // a ServiceEntry alone is a registry for hosts outside the cluster; its wildcard host counts
+    assertThat(warnings(ConfigAnalyzer.analyze(objects(config), SUFFIX)))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.path()).isEqualTo("spec.http[0].route[0].destination.host");
+              assertThat(d.message()).startsWith("Referenced host not found: \"httpbin.org\"");
+            });
   }
 
   @Test
@@ -254,15 +256,11 @@ class ConfigAnalyzerTest {
                     SUFFIX)))
         .isEmpty();
 
-    // served config: Gateways are only known once jpilot models them
+    // served config: every Gateway jpilot serves is an object
     List<Diagnostic> served = warnings(ConfigAnalyzer.analyze(objects(config), SUFFIX));
-    if (ObjectParser.supportsKind("Gateway")) {
-      assertThat(served)
-          .extracting(Diagnostic::path)
-          .containsExactly("spec.gateways[1]", "spec.gateways[2]", "spec.gateways[3]");
-    } else {
-      assertThat(served).isEmpty();
-    }
+    assertThat(served)
+        .extracting(Diagnostic::path)
+        .containsExactly("spec.gateways[1]", "spec.gateways[2]", "spec.gateways[3]");
   }
 
   @Test
