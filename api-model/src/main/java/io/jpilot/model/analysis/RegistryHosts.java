@@ -3,6 +3,7 @@ package io.jpilot.model.analysis;
 import io.jpilot.model.Diagnostic;
 import io.jpilot.model.Diagnostic.Severity;
 import io.jpilot.model.MeshObject;
+import io.jpilot.model.config.ServiceEntry;
 import io.jpilot.model.registry.Service;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.TreeSet;
  * Istio config alone is not expected to carry the registry.
  */
 final class RegistryHosts {
-  private static final String SERVICE_ENTRY = "ServiceEntry";
+  private static final String SERVICE_ENTRY = ServiceEntry.KIND;
 
   private final String clusterLocalSuffix;
   private final Set<String> exact = new TreeSet<>();

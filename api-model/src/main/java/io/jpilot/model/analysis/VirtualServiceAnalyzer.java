@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 
 /** The VirtualService checks: gateways, shadowed hosts, destination hosts and subsets. */
 final class VirtualServiceAnalyzer {
-  static final String GATEWAY_KIND = "Gateway";
+  static final String GATEWAY_KIND = Gateway.KIND;
   static final String MESH = GatewayNameResolver.MESH;
 
   private VirtualServiceAnalyzer() {}
