@@ -24,10 +24,12 @@ import io.jpilot.model.registry.ServicePort;
 import io.jpilot.translate.MergedGateway.BoundServer;
 import io.jpilot.translate.MergedGateway.ServerPort;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -68,7 +70,7 @@ final class GatewayListenerTranslator {
     Map<String, List<ChainOpts>> chainsByListener = new LinkedHashMap<>();
     Map<String, String> bindByListener = new LinkedHashMap<>();
     Map<String, Integer> portByListener = new LinkedHashMap<>();
-    Map<String, java.util.Set<String>> claimedSni = new LinkedHashMap<>();
+    Map<String, Set<String>> claimedSni = new LinkedHashMap<>();
     for (ServerPort port : merged.serverPorts()) {
       String bind = port.bind().isEmpty() ? wildcard : port.bind();
       String name = IstioNames.listenerName(bind, port.number());
@@ -106,7 +108,7 @@ final class GatewayListenerTranslator {
                   proxy,
                   s,
                   info,
-                  claimedSni.computeIfAbsent(name, k -> new java.util.HashSet<>())));
+                  claimedSni.computeIfAbsent(name, k -> new HashSet<>())));
         }
       }
     }
@@ -130,7 +132,7 @@ final class GatewayListenerTranslator {
       ProxyView proxy,
       BoundServer s,
       Optional<MergedGateway.TlsServerInfo> info,
-      java.util.Set<String> claimedSni) {
+      Set<String> claimedSni) {
     Optional<ServerTls> tls = s.server().tls();
     if (tls.isPresent() && tls.get().mode() == ServerTls.Mode.AUTO_PASSTHROUGH) {
       return autoPassthroughChains(
@@ -151,7 +153,7 @@ final class GatewayListenerTranslator {
                   new ChainOpts(
                       info.map(MergedGateway.TlsServerInfo::sniHosts).orElse(List.of()),
                       List.of(),
-                      Optional.of(GatewayTlsContexts.downstream(tls.get())),
+                      Optional.of(GatewayTlsContexts.downstream(tls.get(), true)),
                       f))
           .toList();
     }

@@ -27,6 +27,9 @@ final class GatewayTlsContexts {
   /** util.ALPNHttp: what a terminating gateway offers. */
   static final List<String> ALPN_HTTP = List.of("h2", "http/1.1");
 
+  /** util.ALPNDownstreamWithMxc: an ISTIO_MUTUAL TCP server with metadata exchange. */
+  static final List<String> ALPN_ISTIO_TCP = List.of("istio-peer-exchange", "istio");
+
   private GatewayTlsContexts() {}
 
   static TransportSocket transportSocket(DownstreamTlsContext ctx) {
@@ -37,7 +40,17 @@ final class GatewayTlsContexts {
   }
 
   static DownstreamTlsContext downstream(ServerTls tls) {
-    CommonTlsContext.Builder common = CommonTlsContext.newBuilder().addAllAlpnProtocols(ALPN_HTTP);
+    return downstream(tls, false);
+  }
+
+  /**
+   * @param tcpTermination true for a TCP/TLS server that terminates TLS and forwards raw TCP: with
+   *     ISTIO_MUTUAL it offers Istio's mTLS ALPN instead of HTTP's
+   */
+  static DownstreamTlsContext downstream(ServerTls tls, boolean tcpTermination) {
+    List<String> alpn =
+        tcpTermination && tls.mode() == ServerTls.Mode.ISTIO_MUTUAL ? ALPN_ISTIO_TCP : ALPN_HTTP;
+    CommonTlsContext.Builder common = CommonTlsContext.newBuilder().addAllAlpnProtocols(alpn);
     boolean requireClientCert =
         tls.mode() == ServerTls.Mode.MUTUAL || tls.mode() == ServerTls.Mode.ISTIO_MUTUAL;
     boolean validateClient = requireClientCert || tls.mode() == ServerTls.Mode.OPTIONAL_MUTUAL;

@@ -305,7 +305,7 @@ class GatewaySimulationTest {
       vs(
           "secure",
           "istio-system",
-          """
+"""
 hosts: [bookinfo.example.com, admin.example.com]
 gateways: [secure]
 http:
@@ -405,6 +405,49 @@ http:
     Result r = sim.run(http("anything", 8080).build());
     assertThat(r.error()).contains(Failure.NO_ROUTE);
     assertThat(r.virtualHost()).isEqualTo("blackhole:80");
+  }
+
+  @Test
+  void istioMutualTcpServerTerminatesMeshTlsAndForwards() throws InvalidProtocolBufferException {
+    String gw =
+        gateway(
+            "east-west",
+            "istio-system",
+            "- port: {number: 15443, name: tls, protocol: TLS}\n"
+                + "  hosts: [\"*.example.com\"]\n"
+                + "  tls: {mode: ISTIO_MUTUAL}");
+    String route =
+        vs(
+            "db",
+            "default",
+            "hosts: [db.example.com]\ngateways: [istio-system/east-west]\n"
+                + "tcp:\n- route: [{destination: {host: db, port: {number: 5432}}}]");
+    TrafficSimulator sim = sim(gw, route);
+    Result r =
+        sim.run(
+            Call.tls("db.example.com", 15443).mode(Call.Mode.GATEWAY).tls(Call.Tls.MTLS).build());
+    assertThat(r.ok()).as("%s", r).isTrue();
+    assertThat(r.cluster()).isEqualTo("outbound|5432||db.default.svc.cluster.local");
+    assertThat(sim.run(Call.tls("db.example.com", 15443).mode(Call.Mode.GATEWAY).build()).error())
+        .as("ISTIO_MUTUAL requires the client's mesh certificate")
+        .contains(Failure.MTLS_ERROR);
+    DownstreamTlsContext ctx =
+        sim.listener("0.0.0.0_15443")
+            .orElseThrow()
+            .getFilterChains(0)
+            .getTransportSocket()
+            .getTypedConfig()
+            .unpack(DownstreamTlsContext.class);
+    assertThat(ctx.getCommonTlsContext().getAlpnProtocolsList())
+        .containsExactly("istio-peer-exchange", "istio");
+    assertThat(ctx.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName())
+        .isEqualTo("default");
+    assertThat(
+            ctx.getCommonTlsContext()
+                .getCombinedValidationContext()
+                .getValidationContextSdsSecretConfig()
+                .getName())
+        .isEqualTo("ROOTCA");
   }
 
   @Test
