@@ -40,6 +40,38 @@ record ClusterKey(int port, String subset, String host) {
     return new ClusterKey(port, s, host);
   }
 
+  /** istiod's DNS-SRV form, {@code outbound_.<port>_.<subset>_.<fqdn>} (SNI-DNAT gateway clusters). */
+  String sniName() {
+    return "outbound_." + port + "_." + subset + "_." + host;
+  }
+
+  /** Parses the DNS-SRV form {@code outbound_.<port>_.<subset>_.<fqdn>}; anything else is empty. */
+  static Optional<ClusterKey> parseSniName(String name) {
+    String prefix = "outbound_.";
+    if (!name.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    int portEnd = name.indexOf("_.", prefix.length());
+    if (portEnd < 0) {
+      return Optional.empty();
+    }
+    int subsetEnd = name.indexOf("_.", portEnd + 2);
+    if (subsetEnd < 0 || subsetEnd + 2 >= name.length()) {
+      return Optional.empty();
+    }
+    int port;
+    try {
+      port = Integer.parseInt(name.substring(prefix.length(), portEnd));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    if (port < 1 || port > 65535) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ClusterKey(port, name.substring(portEnd + 2, subsetEnd), name.substring(subsetEnd + 2)));
+  }
+
   /** Parses an outbound key; anything else (other directions, special clusters) is empty. */
   static Optional<ClusterKey> parse(String name) {
     String[] parts = name.split("\\|", -1);

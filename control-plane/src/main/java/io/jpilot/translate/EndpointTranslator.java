@@ -52,11 +52,15 @@ final class EndpointTranslator {
     }
     for (String name : names) {
       // An unknown cluster still gets an (empty) answer, so the client does not wait for it.
+      // SNI-DNAT gateway clusters (outbound_.<port>_.<subset>_.<host>) share their endpoints
+      // with the outbound cluster of the same key.
       Optional<OutboundCluster> c =
-          ClusterKey.parse(name).flatMap(k -> OutboundClusters.resolve(snapshot, proxy, k));
+          ClusterKey.parse(name)
+              .or(() -> ClusterKey.parseSniName(name))
+              .flatMap(k -> OutboundClusters.resolve(snapshot, proxy, k));
       out.put(
           name,
-          c.map(x -> loadAssignment(x, snapshot, proxy))
+          c.map(x -> loadAssignment(x, snapshot, proxy).toBuilder().setClusterName(name).build())
               .orElseGet(() -> ClusterLoadAssignment.newBuilder().setClusterName(name).build()));
     }
     return out;

@@ -2,12 +2,19 @@ package io.jpilot.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import com.google.protobuf.Message;
 import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.SidecarScope;
 import java.util.Collections;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -66,6 +73,8 @@ public final class Translator {
           SortedMap<String, Message> all = new TreeMap<>(clusters.sidecarClusters(view, proxy));
           if (!router) {
             all.putAll(InboundClusters.generate(scope, proxy));
+          } else {
+            all.putAll(sniDnatClusters(all, gatewayListeners.listeners(view, proxy)));
           }
           out = onlyRequested(all, requestedNames);
           break;
@@ -92,6 +101,44 @@ public final class Translator {
       }
     }
     return Collections.unmodifiableSortedMap(out);
+  }
+
+  /**
+   * istiod's SNI-DNAT clusters for AUTO_PASSTHROUGH gateway servers: for every {@code
+   * outbound_.<port>_.<subset>_.<host>} cluster that a gateway filter chain forwards to, a copy of
+   * the outbound cluster of that key under the SNI name, without upstream TLS (the client's mTLS
+   * passes through untouched).
+   */
+  private static SortedMap<String, Message> sniDnatClusters(
+      SortedMap<String, Message> outbound, SortedMap<String, Message> listeners) {
+    SortedMap<String, Message> out = new TreeMap<>();
+    for (Message m : listeners.values()) {
+      for (FilterChain fc : ((Listener) m).getFilterChainsList()) {
+        for (Filter f : fc.getFiltersList()) {
+          if (!f.hasTypedConfig() || !f.getTypedConfig().is(TcpProxy.class)) {
+            continue;
+          }
+          String name;
+          try {
+            name = f.getTypedConfig().unpack(TcpProxy.class).getCluster();
+          } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("gateway listener carries a bad TcpProxy", e);
+          }
+          Optional<ClusterKey> key = ClusterKey.parseSniName(name);
+          Message base = key.map(k -> outbound.get(k.name())).orElse(null);
+          if (base == null || out.containsKey(name)) {
+            continue;
+          }
+          Cluster.Builder c = ((Cluster) base).toBuilder().setName(name).setAltStatName(name + ";");
+          c.clearTransportSocket().clearTransportSocketMatches();
+          if (c.hasEdsClusterConfig()) {
+            c.setEdsClusterConfig(c.getEdsClusterConfig().toBuilder().setServiceName(name));
+          }
+          out.put(name, c.build());
+        }
+      }
+    }
+    return out;
   }
 
   /** Envoy subscribes to CDS and LDS by wildcard; a named subscription narrows the answer. */

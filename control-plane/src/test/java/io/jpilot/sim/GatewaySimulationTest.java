@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -476,6 +477,13 @@ http:
     Result r = sim.run(call.build());
     assertThat(r.ok()).as("%s", r).isTrue();
     assertThat(r.cluster()).isEqualTo("outbound_.9080_.v1_.productpage.default.svc.cluster.local");
+    assertThat(r.undefinedClusters()).as("the SNI-DNAT cluster is generated").isEmpty();
+    Cluster sniCluster =
+        sim.clusters().get("outbound_.9080_.v1_.productpage.default.svc.cluster.local");
+    assertThat(sniCluster.hasTransportSocket() || sniCluster.getTransportSocketMatchesCount() > 0)
+        .as("the client's mTLS passes through: no upstream TLS")
+        .isFalse();
+    assertThat(sniCluster.getEdsClusterConfig().getServiceName()).isEqualTo(sniCluster.getName());
     assertThat(sim.run(call.alpn("h2").build()).error())
         .as("only Istio mTLS ALPNs are accepted")
         .contains(Failure.NO_FILTER_CHAIN);
