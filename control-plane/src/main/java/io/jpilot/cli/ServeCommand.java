@@ -1,8 +1,7 @@
 package io.jpilot.cli;
 
-import io.fabric8.kubernetes.client.Config;
 import io.jpilot.cli.Args.UsageException;
-import io.jpilot.k8s.KubernetesClients;
+import io.jpilot.k8s.KubernetesConnection;
 import io.jpilot.k8s.KubernetesSource;
 import io.jpilot.k8s.NamespaceSelector;
 import io.jpilot.model.MeshConfig;
@@ -148,11 +147,11 @@ final class ServeCommand {
       }
       return Optional.empty();
     }
-    Config client;
+    KubernetesConnection client;
     if (kubeconfig != null) {
-      client = KubernetesClients.fromKubeconfig(Path.of(kubeconfig));
-    } else if (KubernetesClients.inCluster(env)) {
-      client = KubernetesClients.inClusterConfig();
+      client = KubernetesConnection.fromKubeconfig(Path.of(kubeconfig));
+    } else if (KubernetesConnection.inCluster(env)) {
+      client = KubernetesConnection.inCluster();
     } else {
       throw new UsageException(
           "serve needs --config DIR or --kubeconfig FILE (or to run in a Kubernetes pod)");

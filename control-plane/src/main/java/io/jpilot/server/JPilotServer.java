@@ -3,10 +3,8 @@ package io.jpilot.server;
 import io.jpilot.model.Durations;
 import static java.util.Objects.requireNonNull;
 
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jpilot.debug.MonitoringServer;
-import io.jpilot.k8s.KubernetesClients;
+import io.jpilot.k8s.KubernetesConnection;
 import io.jpilot.k8s.KubernetesSource;
 import io.jpilot.k8s.NamespaceSelector;
 import io.jpilot.model.ConfigStore;
@@ -204,19 +202,19 @@ public final class JPilotServer implements AutoCloseable {
   /**
    * Watching a Kubernetes cluster.
    *
-   * @param client where the API server is and how to authenticate (kubeconfig or in-cluster)
+   * @param connection where the API server is and how to authenticate (kubeconfig or in-cluster)
    * @param clusterId {@code --cluster-id}
    * @param namespaces the namespaces that are part of the mesh (istiod's discoverySelectors)
    * @param syncTimeout how long {@link #start} waits for the first sync; empty waits as long as it
    *     takes (with /ready answering 503 meanwhile)
    */
   public record KubernetesOptions(
-      Config client,
+      KubernetesConnection connection,
       String clusterId,
       NamespaceSelector namespaces,
       Optional<Duration> syncTimeout) {
     public KubernetesOptions {
-      requireNonNull(client, "client");
+      requireNonNull(connection, "connection");
       requireNonNull(clusterId, "clusterId");
       requireNonNull(namespaces, "namespaces");
       requireNonNull(syncTimeout, "syncTimeout");
@@ -296,11 +294,9 @@ public final class JPilotServer implements AutoCloseable {
       long warnings = 0;
       if (options.kubernetes().isPresent()) {
         KubernetesOptions k8s = options.kubernetes().get();
-        KubernetesClient client = KubernetesClients.client(k8s.client());
-        closeables.add(0, client);
         KubernetesSource source =
-            new KubernetesSource(
-                client,
+            KubernetesSource.connect(
+                k8s.connection(),
                 store,
                 new KubernetesSource.Settings(
                     options.domainSuffix(), k8s.clusterId(), k8s.namespaces()),
@@ -317,7 +313,7 @@ public final class JPilotServer implements AutoCloseable {
         source.start();
         awaitSync(source, k8s);
         warnings += analysis.check(store.all()).added().size();
-        loaded = "kubernetes=" + k8s.client().getMasterUrl() + " cluster=" + k8s.clusterId();
+        loaded = "kubernetes=" + k8s.connection().apiServer() + " cluster=" + k8s.clusterId();
         engine.start();
         closeables.add(engine);
         xds.start();
@@ -394,7 +390,7 @@ public final class JPilotServer implements AutoCloseable {
         if (left <= 0) {
           throw new IOException(
               "kubernetes "
-                  + k8s.client().getMasterUrl()
+                  + k8s.connection().apiServer()
                   + ": not synced within "
                   + io.jpilot.model.Durations.format(k8s.syncTimeout().get())
                   + "; still listing "
@@ -405,7 +401,7 @@ public final class JPilotServer implements AutoCloseable {
         }
         log.info(
             "waiting for kubernetes {} to sync; still listing {}",
-            k8s.client().getMasterUrl(),
+            k8s.connection().apiServer(),
             source.unsyncedKinds());
       }
     } catch (InterruptedException e) {

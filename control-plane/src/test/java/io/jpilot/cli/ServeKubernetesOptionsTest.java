@@ -41,8 +41,8 @@ class ServeKubernetesOptionsTest {
     JPilotServer.KubernetesOptions k8s =
         ServeCommand.kubernetesOptions(args, null, Map.of()).orElseThrow();
 
-    assertThat(k8s.client().getMasterUrl()).isEqualTo("http://127.0.0.1:6443/");
-    assertThat(k8s.client().getAutoOAuthToken()).isEqualTo("s3cret");
+    assertThat(k8s.connection().config().getMasterUrl()).isEqualTo("http://127.0.0.1:6443/");
+    assertThat(k8s.connection().config().getAutoOAuthToken()).isEqualTo("s3cret");
     assertThat(k8s.clusterId()).isEqualTo("east");
     assertThat(k8s.namespaces().matches(Map.of("team", "b"))).isTrue();
     assertThat(k8s.namespaces().matches(Map.of("istio-discovery", "enabled"))).isTrue();

@@ -98,7 +98,7 @@ class KubernetesReadinessE2ETest {
       JPilotServer.Options options =
           JPilotServer.Options.forTest(
               new JPilotServer.KubernetesOptions(
-                  k.client(), k.clusterId(), k.namespaces(), Optional.of(Duration.ofSeconds(1))));
+                  k.connection(), k.clusterId(), k.namespaces(), Optional.of(Duration.ofSeconds(1))));
 
       try {
         JPilotServer.start(options).close();

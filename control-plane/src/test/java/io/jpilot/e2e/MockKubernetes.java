@@ -94,7 +94,7 @@ final class MockKubernetes implements AutoCloseable {
   JPilotServer.Options jpilotOptions(String masterUrl, NamespaceSelector namespaces) {
     return JPilotServer.Options.forTest(
         new JPilotServer.KubernetesOptions(
-            clientConfig(masterUrl),
+            io.jpilot.k8s.KubernetesConnection.of(clientConfig(masterUrl)),
             "Kubernetes",
             namespaces,
             Optional.of(Duration.ofSeconds(20))));

@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class KubernetesSource implements AutoCloseable {
+  private volatile KubernetesClient ownedClient;
+
   private static final Logger log = LoggerFactory.getLogger(KubernetesSource.class);
   static final String INVALID_METRIC = "jpilot.config.invalid";
   static final String EVENTS_METRIC = "jpilot.k8s.events";
@@ -146,6 +148,21 @@ public final class KubernetesSource implements AutoCloseable {
    * @param client a client for the cluster; the source does not close it
    * @param onChange called on the worker thread with every real change after the source is ready
    */
+  /**
+   * A source with its own client for {@code connection}; closing the source closes the client.
+   */
+  public static KubernetesSource connect(
+      KubernetesConnection connection,
+      ConfigStore store,
+      Settings settings,
+      Consumer<ModelChange> onChange,
+      MeterRegistry meters) {
+    KubernetesClient client = KubernetesClients.client(connection.config());
+    KubernetesSource source = new KubernetesSource(client, store, settings, onChange, meters);
+    source.ownedClient = client;
+    return source;
+  }
+
   public KubernetesSource(
       KubernetesClient client,
       ConfigStore store,
@@ -299,6 +316,10 @@ public final class KubernetesSource implements AutoCloseable {
       }
     }
     readyFuture.completeExceptionally(new IllegalStateException("closed"));
+    KubernetesClient owned = ownedClient;
+    if (owned != null) {
+      owned.close();
+    }
   }
 
   // ---- events -------------------------------------------------------------------------------
