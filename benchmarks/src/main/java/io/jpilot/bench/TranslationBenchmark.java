@@ -1,8 +1,10 @@
 package io.jpilot.bench;
 
 import com.google.protobuf.Message;
+import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
+import io.jpilot.model.SidecarScope;
 import io.jpilot.model.registry.Locality;
 import io.jpilot.translate.Translator;
 import io.jpilot.translate.XdsType;
@@ -74,6 +76,12 @@ public class TranslationBenchmark {
         edsNames.add(c.getEdsClusterConfig().getServiceName());
       }
     }
+  }
+
+  /** The Sidecar scope every generate call computes first (imports, narrowed snapshot). */
+  @Benchmark
+  public SidecarScope scope() {
+    return SidecarScope.of(snapshot, proxy, MeshConfig.DEFAULT);
   }
 
   @Benchmark
