@@ -7,6 +7,7 @@ import io.jpilot.model.parse.ConfigFileParser;
 import io.jpilot.model.parse.ParsedFile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes synthetic meshes as the Kubernetes/Istio YAML a user would apply, so benchmarks and the
@@ -15,15 +16,45 @@ import java.util.List;
  * <p>Service {@code svc-<i>} lives in namespace {@code ns-<i % namespaces>} with one HTTP port
  * 8080, {@code pods} endpoints split over versions v1/v2, and optionally a VirtualService with an
  * 90/10 split plus a header match, and a DestinationRule with the two subsets.
+ *
+ * <p>A gateway shape adds one Gateway {@code istio-system/ingress} selecting {@code istio:
+ * ingressgateway} with an HTTP server on port 80 for every host ({@code *}), and binds each
+ * service's VirtualService to it (host {@code svc-<i>.example.com}) instead of to the mesh.
  */
 public final class MeshGenerator {
   private MeshGenerator() {}
 
   /** A mesh shape: how many services, namespaces, endpoints per service, and whether VS/DR exist. */
-  public record Shape(int services, int namespaces, int podsPerService, boolean routing) {}
+  public record Shape(
+      int services, int namespaces, int podsPerService, boolean routing, boolean gateway) {
+    public Shape(int services, int namespaces, int podsPerService, boolean routing) {
+      this(services, namespaces, podsPerService, routing, false);
+    }
+  }
+
+  /** The Gateway of gateway shapes; select it with the labels {@link #GATEWAY_LABELS}. */
+  public static final String GATEWAY = "istio-system/ingress";
+
+  /** The labels of the ingress gateway pods a gateway shape's Gateway selects. */
+  public static final Map<String, String> GATEWAY_LABELS =
+      Map.of("istio", "ingressgateway", "app", "istio-ingressgateway");
 
   public static String yaml(Shape shape) {
     StringBuilder out = new StringBuilder(shape.services() * 2048);
+    if (shape.gateway()) {
+      out.append(
+          """
+          apiVersion: networking.istio.io/v1
+          kind: Gateway
+          metadata: {name: ingress, namespace: istio-system}
+          spec:
+            selector: {istio: ingressgateway}
+            servers:
+            - port: {number: 80, name: http, protocol: HTTP}
+              hosts: ["*"]
+          ---
+          """);
+    }
     for (int i = 0; i < shape.services(); i++) {
       String name = "svc-" + i;
       String ns = "ns-" + (i % shape.namespaces());
@@ -70,13 +101,17 @@ public final class MeshGenerator {
               .formatted(name, ns, name));
       out.append(endpoints.length() == 0 ? "  []\n" : endpoints).append("---\n");
       if (shape.routing()) {
+        String bind =
+            shape.gateway()
+                ? "hosts: [%s.example.com]\n  gateways: [%s]".formatted(name, GATEWAY)
+                : "hosts: [" + name + "]";
         out.append(
             """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: {name: %s, namespace: %s}
             spec:
-              hosts: [%s]
+              %s
               http:
               - match: [{headers: {x-canary: {exact: "true"}}}]
                 route: [{destination: {host: %s, subset: v2}}]
@@ -94,7 +129,7 @@ public final class MeshGenerator {
               - {name: v2, labels: {version: v2}}
             ---
             """
-                .formatted(name, ns, name, name, name, name, name, ns, name));
+                .formatted(name, ns, bind, name, name, name, name, ns, name));
       }
     }
     return out.toString();
