@@ -2,6 +2,7 @@ package io.jpilot.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -9,15 +10,38 @@ import java.util.Optional;
  * model.BuildSubsetKey}); the subset is empty for a service's default cluster. It names outbound
  * clusters, their EDS resources and, for proxyless gRPC, route configurations.
  */
-record ClusterKey(int port, String subset, String host) {
+final class ClusterKey {
   static final String OUTBOUND = "outbound";
 
-  ClusterKey {
+  private final int port;
+  private final String subset;
+  private final String host;
+
+  /** The name, built once: clusters, routes and endpoints all ask for it. */
+  private final String name;
+
+  ClusterKey(int port, String subset, String host) {
     requireNonNull(subset, "subset");
     requireNonNull(host, "host");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
     }
+    this.port = port;
+    this.subset = subset;
+    this.host = host;
+    this.name = OUTBOUND + "|" + port + "|" + subset + "|" + host;
+  }
+
+  int port() {
+    return port;
+  }
+
+  String subset() {
+    return subset;
+  }
+
+  String host() {
+    return host;
   }
 
   static ClusterKey of(String host, int port) {
@@ -25,7 +49,7 @@ record ClusterKey(int port, String subset, String host) {
   }
 
   String name() {
-    return OUTBOUND + "|" + port + "|" + subset + "|" + host;
+    return name;
   }
 
   boolean hasSubset() {
@@ -91,7 +115,20 @@ record ClusterKey(int port, String subset, String host) {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof ClusterKey k
+        && port == k.port
+        && subset.equals(k.subset)
+        && host.equals(k.host);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(port, subset, host);
+  }
+
+  @Override
   public String toString() {
-    return name();
+    return name;
   }
 }

@@ -20,6 +20,7 @@ import io.jpilot.model.registry.Endpoint;
 import io.jpilot.model.registry.Locality;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,8 @@ import java.util.TreeMap;
  * proxy's own locality, as istiod's endpoint builder does.
  */
 final class EndpointTranslator {
+  private static final Comparator<Endpoint> BY_ADDRESS =
+      Comparator.comparing(Endpoint::address).thenComparingInt(Endpoint::port);
 
   /**
    * @param names requested cluster names; empty means every EDS cluster the proxy sees
@@ -114,15 +117,26 @@ final class EndpointTranslator {
    */
   static List<LocalityLb.Group> groups(OutboundCluster c, List<Endpoint> endpoints) {
     boolean mtls = mtlsAllowed(c);
-    SortedMap<Locality, List<Endpoint>> byLocality = new TreeMap<>();
+    // grouped by hash first: Locality's order compares strings, so sort the few keys only
+    Map<Locality, List<Endpoint>> grouped = new HashMap<>();
     for (Endpoint e : endpoints) {
-      byLocality.computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(e);
+      grouped.computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(e);
     }
+    SortedMap<Locality, List<Endpoint>> byLocality = new TreeMap<>();
+    grouped.forEach(
+        (l, eps) ->
+            byLocality.merge(
+                l,
+                eps,
+                (a, b) -> {
+                  a.addAll(b);
+                  return a;
+                }));
     List<LocalityLb.Group> out = new ArrayList<>();
     byLocality.forEach(
         (locality, eps) -> {
-          List<Endpoint> sorted = new ArrayList<>(eps);
-          sorted.sort(Comparator.comparing(Endpoint::address).thenComparingInt(Endpoint::port));
+          List<Endpoint> sorted = eps;
+          sorted.sort(BY_ADDRESS);
           LocalityLbEndpoints.Builder group =
               LocalityLbEndpoints.newBuilder()
                   .setLocality(

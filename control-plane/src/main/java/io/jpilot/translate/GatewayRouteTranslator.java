@@ -44,10 +44,6 @@ final class GatewayRouteTranslator {
       this.name = name;
       this.domains.add(domain);
     }
-
-    boolean mergeable(VirtualHostBuilder o) {
-      return requireTls == o.requireTls && sources.equals(o.sources);
-    }
   }
 
   /**
@@ -180,16 +176,12 @@ final class GatewayRouteTranslator {
   private static List<VirtualHostBuilder> collapse(Map<String, VirtualHostBuilder> vhosts) {
     List<String> hostnames = new ArrayList<>(vhosts.keySet());
     hostnames.sort(GatewayHosts.MORE_SPECIFIC_FIRST);
+    // hosts merge when their (requireTls, sources) are equal, so one lookup finds the partner
+    Map<List<Object>, VirtualHostBuilder> byRoutes = new HashMap<>();
     List<VirtualHostBuilder> out = new ArrayList<>();
     for (String h : hostnames) {
       VirtualHostBuilder vh = vhosts.get(h);
-      VirtualHostBuilder into = null;
-      for (VirtualHostBuilder o : out) {
-        if (o.mergeable(vh)) {
-          into = o;
-          break;
-        }
-      }
+      VirtualHostBuilder into = byRoutes.putIfAbsent(List.of(vh.requireTls, vh.sources), vh);
       if (into != null) {
         into.domains.addAll(vh.domains);
       } else {

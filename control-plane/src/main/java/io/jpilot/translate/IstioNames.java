@@ -58,6 +58,45 @@ final class IstioNames {
 
   /** True for an IP literal (never resolves a name). */
   static boolean isIpLiteral(String s) {
-    return InetAddresses.isInetAddress(s);
+    return isDottedQuad(s) || InetAddresses.isInetAddress(s);
+  }
+
+  /**
+   * A canonical IPv4 literal: four decimal parts of 0..255 without leading zeros. Every such string
+   * is an IP literal; the cheap check spares the general parser for the common case.
+   */
+  private static boolean isDottedQuad(String s) {
+    int n = s.length();
+    if (n < 7 || n > 15) {
+      return false;
+    }
+    int parts = 0;
+    int i = 0;
+    while (i < n) {
+      int start = i;
+      int value = 0;
+      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+        value = value * 10 + (s.charAt(i) - '0');
+        i++;
+        if (i - start > 3) {
+          return false;
+        }
+      }
+      int len = i - start;
+      if (len == 0 || value > 255 || (len > 1 && s.charAt(start) == '0')) {
+        return false;
+      }
+      parts++;
+      if (i < n) {
+        if (s.charAt(i) != '.' || parts == 4) {
+          return false;
+        }
+        i++;
+        if (i == n) {
+          return false;
+        }
+      }
+    }
+    return parts == 4;
   }
 }

@@ -40,6 +40,11 @@ final class RetryPolicies {
           414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502,
           503, 504, 505, 506, 507, 508, 510, 511);
 
+  /** The built-in default, with and without the previous_hosts predicate (immutable). */
+  private static final Optional<RetryPolicy> DEFAULT = Optional.of(defaults(false).build());
+
+  private static final Optional<RetryPolicy> DEFAULT_HASHED = Optional.of(defaults(true).build());
+
   private RetryPolicies() {}
 
   /**
@@ -50,7 +55,7 @@ final class RetryPolicies {
    */
   static Optional<RetryPolicy> convert(Optional<HttpRetry> policy, boolean consistentHash) {
     if (policy.isEmpty()) {
-      return Optional.of(defaults(consistentHash).build());
+      return consistentHash ? DEFAULT_HASHED : DEFAULT;
     }
     HttpRetry in = policy.get();
     if (in.attempts() <= 0) {
@@ -105,7 +110,7 @@ final class RetryPolicies {
 
   /** istiod's built-in default policy. */
   static RetryPolicy defaultPolicy() {
-    return defaults(false).build();
+    return DEFAULT.get();
   }
 
   private static RetryPolicy.Builder defaults(boolean consistentHash) {

@@ -13,6 +13,9 @@ import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.SidecarScope;
+import io.jpilot.model.config.Gateway;
+import io.jpilot.model.config.GatewayServer;
+import io.jpilot.model.config.ServerTls;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +32,9 @@ import java.util.TreeMap;
  * the Gateways that select them.
  *
  * <p>Every proxy first gets its {@link SidecarScope}: the per-type translators see a snapshot
- * narrowed to the services, VirtualServices and DestinationRules the proxy imports.
+ * narrowed to the services, VirtualServices and DestinationRules the proxy imports. Scopes are
+ * remembered for the newest snapshot (see {@link SidecarScopeCache}): the one cache this class
+ * keeps, which never changes an answer.
  */
 public final class Translator {
   private final ClusterTranslator clusters = new ClusterTranslator();
@@ -40,7 +45,7 @@ public final class Translator {
   private final GatewayListenerTranslator gatewayListeners = new GatewayListenerTranslator();
   private final GatewayRouteTranslator gatewayRoutes = new GatewayRouteTranslator();
   private final SidecarRoutes sidecarRoutes = new SidecarRoutes(routes);
-  private final MeshConfig mesh;
+  private final SidecarScopeCache scopes;
 
   /** A translator with istiod's default mesh config (root namespace istio-system, ALLOW_ANY). */
   public Translator() {
@@ -48,7 +53,7 @@ public final class Translator {
   }
 
   public Translator(MeshConfig mesh) {
-    this.mesh = requireNonNull(mesh, "mesh");
+    this.scopes = new SidecarScopeCache(requireNonNull(mesh, "mesh"));
   }
 
   /**
@@ -61,7 +66,7 @@ public final class Translator {
     requireNonNull(proxy, "proxy");
     requireNonNull(type, "type");
     requireNonNull(requestedNames, "requestedNames");
-    SidecarScope scope = SidecarScope.of(snapshot, proxy, mesh);
+    SidecarScope scope = scopes.scope(snapshot, proxy);
     MeshSnapshot view = scope.view();
     SortedMap<String, Message> out;
     if (proxy.isProxylessGrpc()) {
@@ -74,7 +79,9 @@ public final class Translator {
           if (!router) {
             all.putAll(InboundClusters.generate(scope, proxy));
           } else {
-            all.putAll(sniDnatClusters(all, gatewayListeners.listeners(view, proxy)));
+            if (autoPassthrough(view, proxy)) {
+              all.putAll(sniDnatClusters(all, gatewayListeners.listeners(view, proxy)));
+            }
           }
           out = onlyRequested(all, requestedNames);
           break;
@@ -139,6 +146,24 @@ public final class Translator {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether a Gateway selecting the router has an AUTO_PASSTHROUGH server: only those yield
+   * SNI-DNAT clusters, so without one the gateway listeners need not be built for CDS.
+   */
+  private static boolean autoPassthrough(MeshSnapshot snapshot, ProxyView proxy) {
+    for (Gateway g : snapshot.gateways()) {
+      if (!g.selects(proxy.labels())) {
+        continue;
+      }
+      for (GatewayServer s : g.servers()) {
+        if (s.tls().map(t -> t.mode() == ServerTls.Mode.AUTO_PASSTHROUGH).orElse(false)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Envoy subscribes to CDS and LDS by wildcard; a named subscription narrows the answer. */

@@ -43,6 +43,21 @@ final class UpstreamTls {
   static final List<String> ALPN_IN_MESH_H2 = List.of("istio-peer-exchange", "istio", "h2");
   static final List<String> ALPN_H2 = List.of("h2");
 
+  private static final SdsSecretConfig SDS_DEFAULT_CONFIG = agentSds(SDS_DEFAULT);
+  private static final SdsSecretConfig SDS_ROOT_CONFIG = agentSds(SDS_ROOT);
+  private static final TransportSocket RAW_BUFFER =
+      TransportSocket.newBuilder()
+          .setName(RAW_BUFFER_TRANSPORT_SOCKET)
+          .setTypedConfig(XdsProtos.pack(RawBuffer.getDefaultInstance()))
+          .build();
+  private static final Struct TLS_MODE_ISTIO =
+      Struct.newBuilder().putFields("tlsMode", XdsProtos.string("istio")).build();
+  private static final TlsParameters CLIENT_TLS_PARAMS =
+      TlsParameters.newBuilder()
+          .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_2)
+          .setTlsMaximumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3)
+          .build();
+
   private UpstreamTls() {}
 
   /** The TLS settings a cluster ends up with, and whether Istio mTLS was auto-detected. */
@@ -102,7 +117,7 @@ final class UpstreamTls {
       w.cluster.addTransportSocketMatches(
           Cluster.TransportSocketMatch.newBuilder()
               .setName("tlsMode-istio")
-              .setMatch(Struct.newBuilder().putFields("tlsMode", XdsProtos.string("istio")).build())
+              .setMatch(TLS_MODE_ISTIO)
               .setTransportSocket(socket));
       w.cluster.addTransportSocketMatches(
           Cluster.TransportSocketMatch.newBuilder()
@@ -120,10 +135,7 @@ final class UpstreamTls {
   }
 
   static TransportSocket rawBuffer() {
-    return TransportSocket.newBuilder()
-        .setName(RAW_BUFFER_TRANSPORT_SOCKET)
-        .setTypedConfig(XdsProtos.pack(RawBuffer.getDefaultInstance()))
-        .build();
+    return RAW_BUFFER;
   }
 
   /** istiod's buildUpstreamClusterTLSContext. */
@@ -237,15 +249,18 @@ final class UpstreamTls {
 
   /** TLS 1.2 to 1.3, istiod's client defaults. */
   static CommonTlsContext.Builder defaultCommon() {
-    return CommonTlsContext.newBuilder()
-        .setTlsParams(
-            TlsParameters.newBuilder()
-                .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_2)
-                .setTlsMaximumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3));
+    return CommonTlsContext.newBuilder().setTlsParams(CLIENT_TLS_PARAMS);
   }
 
   /** {@code default} or {@code ROOTCA} from the agent's {@code sds-grpc} (no fetch timeout). */
   static SdsSecretConfig sds(String name) {
+    if (name.equals(SDS_DEFAULT)) {
+      return SDS_DEFAULT_CONFIG;
+    }
+    return name.equals(SDS_ROOT) ? SDS_ROOT_CONFIG : agentSds(name);
+  }
+
+  private static SdsSecretConfig agentSds(String name) {
     return SdsSecretConfig.newBuilder()
         .setName(name)
         .setSdsConfig(agentSdsSource().setInitialFetchTimeout(XdsProtos.ZERO))

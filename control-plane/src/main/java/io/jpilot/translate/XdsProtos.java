@@ -46,12 +46,15 @@ final class XdsProtos {
 
   /** istiod's ADS config source for sidecars: ads, initial_fetch_timeout 0s, V3. */
   static ConfigSource adsSidecar() {
-    return ConfigSource.newBuilder()
-        .setAds(AggregatedConfigSource.getDefaultInstance())
-        .setInitialFetchTimeout(ZERO)
-        .setResourceApiVersion(ApiVersion.V3)
-        .build();
+    return ADS_SIDECAR;
   }
+
+  private static final ConfigSource ADS_SIDECAR =
+      ConfigSource.newBuilder()
+          .setAds(AggregatedConfigSource.getDefaultInstance())
+          .setInitialFetchTimeout(ZERO)
+          .setResourceApiVersion(ApiVersion.V3)
+          .build();
 
   /** The bare ADS config source grpcgen uses for proxyless clients. */
   static ConfigSource adsBare() {
