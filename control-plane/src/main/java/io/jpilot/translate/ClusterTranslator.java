@@ -23,6 +23,7 @@ import io.jpilot.model.ProxyView;
 import io.jpilot.model.config.ClientTlsSettings;
 import io.jpilot.model.config.ConnectionPoolSettings;
 import io.jpilot.model.config.ConsistentHash;
+import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.LoadBalancer;
 import io.jpilot.model.config.LoadBalancerSettings;
 import io.jpilot.model.config.LocalityLbSetting;
@@ -34,7 +35,10 @@ import io.jpilot.model.registry.Protocol;
 import io.jpilot.model.registry.Resolution;
 import io.jpilot.model.registry.Service;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -134,13 +138,33 @@ final class ClusterTranslator {
     }
   }
 
-  SortedMap<String, Message> sidecarClusters(MeshSnapshot snapshot, ProxyView proxy) {
-    SortedMap<String, Message> out = new TreeMap<>();
-    for (OutboundCluster c : OutboundClusters.all(snapshot, proxy)) {
-      outbound(c, snapshot, proxy).ifPresent(cluster -> out.put(c.name(), cluster));
+  /**
+   * What the clusters of one generate call share, computed once per service or rule: the service
+   * accounts, the {@code services} and {@code config} metadata values, the packed Istio mTLS
+   * context without its SNI. Keyed by identity: one call sees one instance per service and rule.
+   */
+  static final class Shared {
+    private final Map<Service, List<String>> serviceAccounts = new IdentityHashMap<>();
+    private final Map<Service, Value> servicesMetadata = new IdentityHashMap<>();
+    private final Map<DestinationRule, Value> ruleMetadata = new IdentityHashMap<>();
+    final UpstreamTls.Memo tls = new UpstreamTls.Memo();
+
+    List<String> serviceAccounts(MeshSnapshot snapshot, Service svc) {
+      return serviceAccounts.computeIfAbsent(svc, s -> ClusterTranslator.serviceAccounts(snapshot, s));
     }
-    out.put(IstioNames.BLACK_HOLE_CLUSTER, blackHole());
-    out.put(IstioNames.PASSTHROUGH_CLUSTER, passthrough());
+  }
+
+  SortedMap<String, Message> sidecarClusters(MeshSnapshot snapshot, ProxyView proxy) {
+    Shared shared = new Shared();
+    // OutboundClusters.all is sorted by name, so the map is built from sorted entries
+    List<Map.Entry<String, Message>> sorted = new ArrayList<>();
+    for (OutboundCluster c : OutboundClusters.all(snapshot, proxy)) {
+      outbound(c, snapshot, proxy, shared)
+          .ifPresent(cluster -> sorted.add(Map.entry(c.name(), cluster)));
+    }
+    SortedMap<String, Message> out = SortedEntries.toTreeMap(sorted);
+    out.put(IstioNames.BLACK_HOLE_CLUSTER, BLACK_HOLE);
+    out.put(IstioNames.PASSTHROUGH_CLUSTER, PASSTHROUGH);
     return out;
   }
 
@@ -149,6 +173,11 @@ final class ClusterTranslator {
    * assignment would be empty).
    */
   Optional<Cluster> outbound(OutboundCluster c, MeshSnapshot snapshot, ProxyView proxy) {
+    return outbound(c, snapshot, proxy, new Shared());
+  }
+
+  private Optional<Cluster> outbound(
+      OutboundCluster c, MeshSnapshot snapshot, ProxyView proxy, Shared shared) {
     Cluster.DiscoveryType type = OutboundCluster.resolutionType(c.service(), c.router());
     List<LocalityLb.Group> dnsGroups = List.of();
     boolean subsetPassthrough =
@@ -168,14 +197,14 @@ final class ClusterTranslator {
       }
     }
     Wrapper w = baseCluster(c, type, dnsGroups, proxy);
-    applyTrafficPolicy(w, c, c.policy(), snapshot, proxy, dnsGroups);
+    applyTrafficPolicy(w, c, c.policy(), snapshot, proxy, dnsGroups, shared);
     if (w.cluster.getType() == Cluster.DiscoveryType.EDS) {
       w.cluster.setEdsClusterConfig(
           Cluster.EdsClusterConfig.newBuilder()
               .setEdsConfig(XdsProtos.adsSidecar())
               .setServiceName(c.name()));
     }
-    w.cluster.setMetadata(metadata(c));
+    w.cluster.setMetadata(metadata(c, shared));
     return Optional.of(w.build());
   }
 
@@ -242,7 +271,8 @@ final class ClusterTranslator {
       TrafficPolicy policy,
       MeshSnapshot snapshot,
       ProxyView proxy,
-      List<LocalityLb.Group> dnsGroups) {
+      List<LocalityLb.Group> dnsGroups,
+      Shared shared) {
     ConnectionPoolSettings pool =
         policy
             .connectionPool()
@@ -253,7 +283,7 @@ final class ClusterTranslator {
     applyConnectionPool(w, pool, policy.retryBudget());
     policy.outlierDetection().ifPresent(od -> applyOutlierDetection(w.cluster, od));
     applyLoadBalancer(w, c, policy, proxy, dnsGroups);
-    List<String> serviceAccounts = serviceAccounts(snapshot, c.service());
+    List<String> serviceAccounts = shared.serviceAccounts(snapshot, c.service());
     String sni = "outbound_." + c.port().port() + "_." + c.key().subset() + "_." + c.key().host();
     UpstreamTls.settings(policy.tls(), serviceAccounts, sni, c.service().meshExternal())
         .ifPresent(
@@ -264,7 +294,8 @@ final class ClusterTranslator {
                     c.service(),
                     serviceAccounts,
                     !c.router(),
-                    c.rule().map(r -> r.workloadSelector().isPresent()).orElse(false)));
+                    c.rule().map(r -> r.workloadSelector().isPresent()).orElse(false),
+                    shared.tls));
     if (w.cluster.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
       w.cluster.setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
     }
@@ -602,16 +633,20 @@ final class ClusterTranslator {
    * {@code filter_metadata.istio}: alpn_override (SIMPLE/MUTUAL rules), config (the
    * DestinationRule), external (default clusters of MESH_EXTERNAL services), services and subset.
    */
-  private static io.envoyproxy.envoy.config.core.v3.Metadata metadata(OutboundCluster c) {
+  private static io.envoyproxy.envoy.config.core.v3.Metadata metadata(
+      OutboundCluster c, Shared shared) {
     SortedMap<String, Value> fields = new TreeMap<>();
     c.rule()
         .ifPresent(
             dr -> {
               fields.put(
                   "config",
-                  XdsProtos.string(
-                      IstioNames.configPath(
-                          "destination-rule", dr.meta().namespace(), dr.meta().name())));
+                  shared.ruleMetadata.computeIfAbsent(
+                      dr,
+                      r ->
+                          XdsProtos.string(
+                              IstioNames.configPath(
+                                  "destination-rule", r.meta().namespace(), r.meta().name()))));
               Optional<ClientTlsSettings.Mode> mode = c.policy().tls().map(ClientTlsSettings::mode);
               if (mode.isPresent()
                   && (mode.get() == ClientTlsSettings.Mode.SIMPLE
@@ -622,17 +657,33 @@ final class ClusterTranslator {
     if (c.service().meshExternal() && c.subset().isEmpty()) {
       fields.put("external", Value.newBuilder().setBoolValue(true).build());
     }
-    Service svc = c.service();
-    SortedMap<String, String> svcInfo = new TreeMap<>();
-    svcInfo.put("host", svc.hostname());
-    svcInfo.put("name", svc.name());
-    svcInfo.put("namespace", svc.namespace());
-    fields.put("services", XdsProtos.listOfStructs(List.of(svcInfo)));
+    fields.put(
+        "services",
+        shared.servicesMetadata.computeIfAbsent(
+            c.service(),
+            svc -> {
+              SortedMap<String, String> svcInfo = new TreeMap<>();
+              svcInfo.put("host", svc.hostname());
+              svcInfo.put("name", svc.name());
+              svcInfo.put("namespace", svc.namespace());
+              return XdsProtos.listOfStructs(List.of(svcInfo));
+            }));
     c.subset().ifPresent(s -> fields.put("subset", XdsProtos.string(s.name())));
     return XdsProtos.istioMetadata(fields);
   }
 
+  private static final Cluster BLACK_HOLE = buildBlackHole();
+  private static final Cluster PASSTHROUGH = buildPassthrough();
+
   static Cluster blackHole() {
+    return BLACK_HOLE;
+  }
+
+  static Cluster passthrough() {
+    return PASSTHROUGH;
+  }
+
+  private static Cluster buildBlackHole() {
     return Cluster.newBuilder()
         .setName(IstioNames.BLACK_HOLE_CLUSTER)
         .setType(Cluster.DiscoveryType.STATIC)
@@ -642,7 +693,7 @@ final class ClusterTranslator {
         .build();
   }
 
-  static Cluster passthrough() {
+  private static Cluster buildPassthrough() {
     return Cluster.newBuilder()
         .setName(IstioNames.PASSTHROUGH_CLUSTER)
         .setType(Cluster.DiscoveryType.ORIGINAL_DST)

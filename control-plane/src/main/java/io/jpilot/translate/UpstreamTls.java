@@ -1,5 +1,7 @@
 package io.jpilot.translate;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Struct;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
@@ -20,7 +22,9 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContex
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.jpilot.model.config.ClientTlsSettings;
 import io.jpilot.model.registry.Service;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -57,6 +61,9 @@ final class UpstreamTls {
           .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_2)
           .setTlsMaximumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_3)
           .build();
+
+  private static final String UPSTREAM_TLS_CONTEXT_TYPE_URL =
+      XdsProtos.pack(UpstreamTlsContext.getDefaultInstance()).getTypeUrl();
 
   private UpstreamTls() {}
 
@@ -106,9 +113,32 @@ final class UpstreamTls {
       List<String> serviceAccounts,
       boolean sidecar,
       boolean ruleWithSelector) {
-    Optional<UpstreamTlsContext> ctx =
-        context(w, settings.tls(), service, serviceAccounts, sidecar, ruleWithSelector);
-    ctx.ifPresent(c -> w.cluster.setTransportSocket(tlsSocket(c)));
+    apply(w, settings, service, serviceAccounts, sidecar, ruleWithSelector, new Memo());
+  }
+
+  /**
+   * The serialized Istio mTLS context without its SNI, per (SANs, HTTP/2): the clusters of one
+   * service share it. For one generate call (not thread-safe).
+   */
+  static final class Memo {
+    private final Map<List<Object>, ByteString> istioMutual = new HashMap<>();
+  }
+
+  /** {@link #apply} sharing the Istio mTLS context through {@code memo}. */
+  static void apply(
+      ClusterTranslator.Wrapper w,
+      Settings settings,
+      Service service,
+      List<String> serviceAccounts,
+      boolean sidecar,
+      boolean ruleWithSelector,
+      Memo memo) {
+    if (settings.tls().mode() == ClientTlsSettings.Mode.ISTIO_MUTUAL) {
+      w.cluster.setTransportSocket(istioMutualSocket(w, settings.tls(), memo));
+    } else {
+      context(w, settings.tls(), service, serviceAccounts, sidecar, ruleWithSelector)
+          .ifPresent(c -> w.cluster.setTransportSocket(tlsSocket(c)));
+    }
     boolean auto =
         settings.autoDetected() && settings.tls().mode() == ClientTlsSettings.Mode.ISTIO_MUTUAL;
     if (auto && w.cluster.getType() != Cluster.DiscoveryType.ORIGINAL_DST) {
@@ -170,18 +200,51 @@ final class UpstreamTls {
 
   private static UpstreamTlsContext istioMutualContext(
       ClusterTranslator.Wrapper w, ClientTlsSettings tls) {
-    CommonTlsContext.Builder common =
-        defaultCommon()
-            .addTlsCertificateSdsSecretConfigs(sds(SDS_DEFAULT))
-            .setCombinedValidationContext(
-                CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                    .setDefaultValidationContext(
-                        CertificateValidationContext.newBuilder()
-                            .addAllMatchSubjectAltNames(exact(tls.subjectAltNames())))
-                    .setValidationContextSdsSecretConfig(sds(SDS_ROOT)))
-            .addAllAlpnProtocols(w.isHttp2() ? ALPN_IN_MESH_H2 : ALPN_IN_MESH);
-    String sni = tls.sni().isEmpty() ? w.cluster.getName() : tls.sni();
-    return UpstreamTlsContext.newBuilder().setCommonTlsContext(common).setSni(sni).build();
+    return UpstreamTlsContext.newBuilder()
+        .setCommonTlsContext(istioMutualCommon(tls.subjectAltNames(), w.isHttp2()))
+        .setSni(istioMutualSni(w, tls))
+        .build();
+  }
+
+  private static CommonTlsContext.Builder istioMutualCommon(List<String> sans, boolean h2) {
+    return defaultCommon()
+        .addTlsCertificateSdsSecretConfigs(sds(SDS_DEFAULT))
+        .setCombinedValidationContext(
+            CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                .setDefaultValidationContext(
+                    CertificateValidationContext.newBuilder()
+                        .addAllMatchSubjectAltNames(exact(sans)))
+                .setValidationContextSdsSecretConfig(sds(SDS_ROOT)))
+        .addAllAlpnProtocols(h2 ? ALPN_IN_MESH_H2 : ALPN_IN_MESH);
+  }
+
+  private static String istioMutualSni(ClusterTranslator.Wrapper w, ClientTlsSettings tls) {
+    return tls.sni().isEmpty() ? w.cluster.getName() : tls.sni();
+  }
+
+  /**
+   * The transport socket of {@link #istioMutualContext}, packed without re-serializing the shared
+   * part: an UpstreamTlsContext serializes as its common_tls_context (field 1) followed by its sni
+   * (field 2), so the bytes of the two halves, concatenated, are those of the whole.
+   */
+  static TransportSocket istioMutualSocket(
+      ClusterTranslator.Wrapper w, ClientTlsSettings tls, Memo memo) {
+    boolean h2 = w.isHttp2();
+    ByteString common =
+        memo.istioMutual.computeIfAbsent(
+            List.of(tls.subjectAltNames(), h2),
+            k ->
+                UpstreamTlsContext.newBuilder()
+                    .setCommonTlsContext(istioMutualCommon(tls.subjectAltNames(), h2))
+                    .build()
+                    .toByteString());
+    ByteString sni =
+        UpstreamTlsContext.newBuilder().setSni(istioMutualSni(w, tls)).build().toByteString();
+    return TransportSocket.newBuilder()
+        .setName(TLS_TRANSPORT_SOCKET)
+        .setTypedConfig(
+            Any.newBuilder().setTypeUrl(UPSTREAM_TLS_CONTEXT_TYPE_URL).setValue(common.concat(sni)))
+        .build();
   }
 
   /** istiod's constructUpstreamTLS (SIMPLE and MUTUAL). */
