@@ -37,10 +37,18 @@ final class HashPolicies {
       return List.of();
     }
     Optional<TrafficPolicy> top = dr.get().trafficPolicy();
+    Optional<TrafficPolicy> subsetPolicy = Optional.empty();
+    for (Subset s : dr.get().subsets()) {
+      if (s.name().equals(destination.subset())) {
+        subsetPolicy = s.trafficPolicy();
+        break;
+      }
+    }
+    if (top.isEmpty() && subsetPolicy.isEmpty()) {
+      return List.of(); // no load balancer settings anywhere: the common case
+    }
     Optional<ConsistentHash> hash = top.flatMap(HashPolicies::hash);
     Optional<ConsistentHash> portHash = portLevelHash(top, destination.port());
-    Optional<Subset> subset = dr.get().subset(destination.subset());
-    Optional<TrafficPolicy> subsetPolicy = subset.flatMap(Subset::trafficPolicy);
     Optional<ConsistentHash> subsetHash = subsetPolicy.flatMap(HashPolicies::hash);
     Optional<ConsistentHash> subsetPortHash = portLevelHash(subsetPolicy, destination.port());
     Optional<ConsistentHash> chosen =

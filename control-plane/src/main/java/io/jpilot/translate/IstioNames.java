@@ -58,7 +58,20 @@ final class IstioNames {
 
   /** True for an IP literal (never resolves a name). */
   static boolean isIpLiteral(String s) {
-    return isDottedQuad(s) || InetAddresses.isInetAddress(s);
+    if (isDottedQuad(s)) {
+      return true;
+    }
+    // an IP literal holds only hex digits, dots and colons before an optional %scope
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        break;
+      }
+      if (Character.digit(c, 16) < 0 && c != '.' && c != ':') {
+        return false;
+      }
+    }
+    return InetAddresses.isInetAddress(s);
   }
 
   /**

@@ -168,7 +168,7 @@ final class RoutePlanner {
         List<String> alt = style.altHosts(svc.hostname(), listenerPort, proxy.dnsDomain());
         List<String> domains =
             dedupe(
-                style.forService(svc, listenerPort, proxy.dnsDomain()),
+                style.forService(svc, listenerPort, alt),
                 seenDomains,
                 alt,
                 knownFqdns);
@@ -186,12 +186,12 @@ final class RoutePlanner {
       List<String> domains, Set<String> seen, List<String> expandedHosts, Set<String> knownFqdns) {
     List<String> out = new ArrayList<>();
     for (String d : domains) {
-      if (seen.contains(d.toLowerCase(Locale.ROOT))
-          || (expandedHosts.contains(d) && knownFqdns.contains(d))) {
+      String lower = d.toLowerCase(Locale.ROOT);
+      if (seen.contains(lower) || (expandedHosts.contains(d) && knownFqdns.contains(d))) {
         continue;
       }
       out.add(d);
-      seen.add(d.toLowerCase(Locale.ROOT));
+      seen.add(lower);
     }
     return out;
   }

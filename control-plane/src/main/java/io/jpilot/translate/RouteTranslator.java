@@ -32,11 +32,13 @@ import io.jpilot.model.config.StringMatch;
 import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * RDS. Sidecars ask for route configurations named by port ({@code "9080"}); each holds a virtual
@@ -347,7 +349,28 @@ final class RouteTranslator {
     return out.build();
   }
 
+  /**
+   * The {@code istio.config} metadata per VirtualService: a pure function of the key, remembered
+   * (bounded) because every route of every proxy carries one.
+   */
+  private static final Map<ConfigKey, io.envoyproxy.envoy.config.core.v3.Metadata> CONFIG_METADATA =
+      new ConcurrentHashMap<>();
+
+  private static final int CONFIG_METADATA_MAX = 16_384;
+
   private static io.envoyproxy.envoy.config.core.v3.Metadata configMetadata(ConfigKey vs) {
+    io.envoyproxy.envoy.config.core.v3.Metadata m = CONFIG_METADATA.get(vs);
+    if (m == null) {
+      m = buildConfigMetadata(vs);
+      if (CONFIG_METADATA.size() >= CONFIG_METADATA_MAX) {
+        CONFIG_METADATA.clear();
+      }
+      CONFIG_METADATA.put(vs, m);
+    }
+    return m;
+  }
+
+  private static io.envoyproxy.envoy.config.core.v3.Metadata buildConfigMetadata(ConfigKey vs) {
     SortedMap<String, Value> fields = new TreeMap<>();
     fields.put(
         "config",

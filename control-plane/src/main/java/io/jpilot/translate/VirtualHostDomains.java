@@ -27,10 +27,15 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
   static final VirtualHostDomains GRPC = new VirtualHostDomains(true, false);
 
   List<String> forService(Service svc, int port, String proxyDnsDomain) {
+    return forService(svc, port, altHosts(svc.hostname(), port, proxyDnsDomain));
+  }
+
+  /** {@link #forService(Service, int, String)} with {@link #altHosts} already computed. */
+  List<String> forService(Service svc, int port, List<String> altHosts) {
     List<String> domains = new ArrayList<>();
     String host = svc.hostname();
     append(domains, host, port);
-    domains.addAll(altHosts(host, port, proxyDnsDomain));
+    domains.addAll(altHosts);
     if (OutboundCluster.isHeadless(svc)) {
       List<String> wild = new ArrayList<>();
       for (String d : domains) {
