@@ -107,13 +107,14 @@ public final class MeshSnapshot {
     this.version = base.version;
     this.domainSuffix = base.domainSuffix;
     this.services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
-    Map<String, Service> lookup = new TreeMap<>(reachable);
+    // lookups only (never iterated): hashed
+    Map<String, Service> lookup = new HashMap<>(reachable);
     lookup.putAll(services);
     this.reachable = Collections.unmodifiableMap(lookup);
     this.endpoints = base.endpoints;
     this.virtualServices = List.copyOf(virtualServices);
     this.destinationRules = base.destinationRules;
-    this.scopedRules = Collections.unmodifiableMap(new TreeMap<>(destinationRuleByHost));
+    this.scopedRules = Collections.unmodifiableMap(new HashMap<>(destinationRuleByHost));
     this.namespaces = base.namespaces;
     this.configCount = base.configCount;
     this.sidecars = base.sidecars;

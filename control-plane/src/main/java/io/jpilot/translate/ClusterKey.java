@@ -52,6 +52,11 @@ final class ClusterKey {
     return name;
   }
 
+  /** Whether {@link #parse} of {@link #name} gives this key back (no '|' inside, a host). */
+  boolean parsesBack() {
+    return !host.isEmpty() && host.indexOf('|') < 0 && subset.indexOf('|') < 0;
+  }
+
   boolean hasSubset() {
     return !subset.isEmpty();
   }

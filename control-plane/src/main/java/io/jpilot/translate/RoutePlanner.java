@@ -450,12 +450,17 @@ final class RoutePlanner {
     List<RouteAction.HashPolicy> hashPolicies = new ArrayList<>();
     boolean weighted = http.route().size() != 1;
     boolean consistentHash = false;
+    ClusterKey firstKey = null;
     for (RouteDestination rd : http.route()) {
       if (weighted && rd.weight() == 0) {
         continue; // istiod drops weight-0 destinations
       }
       Destination d = resolved(vs, rd.destination());
-      String cluster = destinationCluster(d, listenerPort);
+      ClusterKey key = destinationKey(d, listenerPort);
+      if (firstKey == null) {
+        firstKey = key;
+      }
+      String cluster = key.name();
       Optional<RouteAction.HashPolicy> hash = hashPolicy(d, listenerPort);
       hash.ifPresent(hashPolicies::add);
       consistentHash = !weighted && hash.isPresent();
@@ -466,11 +471,8 @@ final class RoutePlanner {
       return Optional.empty();
     }
     String operation = vsOperation;
-    if (!weighted) {
-      Optional<ClusterKey> key = ClusterKey.parse(targets.get(0).cluster());
-      if (key.isPresent()) {
-        operation = IstioNames.joinHostPort(key.get().host(), key.get().port()) + path;
-      }
+    if (!weighted && firstKey.parsesBack()) {
+      operation = IstioNames.joinHostPort(firstKey.host(), firstKey.port()) + path;
     }
     return Optional.of(
         new RoutePlan(
@@ -543,6 +545,10 @@ final class RoutePlanner {
    * gateways look up whole services, so a single-port service's port wins there.
    */
   private String destinationCluster(Destination d, int listenerPort) {
+    return destinationKey(d, listenerPort).name();
+  }
+
+  private ClusterKey destinationKey(Destination d, int listenerPort) {
     int port = listenerPort;
     if (d.port() != 0) {
       port = d.port();
@@ -552,7 +558,7 @@ final class RoutePlanner {
         port = svc.get().ports().get(0).port();
       }
     }
-    return new ClusterKey(port, d.subset(), d.host()).name();
+    return new ClusterKey(port, d.subset(), d.host());
   }
 
   // ---- hooks for DestinationRule and mesh config ------------------------------------------------
@@ -562,12 +568,14 @@ final class RoutePlanner {
    * DestinationRule for the destination's host (subset port-level, subset, port-level, top-level).
    */
   Optional<RouteAction.HashPolicy> hashPolicy(Destination destination, int listenerPort) {
-    return HashPolicies.forDestination(snapshot, proxy, destination).stream().findFirst();
+    List<RouteAction.HashPolicy> found = HashPolicies.forDestination(snapshot, proxy, destination);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
   }
 
   /** istiod's hashForService for a service without a VirtualService (its default route). */
   Optional<RouteAction.HashPolicy> hashPolicyForService(Service svc, int port) {
-    return HashPolicies.forService(snapshot, proxy, svc, port).stream().findFirst();
+    List<RouteAction.HashPolicy> found = HashPolicies.forService(snapshot, proxy, svc, port);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
   }
 
   /**
