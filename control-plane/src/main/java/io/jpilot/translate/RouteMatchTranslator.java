@@ -40,6 +40,9 @@ final class RouteMatchTranslator {
   static final String JWT_PAYLOAD = "payload";
   private static final String JWT_CLAIM_HEADER = "@request.auth.claims";
 
+  private static final Comparator<HeaderMatcher> BY_NAME =
+      Comparator.comparing(HeaderMatcher::getName);
+
   private RouteMatchTranslator() {}
 
   static RouteMatch match(Optional<HttpMatch> match) {
@@ -70,29 +73,36 @@ final class RouteMatchTranslator {
         headers.add(hm.build());
       }
     }
-    headers.sort(Comparator.comparing(HeaderMatcher::getName));
+    if (headers.size() > 1) {
+      headers.sort(BY_NAME);
+    }
     m.addAllHeaders(headers);
-    in.uri()
-        .ifPresent(
-            uri -> {
-              switch (uri.kind()) {
-                case EXACT:
-                  m.setPath(uri.value());
-                  break;
-                case PREFIX:
-                  m.setPrefix(uri.value());
-                  break;
-                case REGEX:
-                  m.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
-                  break;
-                default:
-                  break;
-              }
-            });
+    if (in.uri().isPresent()) {
+      StringMatch uri = in.uri().get();
+      switch (uri.kind()) {
+        case EXACT:
+          m.setPath(uri.value());
+          break;
+        case PREFIX:
+          m.setPrefix(uri.value());
+          break;
+        case REGEX:
+          m.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
+          break;
+        default:
+          break;
+      }
+    }
     m.setCaseSensitive(XdsProtos.bool(!in.ignoreUriCase()));
-    in.method().ifPresent(v -> m.addHeaders(headerMatcher(HEADER_METHOD, v)));
-    in.authority().ifPresent(v -> m.addHeaders(headerMatcher(HEADER_AUTHORITY, v)));
-    in.scheme().ifPresent(v -> m.addHeaders(headerMatcher(HEADER_SCHEME, v)));
+    if (in.method().isPresent()) {
+      m.addHeaders(headerMatcher(HEADER_METHOD, in.method().get()));
+    }
+    if (in.authority().isPresent()) {
+      m.addHeaders(headerMatcher(HEADER_AUTHORITY, in.authority().get()));
+    }
+    if (in.scheme().isPresent()) {
+      m.addHeaders(headerMatcher(HEADER_SCHEME, in.scheme().get()));
+    }
     for (Map.Entry<String, StringMatch> q : in.queryParams().entrySet()) {
       m.addQueryParameters(queryParameterMatcher(q.getKey(), q.getValue()));
     }

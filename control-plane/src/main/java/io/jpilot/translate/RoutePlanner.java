@@ -94,7 +94,7 @@ final class RoutePlanner {
   List<VirtualHostPlan> virtualHosts(int listenerPort, VirtualHostDomains style) {
     SortedMap<String, Service> servicesByName = new TreeMap<>();
     for (Service svc : snapshot.services().values()) {
-      if (svc.port(listenerPort).filter(p -> routable(p, false)).isPresent()) {
+      if (hasRoutablePort(svc, listenerPort)) {
         servicesByName.put(svc.hostname().toLowerCase(Locale.ROOT), svc);
       }
     }
@@ -141,8 +141,8 @@ final class RoutePlanner {
         knownFqdns.add(IstioNames.joinHostPort(svc.hostname(), listenerPort));
       }
     }
-    Set<String> names = new HashSet<>();
-    Set<String> seenDomains = new HashSet<>();
+    Set<String> names = new HashSet<>(wrappers.size() * 2);
+    Set<String> seenDomains = new HashSet<>(wrappers.size() * 16);
     List<VirtualHostPlan> out = new ArrayList<>();
     for (Wrapper w : wrappers) {
       for (String host : w.virtualServiceHosts()) {
@@ -179,6 +179,16 @@ final class RoutePlanner {
     }
     out.sort(Comparator.comparing(VirtualHostPlan::name));
     return out;
+  }
+
+  /** Whether the service's port {@code port} (the first one with that number) carries HTTP. */
+  private static boolean hasRoutablePort(Service svc, int port) {
+    for (ServicePort p : svc.ports()) {
+      if (p.port() == port) {
+        return routable(p, false);
+      }
+    }
+    return false;
   }
 
   /** istiod's dedupeDomains. */
@@ -496,6 +506,9 @@ final class RoutePlanner {
    * istiod's MirrorPercent / MirrorPercentByPolicy with TranslateRequestMirrorPolicy's clusters.
    */
   private List<RoutePlan.Mirror> mirrors(VirtualService vs, HttpRoute http, int listenerPort) {
+    if (http.mirror().isEmpty() && http.mirrors().isEmpty()) {
+      return List.of();
+    }
     List<RoutePlan.Mirror> out = new ArrayList<>();
     if (http.mirror().isPresent()) {
       String cluster = destinationCluster(resolved(vs, http.mirror().get()), listenerPort);

@@ -153,8 +153,12 @@ final class RouteTranslator {
       r.setName(plan.name());
     }
     r.setMatch(RouteMatchTranslator.match(plan.match()));
-    plan.virtualService().ifPresent(vs -> r.setMetadata(configMetadata(vs)));
-    plan.match().map(HttpMatch::statPrefix).filter(p -> !p.isEmpty()).ifPresent(r::setStatPrefix);
+    if (plan.virtualService().isPresent()) {
+      r.setMetadata(configMetadata(plan.virtualService().get()));
+    }
+    if (plan.match().isPresent() && !plan.match().get().statPrefix().isEmpty()) {
+      r.setStatPrefix(plan.match().get().statPrefix());
+    }
     Optional<HttpRoute> http = plan.http();
     String authority = "";
     if (http.isPresent() && http.get().headers().isPresent()) {
@@ -178,19 +182,14 @@ final class RouteTranslator {
         break;
     }
     r.setDecorator(Decorator.newBuilder().setOperation(plan.operation()));
-    if (http.isPresent()) {
-      http.get()
-          .fault()
-          .ifPresent(
-              f ->
-                  r.putTypedPerFilterConfig(
-                      IstioNames.FAULT_FILTER, XdsProtos.pack(RouteFilterConfigs.fault(f))));
-      http.get()
-          .corsPolicy()
-          .ifPresent(
-              c ->
-                  r.putTypedPerFilterConfig(
-                      IstioNames.CORS_FILTER, XdsProtos.pack(RouteFilterConfigs.cors(c))));
+    if (http.isPresent() && http.get().fault().isPresent()) {
+      r.putTypedPerFilterConfig(
+          IstioNames.FAULT_FILTER, XdsProtos.pack(RouteFilterConfigs.fault(http.get().fault().get())));
+    }
+    if (http.isPresent() && http.get().corsPolicy().isPresent()) {
+      r.putTypedPerFilterConfig(
+          IstioNames.CORS_FILTER,
+          XdsProtos.pack(RouteFilterConfigs.cors(http.get().corsPolicy().get())));
     }
     return r.build();
   }

@@ -25,6 +25,9 @@ final class XdsProtos {
   private XdsProtos() {}
 
   static Duration duration(java.time.Duration d) {
+    if (d.isZero()) {
+      return ZERO;
+    }
     return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
   }
 
