@@ -13,6 +13,12 @@ import io.jpilot.model.SidecarScope;
 import io.jpilot.model.registry.Locality;
 import io.jpilot.translate.Translator;
 import io.jpilot.translate.XdsType;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -47,7 +53,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * router in {@code istio-system} labelled {@code istio: ingressgateway}. RDS asks for the route
  * configurations the proxy's listeners name, EDS for the clusters its CDS names.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar TranslationBenchmark}.
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar TranslationBenchmark}. On a machine
+ * whose cores are shared with other work, wall time per call swings with the load; {@link #main}
+ * measures the calling thread's CPU time per call instead: {@code java -cp
+ * benchmarks/target/benchmarks.jar io.jpilot.bench.TranslationBenchmark [seconds-per-window]}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -99,6 +108,53 @@ public class TranslationBenchmark {
         edsNames.add(c.getEdsClusterConfig().getServiceName());
       }
     }
+  }
+
+  /**
+   * CPU time (and bytes allocated) per call of the calling thread, for every shape and xDS type:
+   * after a warm-up of three windows, the median over five windows of one second (or the given
+   * seconds) each.
+   */
+  public static void main(String[] args) {
+    double window = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    System.out.println("shape type cpu_us_per_call kb_allocated_per_call");
+    for (String name : List.of("http100", "eds1000", "eds100x10", "gateway1000")) {
+      TranslationBenchmark b = new TranslationBenchmark();
+      b.shape = name;
+      b.setUp();
+      Map<String, Runnable> calls = new LinkedHashMap<>();
+      calls.put("rds", b::routes);
+      calls.put("cds", b::clusters);
+      calls.put("lds", b::listeners);
+      calls.put("eds", b::endpoints);
+      for (Map.Entry<String, Runnable> call : calls.entrySet()) {
+        List<Double> cpu = new ArrayList<>();
+        List<Double> alloc = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+          long cpu0 = threads.getCurrentThreadCpuTime();
+          long alloc0 = threads.getCurrentThreadAllocatedBytes();
+          long end = System.nanoTime() + (long) (window * 1e9);
+          long n = 0;
+          do {
+            call.getValue().run();
+            n++;
+          } while (System.nanoTime() < end);
+          if (w >= 3) {
+            cpu.add((threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / n);
+            alloc.add((threads.getCurrentThreadAllocatedBytes() - alloc0) / 1024.0 / n);
+          }
+        }
+        System.out.printf(
+            Locale.ROOT, "%s %s %.1f %.1f%n", name, call.getKey(), median(cpu), median(alloc));
+      }
+    }
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> sorted = new ArrayList<>(xs);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
   }
 
   /** The RDS names the listeners' HTTP connection managers refer to. */
