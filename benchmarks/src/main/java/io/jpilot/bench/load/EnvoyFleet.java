@@ -150,29 +150,44 @@ final class EnvoyFleet implements AutoCloseable, SimulatedEnvoy.Sink {
     }
   }
 
+  /** CPU seconds used so far by the control plane. */
+  interface CpuClock {
+    double seconds() throws java.io.IOException;
+  }
+
   /**
-   * Waits until no response arrived for {@code quiet}, counting from {@code since}; when nothing
-   * at all arrives after {@code since}, waits {@code idle} before deciding nothing will.
+   * Waits until the push is over: no response arrived for {@code quiet} (counting from {@code
+   * since}) and the control plane used less than {@code idleCores} of CPU over the last second
+   * (pushes to proxies that end up receiving nothing are visible only as CPU). When nothing at all
+   * arrives after {@code since}, waits at least {@code idle}.
    *
    * @return false when {@code timeout} passed first
    */
-  boolean awaitQuiet(long since, Duration quiet, Duration idle, Duration timeout)
-      throws InterruptedException {
+  boolean awaitQuiet(
+      long since, Duration quiet, Duration idle, Duration timeout, CpuClock cpu, double idleCores)
+      throws InterruptedException, java.io.IOException {
     long deadline = since + timeout.toNanos();
+    java.util.ArrayDeque<double[]> samples = new java.util.ArrayDeque<>();
     while (true) {
       long now = System.nanoTime();
+      double used = cpu.seconds();
+      samples.addLast(new double[] {now, used});
+      while (samples.size() > 1 && now - samples.peekFirst()[0] > 1.5e9) {
+        samples.removeFirst();
+      }
+      double[] first = samples.peekFirst();
+      boolean cpuIdle =
+          now - first[0] >= 0.9e9 && (used - first[1]) / ((now - first[0]) / 1e9) < idleCores;
       long last = lastResponse.get();
-      if (last - since > 0) {
-        if (now - last >= quiet.toNanos()) {
-          return true;
-        }
-      } else if (now - since >= idle.toNanos()) {
+      boolean responsesQuiet =
+          last - since > 0 ? now - last >= quiet.toNanos() : now - since >= idle.toNanos();
+      if (responsesQuiet && cpuIdle) {
         return true;
       }
       if (now > deadline) {
         return false;
       }
-      Thread.sleep(50);
+      Thread.sleep(100);
     }
   }
 

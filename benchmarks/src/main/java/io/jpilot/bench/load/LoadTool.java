@@ -38,6 +38,9 @@ public final class LoadTool {
    *
    * @param scenario "s1" (Sidecar-scoped, shared namespace, roll service) or "s2" (unscoped)
    * @param changes for s1, a subset of "vs", "endpoint", "roll", in order; s2 always runs "vs"
+   * @param quiet a phase ends when no response arrived for this long ...
+   * @param idleCores ... and the control plane used less CPU than this over the last second
+   * @param idle when no response arrives at all, a phase lasts at least this long
    */
   record Settings(
       String scenario,
@@ -53,7 +56,8 @@ public final class LoadTool {
       Duration idle,
       Duration timeout,
       Duration rollStep,
-      boolean measureHeap) {
+      boolean measureHeap,
+      double idleCores) {
     Settings {
       if (!scenario.equals("s1") && !scenario.equals("s2")) {
         throw new IllegalArgumentException("scenario: " + scenario + " (expected: s1 or s2)");
@@ -165,7 +169,9 @@ public final class LoadTool {
         double cpu0 = plane.cpuSeconds();
         long t = System.nanoTime();
         fleet.connect(s.timeout());
-        fleet.awaitQuiet(System.nanoTime(), s.quiet(), Duration.ZERO, s.timeout());
+        fleet.awaitQuiet(
+            System.nanoTime(), s.quiet(), Duration.ZERO, s.timeout(), plane::cpuSeconds,
+            s.idleCores());
         out.printf(
             Locale.ROOT,
             "load: %d proxies synced in %.1f s over %d connections: %d responses, %.1f MB;"
@@ -241,7 +247,9 @@ public final class LoadTool {
         }
       }
     }
-    boolean quiet = fleet.awaitQuiet(lastT0, s.quiet(), s.idle(), s.timeout());
+    boolean quiet =
+        fleet.awaitQuiet(
+            lastT0, s.quiet(), s.idle(), s.timeout(), plane::cpuSeconds, s.idleCores());
     if (roll && !fleet.awaitWatched(s.quiet())) {
       out.println("load: not every proxy saw the final endpoints of the rolled service");
     }
@@ -372,6 +380,7 @@ public final class LoadTool {
           --event-loops N         client Netty event loop threads (default 2)
           --max-syncing N         streams still syncing at a time while connecting (default 200)
           --quiet-ms N            a change is done after N ms without responses (default 2000)
+          --idle-cores X          ... and jpilot using < X cores over the last second (default 0.2)
           --timeout-s N           per-phase timeout (default 900)
           --no-heap               skip jcmd GC.run heap measurements
           --keep                  keep the generated config directory
@@ -395,6 +404,7 @@ public final class LoadTool {
     long quietMs = 2000;
     long timeoutS = 900;
     boolean heapOn = true;
+    double idleCores = 0.2;
     boolean keep;
     boolean help;
 
@@ -429,6 +439,7 @@ public final class LoadTool {
               case "--max-syncing" -> f.maxSyncing = positive(a, v);
               case "--quiet-ms" -> f.quietMs = positive(a, v);
               case "--timeout-s" -> f.timeoutS = positive(a, v);
+              case "--idle-cores" -> f.idleCores = Double.parseDouble(v);
               default -> throw new IllegalArgumentException("unknown flag: " + a);
             }
           }
@@ -473,7 +484,8 @@ public final class LoadTool {
           Duration.ofSeconds(10),
           Duration.ofSeconds(timeoutS),
           Duration.ofMillis(rollStepMs),
-          heapOn);
+          heapOn,
+          idleCores);
     }
   }
 }

@@ -41,8 +41,15 @@ class LoadToolTest {
         assertThat(e.subscribed(XdsType.ENDPOINT)).isEqualTo(3 + 31);
         assertThat(e.subscribed(XdsType.ROUTE)).isPositive();
       }
-      assertThat(fleet.awaitQuiet(System.nanoTime(), Duration.ofMillis(300), Duration.ZERO,
-          Duration.ofSeconds(10))).isTrue();
+      assertThat(
+              fleet.awaitQuiet(
+                  System.nanoTime(),
+                  Duration.ofMillis(300),
+                  Duration.ZERO,
+                  Duration.ofSeconds(10),
+                  plane::cpuSeconds,
+                  1.5))
+          .isTrue();
       String body =
           HttpClient.newHttpClient()
               .send(
@@ -82,7 +89,8 @@ class LoadToolTest {
             Duration.ofSeconds(4),
             Duration.ofSeconds(20),
             Duration.ofMillis(150),
-            true);
+            true,
+            0.5);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     List<ChangeReport> reports =
