@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 class ResourceCacheTest {
@@ -46,8 +45,8 @@ class ResourceCacheTest {
       };
 
   /** Drops the node id, as the production keyer does. */
-  private static final BiFunction<MeshSnapshot, ProxyView, ProxyView> WITHOUT_NODE_ID =
-      (s, p) ->
+  private static final ProxyKeyer WITHOUT_NODE_ID =
+      (s, p, type, names) ->
           new ProxyView(
               "", p.type(), p.ips(), "", p.namespace(), p.dnsDomain(), p.labels(), p.generator(),
               p.locality());
