@@ -1,6 +1,6 @@
 package io.jpilot.xds;
 
-import io.envoyproxy.envoy.config.core.v3.Node;
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -10,11 +10,8 @@ import io.jpilot.push.PushEngine;
 import io.jpilot.push.XdsResource;
 import io.jpilot.translate.XdsType;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Collections;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.Optional;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -24,22 +21,18 @@ import org.slf4j.LoggerFactory;
  * One state-of-the-world ADS stream: the proxy's subscriptions, what was sent and acknowledged per
  * type. The stream mechanics (node, push loop, deferral, lifecycle) are {@link XdsConnection}'s.
  */
-final class AdsConnection extends XdsConnection<DiscoveryRequest, DiscoveryResponse> {
+final class AdsConnection
+    extends XdsConnection<DiscoveryRequest, DiscoveryResponse, AdsConnection.TypeState> {
   private static final Logger LOG = LoggerFactory.getLogger(AdsConnection.class);
 
-  private final Map<XdsType, TypeState> types = new EnumMap<>(XdsType.class);
-
   /** What was asked for and sent for one type. */
-  private static final class TypeState {
-    SortedSet<String> names = Collections.emptySortedSet();
-    boolean wildcard;
-    String sentVersion = "";
-    String sentNonce = "";
-    Instant sentAt;
-    String ackedVersion = "";
-    String ackedNonce = "";
-    ConnectionStatus.Nack lastNack;
+  static final class TypeState extends SyncState {
     GeneratedResources sent;
+
+    @Override
+    SortedMap<String, Message> resources() {
+      return sent == null ? Collections.emptySortedMap() : sent.messages();
+    }
   }
 
   AdsConnection(
@@ -50,22 +43,17 @@ final class AdsConnection extends XdsConnection<DiscoveryRequest, DiscoveryRespo
       long number,
       String peer,
       Clock clock) {
-    super("ADS", server, engine, metrics, out, number, peer, clock);
-  }
-
-  @Override
-  Node node(DiscoveryRequest request) {
-    return request.getNode();
-  }
-
-  @Override
-  String typeUrl(DiscoveryRequest request) {
-    return request.getTypeUrl();
-  }
-
-  @Override
-  boolean subscribed(XdsType type) {
-    return types.containsKey(type);
+    super(
+        "ADS",
+        DiscoveryRequest::getNode,
+        DiscoveryRequest::getTypeUrl,
+        server,
+        engine,
+        metrics,
+        out,
+        number,
+        peer,
+        clock);
   }
 
   /** istiod's shouldRespond: initial request, stale nonce, NACK, ACK, or a changed subscription. */
@@ -99,8 +87,7 @@ final class AdsConnection extends XdsConnection<DiscoveryRequest, DiscoveryRespo
       // Not answered: only a later change in the generated resources sends this type again.
       return;
     }
-    state.ackedVersion = request.getVersionInfo();
-    state.ackedNonce = nonce;
+    state.acked(request.getVersionInfo(), nonce);
     // xDS wildcard rules for CDS/LDS: "*" asks for everything; an empty list keeps a legacy
     // wildcard subscription (one that never named anything) and otherwise means "nothing".
     boolean wildcard =
@@ -159,9 +146,7 @@ final class AdsConnection extends XdsConnection<DiscoveryRequest, DiscoveryRespo
     if (!send(type, built, built.getSerializedSize(), start)) {
       return false;
     }
-    state.sentVersion = version;
-    state.sentNonce = nonce;
-    state.sentAt = clock.instant();
+    state.sent(version, nonce, clock.instant());
     state.sent = resources;
     LOG.debug(
         "ADS:{} {}: sent version={} nonce={} resources={}",
@@ -171,26 +156,5 @@ final class AdsConnection extends XdsConnection<DiscoveryRequest, DiscoveryRespo
         nonce,
         resources.size());
     return true;
-  }
-
-  @Override
-  Map<XdsType, ConnectionStatus.TypeStatus> typeStatuses() {
-    Map<XdsType, ConnectionStatus.TypeStatus> out = new EnumMap<>(XdsType.class);
-    types.forEach(
-        (type, s) ->
-            out.put(
-                type,
-                new ConnectionStatus.TypeStatus(
-                    type,
-                    s.wildcard,
-                    s.names,
-                    s.sentVersion,
-                    s.sentNonce,
-                    Optional.ofNullable(s.sentAt),
-                    s.ackedVersion,
-                    s.ackedNonce,
-                    Optional.ofNullable(s.lastNack),
-                    s.sent == null ? Collections.emptySortedMap() : s.sent.messages())));
-    return out;
   }
 }

@@ -1,7 +1,6 @@
 package io.jpilot.xds;
 
 import com.google.protobuf.Message;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -12,18 +11,13 @@ import io.jpilot.push.PushEngine;
 import io.jpilot.push.XdsResource;
 import io.jpilot.translate.XdsType;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SortedMap;
-import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,20 +41,17 @@ import org.slf4j.LoggerFactory;
  * back, so a rejected resource is never sent again unchanged: the next version that differs is
  * (istiod does the same). {@code system_version_info} is the snapshot version; the nonce is unique.
  */
-final class DeltaAdsConnection extends XdsConnection<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
+final class DeltaAdsConnection
+    extends XdsConnection<
+        DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaAdsConnection.TypeState> {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaAdsConnection.class);
   private static final String WILDCARD = "*";
 
   /** Responses awaiting ACK/NACK kept per type; older ones count as expired. */
   private static final int MAX_IN_FLIGHT = 16;
 
-  private final Map<XdsType, TypeState> types = new EnumMap<>(XdsType.class);
-
   /** One type's subscription and what the client holds. */
-  private static final class TypeState {
-    boolean wildcard;
-    final SortedSet<String> names = new TreeSet<>();
-
+  static final class TypeState extends SyncState {
     /** Resource name → version the client holds. */
     Map<String, String> held = new TreeMap<>();
 
@@ -76,12 +67,16 @@ final class DeltaAdsConnection extends XdsConnection<DeltaDiscoveryRequest, Delt
           }
         };
 
-    String sentVersion = "";
-    String sentNonce = "";
-    Instant sentAt;
-    String ackedVersion = "";
-    String ackedNonce = "";
-    ConnectionStatus.Nack lastNack;
+    /** The resources the client holds (by the last response), less any it unsubscribed since. */
+    @Override
+    SortedMap<String, Message> resources() {
+      if (last == null) {
+        return Collections.emptySortedMap();
+      }
+      SortedMap<String, Message> out = new TreeMap<>(last.messages());
+      out.keySet().retainAll(held.keySet());
+      return out;
+    }
 
     /** The client no longer holds {@code name} (it unsubscribed). */
     void forget(String name) {
@@ -100,22 +95,17 @@ final class DeltaAdsConnection extends XdsConnection<DeltaDiscoveryRequest, Delt
       long number,
       String peer,
       Clock clock) {
-    super("Delta ADS", server, engine, metrics, out, number, peer, clock);
-  }
-
-  @Override
-  Node node(DeltaDiscoveryRequest request) {
-    return request.getNode();
-  }
-
-  @Override
-  String typeUrl(DeltaDiscoveryRequest request) {
-    return request.getTypeUrl();
-  }
-
-  @Override
-  boolean subscribed(XdsType type) {
-    return types.containsKey(type);
+    super(
+        "Delta ADS",
+        DeltaDiscoveryRequest::getNode,
+        DeltaDiscoveryRequest::getTypeUrl,
+        server,
+        engine,
+        metrics,
+        out,
+        number,
+        peer,
+        clock);
   }
 
   @Override
@@ -183,8 +173,7 @@ final class DeltaAdsConnection extends XdsConnection<DeltaDiscoveryRequest, Delt
       state.lastNack = rejected(type, version, nonce, request.getErrorDetail().getMessage());
       return;
     }
-    state.ackedVersion = version;
-    state.ackedNonce = nonce;
+    state.acked(version, nonce);
   }
 
   @Override
@@ -237,9 +226,7 @@ final class DeltaAdsConnection extends XdsConnection<DeltaDiscoveryRequest, Delt
     // Every generated resource was either sent now or already held at its version.
     state.held = generated.versions();
     state.last = generated;
-    state.sentVersion = version;
-    state.sentNonce = nonce;
-    state.sentAt = clock.instant();
+    state.sent(version, nonce, clock.instant());
     state.inFlight.put(nonce, version);
     LOG.debug(
         "Delta ADS:{} {}: sent version={} nonce={} resources={} removed={}",
@@ -250,33 +237,5 @@ final class DeltaAdsConnection extends XdsConnection<DeltaDiscoveryRequest, Delt
         changed.size(),
         removed.size());
     return true;
-  }
-
-  @Override
-  Map<XdsType, ConnectionStatus.TypeStatus> typeStatuses() {
-    Map<XdsType, ConnectionStatus.TypeStatus> out = new EnumMap<>(XdsType.class);
-    types.forEach(
-        (type, s) ->
-            out.put(
-                type,
-                new ConnectionStatus.TypeStatus(
-                    type,
-                    s.wildcard,
-                    s.names,
-                    s.sentVersion,
-                    s.sentNonce,
-                    Optional.ofNullable(s.sentAt),
-                    s.ackedVersion,
-                    s.ackedNonce,
-                    Optional.ofNullable(s.lastNack),
-                    s.last == null ? Collections.emptySortedMap() : held(s))));
-    return out;
-  }
-
-  /** The resources the client holds (by the last response), less any it unsubscribed since. */
-  private static SortedMap<String, Message> held(TypeState s) {
-    SortedMap<String, Message> out = new TreeMap<>(s.last.messages());
-    out.keySet().retainAll(s.held.keySet());
-    return out;
   }
 }

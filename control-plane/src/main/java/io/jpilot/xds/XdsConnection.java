@@ -2,6 +2,7 @@ package io.jpilot.xds;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -21,6 +22,10 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * @param <Q> the request message
  * @param <R> the response message
+ * @param <S> the per-type state
  */
-abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
+abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements PushTarget, StreamObserver<Q> {
   private static final Logger LOG = LoggerFactory.getLogger(XdsConnection.class);
 
   final PushEngine engine;
@@ -53,7 +59,12 @@ abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
   private final String peer;
   private final Instant connectedAt;
   private final String kind;
+  private final Function<Q, Node> node;
+  private final Function<Q, String> typeUrl;
   private final Set<String> unsupportedTypeUrls = new HashSet<>();
+
+  /** State per type asked for. Guarded by {@link #lock}. */
+  final Map<XdsType, S> types = new EnumMap<>(XdsType.class);
 
   /** Guarded by {@link #lock}. */
   String connectionId;
@@ -72,9 +83,13 @@ abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
 
   /**
    * @param kind "ADS" or "Delta ADS", for logs
+   * @param node a request's node (the default instance when absent)
+   * @param typeUrl a request's type URL
    */
   XdsConnection(
       String kind,
+      Function<Q, Node> node,
+      Function<Q, String> typeUrl,
       XdsServer server,
       PushEngine engine,
       XdsMetrics metrics,
@@ -83,6 +98,8 @@ abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
       String peer,
       Clock clock) {
     this.kind = requireNonNull(kind, "kind");
+    this.node = requireNonNull(node, "node");
+    this.typeUrl = requireNonNull(typeUrl, "typeUrl");
     this.server = requireNonNull(server, "server");
     this.engine = requireNonNull(engine, "engine");
     this.metrics = requireNonNull(metrics, "metrics");
@@ -98,16 +115,8 @@ abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
 
   // ---- what a protocol variant supplies (all called under the lock) ----
 
-  /** The node of a request (the default instance when absent). */
-  abstract Node node(Q request);
-
-  abstract String typeUrl(Q request);
-
   /** Handles a request for a served type, from an initialized proxy. */
   abstract void handle(XdsType type, Q request);
-
-  /** Whether the stream has asked for {@code type}. */
-  abstract boolean subscribed(XdsType type);
 
   /**
    * Regenerates {@code type} from {@code snapshot} and sends what changed; true when a response was
@@ -115,8 +124,48 @@ abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
    */
   abstract boolean pushType(XdsType type, MeshSnapshot snapshot);
 
-  /** The per-type part of {@link #status()}. */
-  abstract Map<XdsType, ConnectionStatus.TypeStatus> typeStatuses();
+  /**
+   * One type's subscription, and what was sent, acknowledged and rejected for it: the part of its
+   * state every protocol variant shares.
+   */
+  abstract static class SyncState {
+    boolean wildcard;
+    SortedSet<String> names = new TreeSet<>();
+    String sentVersion = "";
+    String sentNonce = "";
+    Instant sentAt;
+    String ackedVersion = "";
+    String ackedNonce = "";
+    ConnectionStatus.Nack lastNack;
+
+    void sent(String version, String nonce, Instant at) {
+      sentVersion = version;
+      sentNonce = nonce;
+      sentAt = at;
+    }
+
+    void acked(String version, String nonce) {
+      ackedVersion = version;
+      ackedNonce = nonce;
+    }
+
+    /** The resources the client holds, by name, as far as the server knows. */
+    abstract SortedMap<String, Message> resources();
+
+    ConnectionStatus.TypeStatus status(XdsType type) {
+      return new ConnectionStatus.TypeStatus(
+          type,
+          wildcard,
+          names,
+          sentVersion,
+          sentNonce,
+          Optional.ofNullable(sentAt),
+          ackedVersion,
+          ackedNonce,
+          Optional.ofNullable(lastNack),
+          resources());
+    }
+  }
 
   @Override
   public String id() {
@@ -134,18 +183,15 @@ abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
       if (closed) {
         return;
       }
-      if (proxy == null && !initialize(node(request))) {
+      if (proxy == null && !initialize(node.apply(request))) {
         return;
       }
-      String typeUrl = typeUrl(request);
-      XdsType type = XdsType.fromTypeUrl(typeUrl);
+      String url = typeUrl.apply(request);
+      XdsType type = XdsType.fromTypeUrl(url);
       if (type == null) {
-        if (unsupportedTypeUrls.add(typeUrl)) {
+        if (unsupportedTypeUrls.add(url)) {
           LOG.warn(
-              "{}: {} requested type {}, which is not served; ignoring it",
-              kind,
-              connectionId,
-              typeUrl);
+              "{}: {} requested type {}, which is not served; ignoring it", kind, connectionId, url);
         }
         return;
       }
@@ -228,7 +274,7 @@ abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
   @Override
   public boolean watchesAny(Set<String> hostnames) {
     synchronized (lock) {
-      if (closed || proxy == null || !subscribed(XdsType.ENDPOINT)) {
+      if (closed || proxy == null || !types.containsKey(XdsType.ENDPOINT)) {
         return false;
       }
       if (edsHosts == null) {
@@ -310,7 +356,7 @@ abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
       MeshSnapshot snap = newest(snapshot);
       boolean sent = false;
       for (XdsType type : XdsType.values()) { // declaration order is push order
-        if (!subscribed(type) || (!request.full() && type != XdsType.ENDPOINT)) {
+        if (!types.containsKey(type) || (!request.full() && type != XdsType.ENDPOINT)) {
           continue;
         }
         sent |= pushType(type, snap);
@@ -416,9 +462,9 @@ abstract class XdsConnection<Q, R> implements PushTarget, StreamObserver<Q> {
       if (proxy == null) {
         return null;
       }
-      Map<XdsType, ConnectionStatus.TypeStatus> types = new EnumMap<>(XdsType.class);
-      types.putAll(typeStatuses());
-      return new ConnectionStatus(connectionId, proxy.nodeId(), proxy, connectedAt, peer, types);
+      Map<XdsType, ConnectionStatus.TypeStatus> out = new EnumMap<>(XdsType.class);
+      types.forEach((type, state) -> out.put(type, state.status(type)));
+      return new ConnectionStatus(connectionId, proxy.nodeId(), proxy, connectedAt, peer, out);
     }
   }
 }

@@ -71,7 +71,7 @@ public final class XdsServer implements AutoCloseable {
   private final PushEngine engine;
   private final XdsMetrics metrics;
   private final Clock clock;
-  private final Set<XdsConnection<?, ?>> connections = ConcurrentHashMap.newKeySet();
+  private final Set<XdsConnection<?, ?, ?>> connections = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionNumbers = new AtomicLong();
   private final Optional<XdsTls> tls;
   private final Duration maxConnectionAge;
@@ -195,7 +195,7 @@ public final class XdsServer implements AutoCloseable {
   /** Every stream whose node has been parsed, by node id then connection id. */
   public List<ConnectionStatus> connections() {
     List<ConnectionStatus> out = new ArrayList<>();
-    for (XdsConnection<?, ?> c : connections) {
+    for (XdsConnection<?, ?, ?> c : connections) {
       ConnectionStatus s = c.status();
       if (s != null) {
         out.add(s);
@@ -223,7 +223,7 @@ public final class XdsServer implements AutoCloseable {
       return;
     }
     servers.forEach(Server::shutdown); // no new streams; GOAWAY to every client
-    for (XdsConnection<?, ?> c : new ArrayList<>(connections)) {
+    for (XdsConnection<?, ?, ?> c : new ArrayList<>(connections)) {
       c.terminate(Status.UNAVAILABLE.withDescription("server shutting down"));
     }
     for (Server s : servers) {
@@ -238,12 +238,12 @@ public final class XdsServer implements AutoCloseable {
     }
   }
 
-  void added(XdsConnection<?, ?> c) {
+  void added(XdsConnection<?, ?, ?> c) {
     connections.add(c);
   }
 
   /** Returns true if it was present. */
-  boolean removed(XdsConnection<?, ?> c) {
+  boolean removed(XdsConnection<?, ?, ?> c) {
     return connections.remove(c);
   }
 
