@@ -24,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -99,7 +98,7 @@ public final class PushEngine implements AutoCloseable {
       PushSettings settings,
       ResourceGenerator generator,
       MeterRegistry meters) {
-    this(store, domainSuffix, settings, generator, (s, p) -> p, meters, System::nanoTime, null);
+    this(store, domainSuffix, settings, generator, ProxyKeyer.WHOLE_VIEW, meters, System::nanoTime, null);
   }
 
   /**
@@ -112,7 +111,7 @@ public final class PushEngine implements AutoCloseable {
       String domainSuffix,
       PushSettings settings,
       ResourceGenerator generator,
-      BiFunction<MeshSnapshot, ProxyView, ProxyView> keyer,
+      ProxyKeyer keyer,
       MeterRegistry meters) {
     this(store, domainSuffix, settings, generator, keyer, meters, System::nanoTime, null);
   }
@@ -125,7 +124,7 @@ public final class PushEngine implements AutoCloseable {
       MeterRegistry meters,
       LongSupplier nanoClock,
       Scheduler scheduler) {
-    this(store, domainSuffix, settings, generator, (s, p) -> p, meters, nanoClock, scheduler);
+    this(store, domainSuffix, settings, generator, ProxyKeyer.WHOLE_VIEW, meters, nanoClock, scheduler);
   }
 
   /** With an injected clock and scheduler (tests); a null scheduler means a private thread. */
@@ -134,7 +133,7 @@ public final class PushEngine implements AutoCloseable {
       String domainSuffix,
       PushSettings settings,
       ResourceGenerator generator,
-      BiFunction<MeshSnapshot, ProxyView, ProxyView> keyer,
+      ProxyKeyer keyer,
       MeterRegistry meters,
       LongSupplier nanoClock,
       Scheduler scheduler) {

@@ -14,7 +14,6 @@ import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.function.BiFunction;
 
 /**
  * Generates once per distinct (proxy view, type, subscribed names) and snapshot, and shares the
@@ -33,7 +32,7 @@ import java.util.function.BiFunction;
  */
 public final class ResourceCache {
   private final ResourceGenerator generator;
-  private final BiFunction<MeshSnapshot, ProxyView, ProxyView> keyer;
+  private final ProxyKeyer keyer;
   private final int maxEntries;
   private final Counter hits;
   private final Counter misses;
@@ -58,7 +57,7 @@ public final class ResourceCache {
    */
   public ResourceCache(
       ResourceGenerator generator,
-      BiFunction<MeshSnapshot, ProxyView, ProxyView> keyer,
+      ProxyKeyer keyer,
       int maxEntries,
       MeterRegistry meters) {
     this.generator = requireNonNull(generator, "generator");
@@ -92,7 +91,7 @@ public final class ResourceCache {
     requireNonNull(snapshot, "snapshot");
     requireNonNull(type, "type");
     requireNonNull(names, "names");
-    ProxyView view = keyer.apply(snapshot, requireNonNull(proxy, "proxy"));
+    ProxyView view = keyer.key(snapshot, requireNonNull(proxy, "proxy"), type, names);
     Generation g = generationFor(snapshot);
     if (g == null) {
       misses.increment();

@@ -34,7 +34,7 @@ public final class TranslationInputs {
 
   private TranslationInputs() {}
 
-  /** The proxy as translation sees it (see the class comment). */
+  /** The proxy as translation of every type sees it (see the class comment). */
   public static ProxyView normalize(MeshSnapshot snapshot, ProxyView proxy) {
     requireNonNull(snapshot, "snapshot");
     requireNonNull(proxy, "proxy");
@@ -43,10 +43,44 @@ public final class TranslationInputs {
       Set<String> workloads = snapshot.workloadAddresses();
       List<String> kept = new ArrayList<>(ips.size());
       for (String ip : ips) {
-        kept.add(workloads.contains(ip) ? ip : ip.contains(":") ? ANY_IPV6 : ANY_IPV4);
+        kept.add(workloads.contains(ip) ? ip : unspecified(ip));
       }
       ips = kept;
     }
+    return withIps(proxy, ips);
+  }
+
+  /**
+   * The proxy as the translation of {@code type} for {@code names} sees it: {@link
+   * #normalize(MeshSnapshot, ProxyView)}, and moreover no address at all (only each one's family)
+   * where that translation never reads them: endpoints, and a sidecar's or gRPC client's named
+   * route configurations. So sidecars of different pods share those whenever the rest of their view
+   * is equal. (Listeners, clusters, a gateway's routes and a wildcard route request do read them.)
+   */
+  public static ProxyView normalize(
+      MeshSnapshot snapshot, ProxyView proxy, XdsType type, Set<String> names) {
+    requireNonNull(type, "type");
+    requireNonNull(names, "names");
+    boolean addressBlind =
+        type == XdsType.ENDPOINT
+            || (type == XdsType.ROUTE
+                && !names.isEmpty()
+                && (proxy.type() == ProxyView.Type.SIDECAR || proxy.isProxylessGrpc()));
+    if (!addressBlind) {
+      return normalize(snapshot, proxy);
+    }
+    List<String> ips = new ArrayList<>(proxy.ips().size());
+    for (String ip : proxy.ips()) {
+      ips.add(unspecified(ip));
+    }
+    return withIps(proxy, ips);
+  }
+
+  private static String unspecified(String ip) {
+    return ip.contains(":") ? ANY_IPV6 : ANY_IPV4;
+  }
+
+  private static ProxyView withIps(ProxyView proxy, List<String> ips) {
     return new ProxyView(
         "",
         proxy.type(),

@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 class ResourceCacheTest {
@@ -46,8 +45,8 @@ class ResourceCacheTest {
       };
 
   /** Drops the node id, as the production keyer does. */
-  private static final BiFunction<MeshSnapshot, ProxyView, ProxyView> WITHOUT_NODE_ID =
-      (s, p) ->
+  private static final ProxyKeyer WITHOUT_NODE_ID =
+      (s, p, type, names) ->
           new ProxyView(
               "", p.type(), p.ips(), "", p.namespace(), p.dnsDomain(), p.labels(), p.generator(),
               p.locality());
@@ -190,6 +189,28 @@ class ResourceCacheTest {
         .hasMessageContaining("envoy.config.listener.v3.Listener")
         .hasMessageContaining("expected: envoy.config.cluster.v3.Cluster");
     assertThat(cache.size()).isZero();
+  }
+
+  @Test
+  void sameResourcesComparesNamesAndBytes() {
+    Cluster c = Cluster.newBuilder().setName("c").build();
+    Cluster changed = c.toBuilder().setAltStatName("x").build();
+    GeneratedResources one = new GeneratedResources(XdsType.CLUSTER, 1, new TreeMap<>(Map.of("c", c)));
+    GeneratedResources again =
+        new GeneratedResources(XdsType.CLUSTER, 2, new TreeMap<>(Map.of("c", c)));
+    GeneratedResources other =
+        new GeneratedResources(XdsType.CLUSTER, 2, new TreeMap<>(Map.of("c", changed)));
+    GeneratedResources renamed =
+        new GeneratedResources(XdsType.CLUSTER, 2, new TreeMap<>(Map.of("d", c)));
+    GeneratedResources more =
+        new GeneratedResources(XdsType.CLUSTER, 2, new TreeMap<>(Map.of("c", c, "d", c)));
+    assertThat(one.sameResources(again)).isTrue();
+    assertThat(one.sameResources(other)).isFalse();
+    assertThat(one.sameResources(renamed)).isFalse();
+    assertThat(one.sameResources(more)).isFalse();
+    assertThat(one.sameResources(null)).isFalse();
+    assertThat(GeneratedResources.none(XdsType.CLUSTER, 1).sameResources(GeneratedResources.none(XdsType.CLUSTER, 5)))
+        .isTrue();
   }
 
   @Test

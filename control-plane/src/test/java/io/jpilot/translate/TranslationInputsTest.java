@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -60,10 +62,74 @@ class TranslationInputsTest {
     }
     for (ProxyView v : variants) {
       ProxyView normalized = TranslationInputs.normalize(snapshot, v);
+      Map<XdsType, SortedMap<String, Message>> walked = walk(snapshot, v, file.listeners());
       assertThat(walk(snapshot, normalized, file.listeners()))
           .as("%s: resources for %s (ips %s) and for its normalized view", name, v.nodeId(), v.ips())
-          .isEqualTo(walk(snapshot, v, file.listeners()));
+          .isEqualTo(walked);
+
+      // Per type, with the names a client would subscribe to (and wildcards).
+      Map<XdsType, List<Set<String>>> requests = new EnumMap<>(XdsType.class);
+      requests.put(
+          XdsType.CLUSTER, List.of(Set.of(), walked.get(XdsType.CLUSTER).keySet()));
+      requests.put(
+          XdsType.LISTENER,
+          List.of(
+              v.isProxylessGrpc() ? new TreeSet<>(file.listeners()) : Set.of(),
+              walked.get(XdsType.LISTENER).keySet()));
+      requests.put(
+          XdsType.ENDPOINT,
+          List.of(walked.get(XdsType.CLUSTER).keySet(), walked.get(XdsType.ENDPOINT).keySet()));
+      requests.put(
+          XdsType.ROUTE,
+          v.isProxylessGrpc()
+              ? List.of(walked.get(XdsType.ROUTE).keySet())
+              : List.of(Set.of(), walked.get(XdsType.ROUTE).keySet()));
+      for (Map.Entry<XdsType, List<Set<String>>> e : requests.entrySet()) {
+        for (Set<String> names : e.getValue()) {
+          XdsType type = e.getKey();
+          ProxyView key = TranslationInputs.normalize(snapshot, v, type, names);
+          assertThat(translator.generate(snapshot, key, type, names))
+              .as("%s: %s %s for %s (ips %s) and for its key", name, type, names, v.nodeId(), v.ips())
+              .isEqualTo(translator.generate(snapshot, v, type, names));
+        }
+      }
     }
+  }
+
+  @Test
+  void sidecarsOfDifferentPodsShareEndpointsAndNamedRoutes() {
+    MeshSnapshot s =
+        ParsedMesh.parse(
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: shop}
+            spec:
+              clusterIP: 10.0.0.10
+              selector: {app: web}
+              ports: [{name: http, port: 8080, targetPort: 8080}]
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}
+            ports: [{name: http, port: 8080}]
+            endpoints:
+            - addresses: [10.1.0.7]
+            - addresses: [10.1.0.8]
+            """);
+    ProxyView one = ParsedMesh.sidecar("10.1.0.7", "shop", Map.of("app", "web"));
+    ProxyView two = ParsedMesh.sidecar("10.1.0.8", "shop", Map.of("app", "web"));
+    Set<String> eds = Set.of("outbound|8080||web.shop.svc.cluster.local");
+    assertThat(TranslationInputs.normalize(s, one, XdsType.ENDPOINT, eds))
+        .isEqualTo(TranslationInputs.normalize(s, two, XdsType.ENDPOINT, eds));
+    assertThat(TranslationInputs.normalize(s, one, XdsType.ROUTE, Set.of("8080")))
+        .isEqualTo(TranslationInputs.normalize(s, two, XdsType.ROUTE, Set.of("8080")));
+    assertThat(TranslationInputs.normalize(s, one, XdsType.CLUSTER, Set.of()))
+        .as("each pod is its own workload for clusters")
+        .isNotEqualTo(TranslationInputs.normalize(s, two, XdsType.CLUSTER, Set.of()));
+    assertThat(TranslationInputs.normalize(s, one, XdsType.ROUTE, Set.of()))
+        .as("a wildcard route request reads the listeners")
+        .isNotEqualTo(TranslationInputs.normalize(s, two, XdsType.ROUTE, Set.of()));
   }
 
   @ParameterizedTest(name = "{0}")
