@@ -192,6 +192,12 @@ final class DeltaAdsConnection
     if (generated == null) {
       return false;
     }
+    if (!always
+        && state.last != null
+        && state.held == state.last.versions() // nothing forgotten since
+        && generated.sameResources(state.last)) {
+      return false; // the common push: this type did not change for the proxy
+    }
     List<XdsResource> changed = new ArrayList<>();
     for (XdsResource r : generated.resources().values()) {
       if (!r.version().equals(state.held.get(r.name()))) {
