@@ -2,6 +2,8 @@ package io.jpilot.push;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
 import com.google.protobuf.Message;
 import io.jpilot.translate.XdsType;
 import java.util.Collections;
@@ -19,6 +21,7 @@ public final class GeneratedResources {
   private final SortedMap<String, XdsResource> resources;
   private final Map<String, String> versions;
   private final long bytes;
+  private final long digest;
 
   GeneratedResources(XdsType type, long snapshotVersion, SortedMap<String, Message> generated) {
     this.type = requireNonNull(type, "type");
@@ -26,12 +29,15 @@ public final class GeneratedResources {
     SortedMap<String, XdsResource> out = new TreeMap<>();
     Map<String, String> v = new TreeMap<>();
     long size = 0;
+    Hasher hasher = Hashing.murmur3_128().newHasher();
     for (Map.Entry<String, Message> e : generated.entrySet()) {
       XdsResource r = XdsResource.of(e.getKey(), e.getValue());
       out.put(e.getKey(), r);
       v.put(e.getKey(), r.version());
       size += r.size();
+      hasher.putUnencodedChars(e.getKey()).putByte((byte) 0).putUnencodedChars(r.version());
     }
+    this.digest = hasher.hash().asLong();
     this.resources = Collections.unmodifiableSortedMap(out);
     this.versions = Collections.unmodifiableMap(v);
     this.bytes = size;
@@ -73,9 +79,14 @@ public final class GeneratedResources {
     return bytes;
   }
 
-  /** Same resources with the same bytes (the snapshot version aside). */
+  /**
+   * Same resource names with the same bytes (the snapshot version aside), told by a 64-bit digest
+   * of the (name, version) pairs, so an unchanged type costs no comparison of resources.
+   */
   public boolean sameResources(GeneratedResources other) {
-    return other != null && (other == this || versions.equals(other.versions));
+    return other != null
+        && (other == this
+            || (other.resources.size() == resources.size() && other.digest == digest));
   }
 
   public int size() {

@@ -192,6 +192,28 @@ class ResourceCacheTest {
   }
 
   @Test
+  void sameResourcesComparesNamesAndBytes() {
+    Cluster c = Cluster.newBuilder().setName("c").build();
+    Cluster changed = c.toBuilder().setAltStatName("x").build();
+    GeneratedResources one = new GeneratedResources(XdsType.CLUSTER, 1, new TreeMap<>(Map.of("c", c)));
+    GeneratedResources again =
+        new GeneratedResources(XdsType.CLUSTER, 2, new TreeMap<>(Map.of("c", c)));
+    GeneratedResources other =
+        new GeneratedResources(XdsType.CLUSTER, 2, new TreeMap<>(Map.of("c", changed)));
+    GeneratedResources renamed =
+        new GeneratedResources(XdsType.CLUSTER, 2, new TreeMap<>(Map.of("d", c)));
+    GeneratedResources more =
+        new GeneratedResources(XdsType.CLUSTER, 2, new TreeMap<>(Map.of("c", c, "d", c)));
+    assertThat(one.sameResources(again)).isTrue();
+    assertThat(one.sameResources(other)).isFalse();
+    assertThat(one.sameResources(renamed)).isFalse();
+    assertThat(one.sameResources(more)).isFalse();
+    assertThat(one.sameResources(null)).isFalse();
+    assertThat(GeneratedResources.none(XdsType.CLUSTER, 1).sameResources(GeneratedResources.none(XdsType.CLUSTER, 5)))
+        .isTrue();
+  }
+
+  @Test
   void versionsChangeWithTheBytesOnly() {
     XdsResource a = XdsResource.of("c", Cluster.newBuilder().setName("c").build());
     XdsResource same = XdsResource.of("c", Cluster.newBuilder().setName("c").build());
