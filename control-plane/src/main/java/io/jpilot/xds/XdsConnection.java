@@ -272,6 +272,13 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
   }
 
   @Override
+  public Optional<ProxyView> proxy() {
+    synchronized (lock) {
+      return Optional.ofNullable(proxy);
+    }
+  }
+
+  @Override
   public boolean watchesAny(Set<String> hostnames) {
     synchronized (lock) {
       if (closed || proxy == null || !types.containsKey(XdsType.ENDPOINT)) {
