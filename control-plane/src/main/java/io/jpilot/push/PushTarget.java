@@ -1,6 +1,9 @@
 package io.jpilot.push;
 
 import io.jpilot.model.MeshSnapshot;
+import io.jpilot.model.ProxyView;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Something the engine pushes to: one connected proxy (an ADS stream). The engine calls {@link
@@ -25,6 +28,19 @@ public interface PushTarget {
    * only) from {@code snapshot} and sends those that changed.
    */
   Result push(MeshSnapshot snapshot, PushRequest request);
+
+  /**
+   * Whether this target subscribes to endpoints of any of {@code hostnames}; an endpoint-only push
+   * for those hosts skips targets that answer false. Answer true when unsure.
+   */
+  default boolean watchesAny(Set<String> hostnames) {
+    return true;
+  }
+
+  /** The proxy behind this target, once known; empty means every push must reach it. */
+  default Optional<ProxyView> proxy() {
+    return Optional.empty();
+  }
 
   /** A name for logs, e.g. the connection id. */
   String id();
