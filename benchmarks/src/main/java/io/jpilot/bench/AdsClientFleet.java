@@ -7,10 +7,13 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.jpilot.translate.XdsType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -20,32 +23,60 @@ import java.util.function.Predicate;
  *
  * <p>Clients share channels, {@value #CLIENTS_PER_CHANNEL} streams per channel (one HTTP/2
  * connection each), so 1,000 clients use 100 connections. The clients have their own Netty event
- * loop (two threads) and run their callbacks on it directly, so they do not queue work on the
- * server's event loops or spawn a thread per stream.
+ * loop (two daemon threads), apart from the server's, and run their callbacks on a separate pool of
+ * two daemon threads, so decoding a large CDS or LDS response never keeps the event loop from
+ * answering the server's keepalive pings. Clients connect in batches of {@value #BATCH}, each batch
+ * fully subscribed before the next starts, as a fleet of proxies rolling out would.
  */
 final class AdsClientFleet implements AutoCloseable {
   static final int CLIENTS_PER_CHANNEL = 10;
+  static final int BATCH = 50;
 
   private final EventLoopGroup eventLoop;
+  private final ExecutorService callbacks;
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<AdsBenchClient> clients = new ArrayList<>();
   private volatile AckBarrier barrier;
 
-  /** Connects {@code size} sidecars in {@code namespace}; they start subscribing at once. */
-  AdsClientFleet(int port, int size, String namespace, boolean keepResponses) {
+  /**
+   * Connects {@code size} sidecars in {@code namespace} and waits until all are subscribed (see
+   * {@link #awaitReady}); closes everything if that fails.
+   */
+  static AdsClientFleet connect(
+      int port, int size, String namespace, boolean keepResponses, Duration timeout)
+      throws InterruptedException, TimeoutException {
+    AdsClientFleet fleet = new AdsClientFleet();
+    try {
+      fleet.start(port, size, requireNonNull(namespace, "namespace"), keepResponses, timeout);
+      return fleet;
+    } catch (InterruptedException | TimeoutException | RuntimeException e) {
+      fleet.close();
+      throw e;
+    }
+  }
+
+  private AdsClientFleet() {
+    eventLoop = new NioEventLoopGroup(2, new DefaultThreadFactory("bench-ads-io", true));
+    callbacks = Executors.newFixedThreadPool(2, new DefaultThreadFactory("bench-ads-client", true));
+  }
+
+  private void start(int port, int size, String namespace, boolean keepResponses, Duration timeout)
+      throws InterruptedException, TimeoutException {
     if (size < 1) {
       throw new IllegalArgumentException("size: " + size + " (expected: >= 1)");
     }
-    requireNonNull(namespace, "namespace");
-    eventLoop = new NioEventLoopGroup(2);
+    long deadline = System.nanoTime() + timeout.toNanos();
     for (int i = 0; i < size; i++) {
+      if (i > 0 && i % BATCH == 0) {
+        awaitReady(Duration.ofNanos(deadline - System.nanoTime()));
+      }
       if (i % CLIENTS_PER_CHANNEL == 0) {
         channels.add(
             NettyChannelBuilder.forAddress("127.0.0.1", port)
                 .usePlaintext()
                 .eventLoopGroup(eventLoop)
                 .channelType(NioSocketChannel.class)
-                .directExecutor()
+                .executor(callbacks)
                 .maxInboundMessageSize(64 * 1024 * 1024)
                 .build());
       }
@@ -53,6 +84,7 @@ final class AdsClientFleet implements AutoCloseable {
           new AdsBenchClient(
               i, namespace, channels.get(channels.size() - 1), this::acked, keepResponses));
     }
+    awaitReady(Duration.ofNanos(deadline - System.nanoTime()));
   }
 
   List<AdsBenchClient> clients() {
@@ -63,8 +95,8 @@ final class AdsClientFleet implements AutoCloseable {
     return channels.size();
   }
 
-  /** Waits until every client has ACKed CDS, EDS, LDS and RDS at least once. */
-  void awaitReady(Duration timeout) throws InterruptedException, TimeoutException {
+  /** Waits until every client so far has ACKed CDS, EDS, LDS and RDS at least once. */
+  private void awaitReady(Duration timeout) throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (AdsBenchClient c : clients) {
       long left = deadline - System.nanoTime();
@@ -129,6 +161,7 @@ final class AdsClientFleet implements AutoCloseable {
         break;
       }
     }
-    eventLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+    callbacks.shutdownNow();
+    eventLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
   }
 }

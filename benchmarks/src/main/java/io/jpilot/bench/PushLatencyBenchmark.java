@@ -106,6 +106,15 @@ public class PushLatencyBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
+    try {
+      start();
+    } catch (Exception | Error e) {
+      tearDown(); // JMH does not tear down a state whose setup failed
+      throw e;
+    }
+  }
+
+  private void start() throws Exception {
     store = new ConfigStore();
     List<MeshObject> objects = MeshGenerator.objects(SHAPE);
     for (MeshObject o : objects) {
@@ -127,8 +136,9 @@ public class PushLatencyBenchmark {
     engine.start();
     server = new XdsServer("127.0.0.1", 0, engine, meters);
     server.start();
-    fleet = new AdsClientFleet(server.port(), clients, CLIENT_NAMESPACE, keepResponses);
-    fleet.awaitReady(READY_TIMEOUT);
+    fleet =
+        AdsClientFleet.connect(
+            server.port(), clients, CLIENT_NAMESPACE, keepResponses, READY_TIMEOUT);
     for (AdsBenchClient c : fleet.clients()) {
       if (!c.subscribed(XdsType.ROUTE).contains(CHANGED_ROUTE)) {
         throw new IllegalStateException(
