@@ -2,6 +2,7 @@ package io.jpilot.model;
 
 import static java.util.Objects.requireNonNull;
 
+import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.ServiceEntry;
@@ -13,16 +14,19 @@ import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.model.registry.Locality;
 import io.jpilot.model.registry.Namespace;
 import io.jpilot.model.registry.Pod;
+import io.jpilot.model.registry.Resolution;
 import io.jpilot.model.registry.Service;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -68,6 +72,15 @@ public final class MeshSnapshot {
   private final List<Sidecar> sidecars;
   private final List<Gateway> gateways;
 
+  /** The host each EndpointSlice was joined to (for endpoint-only updates); shared by views. */
+  private final Map<ConfigKey, String> sliceHosts;
+
+  /** Whether any WorkloadEntry was joined (they add endpoints to Kubernetes services). */
+  private final boolean hasWorkloadEntries;
+
+  /** Every endpoint address, computed on first use (a pure function of {@link #endpoints}). */
+  private volatile Set<String> workloadAddresses;
+
   private MeshSnapshot(
       long version,
       String domainSuffix,
@@ -78,7 +91,9 @@ public final class MeshSnapshot {
       SortedMap<String, Namespace> namespaces,
       int configCount,
       List<Sidecar> sidecars,
-      List<Gateway> gateways) {
+      List<Gateway> gateways,
+      Map<ConfigKey, String> sliceHosts,
+      boolean hasWorkloadEntries) {
     this.version = version;
     this.domainSuffix = domainSuffix;
     this.services = services;
@@ -91,6 +106,8 @@ public final class MeshSnapshot {
     this.configCount = configCount;
     this.sidecars = sidecars;
     this.gateways = gateways;
+    this.sliceHosts = sliceHosts;
+    this.hasWorkloadEntries = hasWorkloadEntries;
   }
 
   /**
@@ -118,6 +135,8 @@ public final class MeshSnapshot {
     this.configCount = base.configCount;
     this.sidecars = base.sidecars;
     this.gateways = base.gateways;
+    this.sliceHosts = base.sliceHosts;
+    this.hasWorkloadEntries = base.hasWorkloadEntries;
   }
 
   /**
@@ -197,31 +216,11 @@ public final class MeshSnapshot {
     }
     slices.sort(Comparator.comparing(EndpointSlice::key));
     Map<String, LinkedHashSet<Endpoint>> eps = new TreeMap<>();
+    Map<ConfigKey, String> sliceHosts = new HashMap<>();
     for (EndpointSlice slice : slices) {
-      String host = slice.serviceName() + "." + slice.namespace() + ".svc." + domainSuffix;
-      LinkedHashSet<Endpoint> set = eps.computeIfAbsent(host, h -> new LinkedHashSet<>());
-      for (EndpointSlice.Entry e : slice.endpoints()) {
-        Pod pod =
-            e.podName().isEmpty() ? null : podsByName.get(slice.namespace() + "/" + e.podName());
-        for (String address : e.addresses()) {
-          Pod p = pod != null ? pod : podsByIp.get(slice.namespace() + "/" + address);
-          Map<String, String> labels = p == null ? Map.of() : p.labels();
-          Locality locality = p == null ? Locality.NONE : p.locality();
-          if (locality.isEmpty() && !e.zone().isEmpty()) {
-            locality = new Locality("", e.zone(), "");
-          }
-          String workload = p == null ? e.podName() : p.name();
-          String identity =
-              p == null ? "" : ServiceEntryRegistry.spiffe(p.namespace(), p.serviceAccount());
-          for (EndpointSlice.Port port : slice.ports()) {
-            set.add(
-                new Endpoint(
-                    host, port.name(), address, port.port(), labels, locality, e.ready(), workload,
-                    slice.namespace(), identity, 0,
-                    labels.getOrDefault(Endpoint.TLS_MODE_LABEL, Endpoint.TLS_MODE_DISABLED)));
-          }
-        }
-      }
+      String host = sliceHost(slice, domainSuffix);
+      sliceHosts.put(slice.key(), host);
+      join(slice, host, podsByName, podsByIp, eps.computeIfAbsent(host, h -> new LinkedHashSet<>()));
     }
     ServiceEntryRegistry.addTo(
         services, eps, serviceEntries, workloadEntries, podsByName.values());
@@ -247,7 +246,168 @@ public final class MeshSnapshot {
         Collections.unmodifiableSortedMap(namespaces),
         configs,
         List.copyOf(sidecars),
-        List.copyOf(gateways));
+        List.copyOf(gateways),
+        Collections.unmodifiableMap(sliceHosts),
+        !workloadEntries.isEmpty());
+  }
+
+  private static String sliceHost(EndpointSlice slice, String domainSuffix) {
+    return slice.serviceName() + "." + slice.namespace() + ".svc." + domainSuffix;
+  }
+
+  /**
+   * Adds the endpoints of one slice: each address on each slice port, labelled with its Pod's
+   * labels (found by targetRef, else by IP).
+   */
+  private static void join(
+      EndpointSlice slice,
+      String host,
+      Map<String, Pod> podsByName,
+      Map<String, Pod> podsByIp,
+      LinkedHashSet<Endpoint> set) {
+    for (EndpointSlice.Entry e : slice.endpoints()) {
+      Pod pod = e.podName().isEmpty() ? null : podsByName.get(slice.namespace() + "/" + e.podName());
+      for (String address : e.addresses()) {
+        Pod p = pod != null ? pod : podsByIp.get(slice.namespace() + "/" + address);
+        Map<String, String> labels = p == null ? Map.of() : p.labels();
+        Locality locality = p == null ? Locality.NONE : p.locality();
+        if (locality.isEmpty() && !e.zone().isEmpty()) {
+          locality = new Locality("", e.zone(), "");
+        }
+        String workload = p == null ? e.podName() : p.name();
+        String identity =
+            p == null ? "" : ServiceEntryRegistry.spiffe(p.namespace(), p.serviceAccount());
+        for (EndpointSlice.Port port : slice.ports()) {
+          set.add(
+              new Endpoint(
+                  host, port.name(), address, port.port(), labels, locality, e.ready(), workload,
+                  slice.namespace(), identity, 0,
+                  labels.getOrDefault(Endpoint.TLS_MODE_LABEL, Endpoint.TLS_MODE_DISABLED)));
+        }
+      }
+    }
+  }
+
+  /** A snapshot built by {@link #withEndpointSlices}, and the hosts whose endpoints it rebuilt. */
+  public record EndpointUpdate(MeshSnapshot snapshot, Set<String> hosts) {
+    public EndpointUpdate {
+      requireNonNull(snapshot, "snapshot");
+      hosts = Set.copyOf(hosts);
+    }
+  }
+
+  /**
+   * The snapshot {@link #build} would return for {@code objects} at {@code version}, when the only
+   * objects that changed since this snapshot are the EndpointSlices {@code changed}: everything is
+   * shared with this snapshot except the endpoints of the hosts those slices serve (before and
+   * after the change), which are joined again from {@code objects}.
+   *
+   * <p>Empty when that shortcut does not give the same result as a full build, so the caller must
+   * build: a changed key that is not an EndpointSlice, a WorkloadEntry anywhere (they add endpoints
+   * to Kubernetes services by selector), or a host whose endpoints shape more than EDS (a headless
+   * service's listeners, a ServiceEntry's or DNS-resolved cluster).
+   */
+  public Optional<EndpointUpdate> withEndpointSlices(
+      long version, Set<ConfigKey> changed, Collection<? extends MeshObject> objects) {
+    requireNonNull(changed, "changed");
+    requireNonNull(objects, "objects");
+    if (scopedRules != null || hasWorkloadEntries || changed.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<String> hosts = new HashSet<>();
+    for (ConfigKey key : changed) {
+      if (!key.kind().equals(EndpointSlice.KIND)) {
+        return Optional.empty();
+      }
+      String before = sliceHosts.get(key);
+      if (before != null) {
+        hosts.add(before);
+      }
+    }
+    Map<String, Pod> podsByName = new HashMap<>();
+    Map<String, Pod> podsByIp = new HashMap<>();
+    List<EndpointSlice> slices = new ArrayList<>();
+    Map<ConfigKey, String> newSliceHosts = new HashMap<>(sliceHosts);
+    changed.forEach(newSliceHosts::remove);
+    for (MeshObject o : objects) {
+      if (o instanceof EndpointSlice es) {
+        slices.add(es);
+        if (changed.contains(es.key())) {
+          String host = sliceHost(es, domainSuffix);
+          hosts.add(host);
+          newSliceHosts.put(es.key(), host);
+        }
+      } else if (o instanceof Pod p) {
+        podsByName.put(p.namespace() + "/" + p.name(), p);
+        for (String ip : p.ips()) {
+          podsByIp.put(p.namespace() + "/" + ip, p);
+        }
+      }
+    }
+    for (String host : hosts) {
+      Service svc = services.get(host);
+      if (svc != null
+          && (svc.registry() != Service.Registry.KUBERNETES
+              || svc.resolution() != Resolution.CLIENT_SIDE_LB
+              || svc.clusterIp().isEmpty()
+              || svc.clusterIp().equalsIgnoreCase("None"))) {
+        return Optional.empty();
+      }
+    }
+    slices.sort(Comparator.comparing(EndpointSlice::key));
+    Map<String, LinkedHashSet<Endpoint>> eps = new TreeMap<>();
+    for (EndpointSlice slice : slices) {
+      String host = sliceHost(slice, domainSuffix);
+      if (hosts.contains(host)) {
+        join(slice, host, podsByName, podsByIp, eps.computeIfAbsent(host, h -> new LinkedHashSet<>()));
+      }
+    }
+    Map<String, List<Endpoint>> endpoints = new TreeMap<>(this.endpoints);
+    for (String host : hosts) {
+      LinkedHashSet<Endpoint> set = eps.get(host);
+      if (set == null) {
+        endpoints.remove(host);
+      } else {
+        List<Endpoint> list = new ArrayList<>(set);
+        list.sort(ENDPOINT_ORDER);
+        endpoints.put(host, List.copyOf(list));
+      }
+    }
+    MeshSnapshot next =
+        new MeshSnapshot(
+            version,
+            domainSuffix,
+            services,
+            Collections.unmodifiableMap(endpoints),
+            virtualServices,
+            destinationRules,
+            namespaces,
+            configCount,
+            sidecars,
+            gateways,
+            Collections.unmodifiableMap(newSliceHosts),
+            false);
+    return Optional.of(new EndpointUpdate(next, hosts));
+  }
+
+  /**
+   * Every address that is an endpoint of some host (Kubernetes, ServiceEntry or WorkloadEntry). A
+   * proxy address outside this set cannot make a difference to what translation produces, apart
+   * from its address family.
+   */
+  public Set<String> workloadAddresses() {
+    Set<String> out = workloadAddresses;
+    if (out == null) {
+      Set<String> all = new HashSet<>();
+      for (List<Endpoint> list : endpoints.values()) {
+        for (Endpoint e : list) {
+          all.add(e.address());
+        }
+      }
+      out = Collections.unmodifiableSet(all);
+      workloadAddresses = out;
+    }
+    return out;
   }
 
   /**

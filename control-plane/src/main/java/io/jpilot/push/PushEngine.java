@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.ConfigStore;
 import io.jpilot.model.MeshSnapshot;
+import io.jpilot.model.ProxyView;
+import io.jpilot.translate.XdsType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -15,6 +17,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,11 +34,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each debounced request builds a new {@link MeshSnapshot} from the {@link ConfigStore} (version
  * = push number), publishes it as {@link #snapshot() current}, and queues every registered {@link
- * PushTarget} in a {@link PushQueue}. Endpoint-only requests ({@code full=false}) build a snapshot
- * too, since endpoints live in the store like everything else, but the targets regenerate only EDS.
+ * PushTarget} in a {@link PushQueue}. Endpoint-only requests ({@code full=false}) take a shortcut
+ * when only EndpointSlices changed ({@link MeshSnapshot#withEndpointSlices}): the new snapshot
+ * shares everything but the endpoints of the hosts those slices serve, and only the targets that
+ * {@linkplain PushTarget#watchesAny watch} one of those hosts are queued. Other endpoint-only
+ * requests build a whole snapshot and queue every target; either way targets regenerate only EDS.
  * {@code pushThrottle} worker threads take targets off the queue, so at most that many proxies are
  * generated for and sent to at once. A target is always pushed from the newest snapshot, not the
- * one that queued it.
+ * one that queued it. Generated resources go through a {@link ResourceCache}, so proxies with the
+ * same view share one generation and its serialized bytes.
  *
  * <p>One INFO line per push round, once every proxy queued by it has been pushed: {@code push #12
  * reason=config,endpoint full=true proxies=3 changed=2 duration=4ms version=12}, where {@code
@@ -52,10 +59,14 @@ public final class PushEngine implements AutoCloseable {
   private static final double[] DEBOUNCE_BUCKETS = {.01, .1, 1, 3, 5, 10, 20, 30};
   private static final double[] CONVERGENCE_BUCKETS = {.1, .5, 1, 3, 5, 10, 20, 30};
 
+  /** Bound on cached generations: one per distinct (proxy view, type, names) in a snapshot. */
+  static final int CACHE_ENTRIES = 100_000;
+
   private final ConfigStore store;
   private final String domainSuffix;
   private final PushSettings settings;
   private final ResourceGenerator generator;
+  private final ResourceCache cache;
   private final MeterRegistry meters;
   private final LongSupplier nanoClock;
   private final ScheduledExecutorService ownedScheduler;
@@ -78,7 +89,8 @@ public final class PushEngine implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * @param generator production passes {@code new Translator()::generate}
+   * An engine whose generator sees each proxy's whole view (node id included), so resources are
+   * shared only between connections of the same node.
    */
   public PushEngine(
       ConfigStore store,
@@ -86,10 +98,24 @@ public final class PushEngine implements AutoCloseable {
       PushSettings settings,
       ResourceGenerator generator,
       MeterRegistry meters) {
-    this(store, domainSuffix, settings, generator, meters, System::nanoTime, null);
+    this(store, domainSuffix, settings, generator, ProxyKeyer.WHOLE_VIEW, meters, System::nanoTime, null);
   }
 
-  /** With an injected clock and scheduler (tests); a null scheduler means a private thread. */
+  /**
+   * @param generator production passes {@code new Translator()::generate}
+   * @param keyer what the generator may see of a proxy (production: {@code
+   *     TranslationInputs::normalize}); proxies with equal keys share generated resources
+   */
+  public PushEngine(
+      ConfigStore store,
+      String domainSuffix,
+      PushSettings settings,
+      ResourceGenerator generator,
+      ProxyKeyer keyer,
+      MeterRegistry meters) {
+    this(store, domainSuffix, settings, generator, keyer, meters, System::nanoTime, null);
+  }
+
   PushEngine(
       ConfigStore store,
       String domainSuffix,
@@ -98,11 +124,25 @@ public final class PushEngine implements AutoCloseable {
       MeterRegistry meters,
       LongSupplier nanoClock,
       Scheduler scheduler) {
+    this(store, domainSuffix, settings, generator, ProxyKeyer.WHOLE_VIEW, meters, nanoClock, scheduler);
+  }
+
+  /** With an injected clock and scheduler (tests); a null scheduler means a private thread. */
+  PushEngine(
+      ConfigStore store,
+      String domainSuffix,
+      PushSettings settings,
+      ResourceGenerator generator,
+      ProxyKeyer keyer,
+      MeterRegistry meters,
+      LongSupplier nanoClock,
+      Scheduler scheduler) {
     this.store = requireNonNull(store, "store");
     this.domainSuffix = requireNonNull(domainSuffix, "domainSuffix");
     this.settings = requireNonNull(settings, "settings");
     this.generator = requireNonNull(generator, "generator");
     this.meters = requireNonNull(meters, "meters");
+    this.cache = new ResourceCache(generator, keyer, CACHE_ENTRIES, meters);
     this.nanoClock = requireNonNull(nanoClock, "nanoClock");
     if (scheduler == null) {
       ownedScheduler =
@@ -192,6 +232,17 @@ public final class PushEngine implements AutoCloseable {
     return generator;
   }
 
+  /**
+   * The resources of {@code type} for {@code proxy} from {@code snapshot}, shared with every proxy
+   * of the same view.
+   *
+   * @param names the subscribed names; empty means all (wildcard)
+   */
+  public GeneratedResources resources(
+      MeshSnapshot snapshot, ProxyView proxy, XdsType type, Set<String> names) {
+    return cache.get(snapshot, proxy, type, names);
+  }
+
   public PushSettings settings() {
     return settings;
   }
@@ -252,9 +303,26 @@ public final class PushEngine implements AutoCloseable {
       }
       long flushNanos = nanoClock.getAsLong();
       long id = ++pushCount;
-      MeshSnapshot snapshot = MeshSnapshot.build(id, domainSuffix, store.all());
+      MeshSnapshot snapshot;
+      Set<PushTarget> queued;
+      Optional<MeshSnapshot.EndpointUpdate> update =
+          request.full()
+              ? Optional.empty()
+              : current.withEndpointSlices(id, request.changed(), store.all());
+      if (update.isPresent()) {
+        snapshot = update.get().snapshot();
+        Set<String> hosts = update.get().hosts();
+        queued = new HashSet<>();
+        for (PushTarget t : targets) {
+          if (t.watchesAny(hosts)) {
+            queued.add(t);
+          }
+        }
+      } else {
+        snapshot = MeshSnapshot.build(id, domainSuffix, store.all());
+        queued = new HashSet<>(targets);
+      }
       current = snapshot;
-      Set<PushTarget> queued = new HashSet<>(targets);
       Round round = new Round(id, snapshot.version(), request, flushNanos, queued);
       synchronized (rounds) {
         if (!queued.isEmpty()) {

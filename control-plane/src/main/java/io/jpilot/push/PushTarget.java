@@ -1,6 +1,7 @@
 package io.jpilot.push;
 
 import io.jpilot.model.MeshSnapshot;
+import java.util.Set;
 
 /**
  * Something the engine pushes to: one connected proxy (an ADS stream). The engine calls {@link
@@ -25,6 +26,14 @@ public interface PushTarget {
    * only) from {@code snapshot} and sends those that changed.
    */
   Result push(MeshSnapshot snapshot, PushRequest request);
+
+  /**
+   * Whether this target subscribes to endpoints of any of {@code hostnames}; an endpoint-only push
+   * for those hosts skips targets that answer false. Answer true when unsure.
+   */
+  default boolean watchesAny(Set<String> hostnames) {
+    return true;
+  }
 
   /** A name for logs, e.g. the connection id. */
   String id();

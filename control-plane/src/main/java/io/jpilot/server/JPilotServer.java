@@ -16,6 +16,7 @@ import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushSettings;
 import io.jpilot.source.FileSource;
 import io.jpilot.source.LoadReport;
+import io.jpilot.translate.TranslationInputs;
 import io.jpilot.translate.Translator;
 import io.jpilot.xds.XdsServer;
 import io.jpilot.xds.XdsTls;
@@ -267,7 +268,12 @@ public final class JPilotServer implements AutoCloseable {
         new Translator(MeshConfig.DEFAULT.withRootNamespace(options.rootNamespace()));
     PushEngine engine =
         new PushEngine(
-            store, options.domainSuffix(), options.pushSettings(), translator::generate, meters);
+            store,
+            options.domainSuffix(),
+            options.pushSettings(),
+            translator::generate,
+            TranslationInputs::normalize,
+            meters);
     ConfigAnalysisLog analysis = new ConfigAnalysisLog(options.domainSuffix(), meters);
     closeables.add(analysis);
     XdsServer xds =

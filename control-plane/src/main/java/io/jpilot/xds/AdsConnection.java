@@ -2,7 +2,6 @@ package io.jpilot.xds;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -11,9 +10,12 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
+import io.jpilot.push.GeneratedResources;
 import io.jpilot.push.PushEngine;
 import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushTarget;
+import io.jpilot.push.XdsResource;
+import io.jpilot.translate.TranslationInputs;
 import io.jpilot.translate.XdsType;
 import java.time.Clock;
 import java.time.Instant;
@@ -72,8 +74,11 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
     String ackedVersion = "";
     String ackedNonce = "";
     ConnectionStatus.Nack lastNack;
-    SortedMap<String, Message> sentResources;
+    GeneratedResources sent;
   }
+
+  /** Hosts of the EDS names subscribed to, or null when one name is not a service's cluster. */
+  private Set<String> edsHosts = Set.of();
 
   AdsConnection(
       XdsServer server,
@@ -171,6 +176,7 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
               && (request.getResourceNamesCount() == 0
                   || request.getResourceNamesList().contains("*"));
       state.names = names;
+      subscribed(type, state);
       respond(type, state, newest(engine.snapshot()), false);
       return;
     }
@@ -213,7 +219,47 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
     if (!names.equals(state.names) || wildcard != state.wildcard) {
       state.names = names;
       state.wildcard = wildcard;
+      subscribed(type, state);
       respond(type, state, newest(engine.snapshot()), false);
+    }
+  }
+
+  /** Keeps {@link #edsHosts} in step with the EDS subscription. */
+  private void subscribed(XdsType type, TypeState state) {
+    if (type != XdsType.ENDPOINT) {
+      return;
+    }
+    if (state.wildcard) {
+      edsHosts = null;
+      return;
+    }
+    Set<String> hosts = new HashSet<>();
+    for (String name : state.names) {
+      Optional<String> host = TranslationInputs.clusterHost(name);
+      if (host.isEmpty()) {
+        edsHosts = null;
+        return;
+      }
+      hosts.add(host.get());
+    }
+    edsHosts = Set.copyOf(hosts);
+  }
+
+  @Override
+  public boolean watchesAny(Set<String> hostnames) {
+    synchronized (lock) {
+      if (closed || proxy == null || !types.containsKey(XdsType.ENDPOINT)) {
+        return false;
+      }
+      if (edsHosts == null) {
+        return true;
+      }
+      for (String h : hostnames) {
+        if (edsHosts.contains(h)) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
@@ -287,7 +333,7 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
   private boolean respond(
       XdsType type, TypeState state, MeshSnapshot snapshot, boolean onlyIfChanged) {
     long start = engine.nanoTime();
-    SortedMap<String, Message> resources;
+    GeneratedResources resources;
     try {
       resources = generate(type, state, snapshot);
     } catch (RuntimeException e) {
@@ -299,7 +345,7 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
           e);
       return false;
     }
-    if (onlyIfChanged && resources.equals(state.sentResources)) {
+    if (onlyIfChanged && resources.sameResources(state.sent)) {
       return false;
     }
     String version = Long.toString(snapshot.version());
@@ -309,11 +355,12 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
             .setVersionInfo(version)
             .setTypeUrl(type.typeUrl())
             .setNonce(nonce);
-    for (Message m : resources.values()) {
-      response.addResources(Any.pack(m));
+    for (XdsResource r : resources.resources().values()) {
+      response.addResources(r.any());
     }
+    DiscoveryResponse built = response.build();
     try {
-      out.onNext(response.build());
+      out.onNext(built);
     } catch (RuntimeException e) {
       metrics.sendError(type);
       LOG.info("ADS:{} {}: send failed, closing: {}", type.shortName(), connectionId, e.toString());
@@ -323,8 +370,8 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
     state.sentVersion = version;
     state.sentNonce = nonce;
     state.sentAt = clock.instant();
-    state.sentResources = resources;
-    metrics.sent(type, engine.nanoTime() - start);
+    state.sent = resources;
+    metrics.sent(type, engine.nanoTime() - start, built.getSerializedSize());
     LOG.debug(
         "ADS:{} {}: sent version={} nonce={} resources={}",
         type.shortName(),
@@ -335,24 +382,12 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
     return true;
   }
 
-  private SortedMap<String, Message> generate(
-      XdsType type, TypeState state, MeshSnapshot snapshot) {
+  private GeneratedResources generate(XdsType type, TypeState state, MeshSnapshot snapshot) {
     if (!state.wildcard && state.names.isEmpty()) {
-      return Collections.emptySortedMap(); // subscribed to nothing
+      return GeneratedResources.none(type, snapshot.version()); // subscribed to nothing
     }
     Set<String> requested = state.wildcard ? Set.of() : state.names;
-    SortedMap<String, Message> generated =
-        engine.generator().generate(snapshot, proxy, type, requested);
-    requireNonNull(generated, "generated resources");
-    String expected = type.typeUrl().substring(type.typeUrl().lastIndexOf('/') + 1);
-    for (Map.Entry<String, Message> e : generated.entrySet()) {
-      String actual = e.getValue().getDescriptorForType().getFullName();
-      if (!actual.equals(expected)) {
-        throw new IllegalStateException(
-            "resource " + e.getKey() + ": " + actual + " (expected: " + expected + ")");
-      }
-    }
-    return Collections.unmodifiableSortedMap(new TreeMap<>(generated));
+    return engine.resources(snapshot, proxy, type, requested);
   }
 
   // ---- lifecycle ----
@@ -446,7 +481,7 @@ final class AdsConnection implements PushTarget, StreamObserver<DiscoveryRequest
                       s.ackedVersion,
                       s.ackedNonce,
                       Optional.ofNullable(s.lastNack),
-                      s.sentResources == null ? Collections.emptySortedMap() : s.sentResources)));
+                      s.sent == null ? Collections.emptySortedMap() : s.sent.messages())));
       return new ConnectionStatus(connectionId, proxy.nodeId(), proxy, connectedAt, peer, out);
     }
   }

@@ -20,6 +20,8 @@ final class XdsMetrics {
   private final Map<XdsType, Counter> rejects = new EnumMap<>(XdsType.class);
   private final Map<XdsType, Counter> expiredNonces = new EnumMap<>(XdsType.class);
   private final Map<XdsType, DistributionSummary> pushTime = new EnumMap<>(XdsType.class);
+  private final Map<XdsType, DistributionSummary> configSize = new EnumMap<>(XdsType.class);
+  private static final double[] SIZE_BUCKETS = {1, 10_000, 1_000_000, 4_000_000, 10_000_000, 40_000_000};
 
   XdsMetrics(MeterRegistry meters) {
     for (XdsType type : XdsType.values()) {
@@ -55,6 +57,14 @@ final class XdsMetrics {
               .tag("type", tag)
               .serviceLevelObjectives(PUSH_TIME_BUCKETS)
               .register(meters));
+      configSize.put(
+          type,
+          DistributionSummary.builder("pilot_xds_config_size_bytes")
+              .description("Distribution of configuration sizes pushed to clients")
+              .baseUnit("bytes")
+              .tag("type", tag)
+              .serviceLevelObjectives(SIZE_BUCKETS)
+              .register(meters));
     }
   }
 
@@ -62,9 +72,10 @@ final class XdsMetrics {
     return type.shortName().toLowerCase(Locale.ROOT);
   }
 
-  void sent(XdsType type, long nanos) {
+  void sent(XdsType type, long nanos, int bytes) {
     pushes.get(type).increment();
     pushTime.get(type).record(Math.max(0, nanos) / 1e9);
+    configSize.get(type).record(bytes);
   }
 
   void sendError(XdsType type) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jpilot.model.ConfigStore;
 import io.jpilot.model.MeshSnapshot;
+import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.model.registry.Protocol;
 import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
@@ -160,6 +161,84 @@ class PushEngineTest {
     assertThat(a.pushed)
         .containsExactly(
             new RecordingTarget.Pushed(1, false, Set.of("ratings.default.svc.cluster.local")));
+  }
+
+  /** A target that watches the endpoints of the given hosts only. */
+  private static final class WatchingTarget extends RecordingTarget {
+    final Set<String> hosts;
+
+    WatchingTarget(String name, Set<String> hosts) {
+      super(name);
+      this.hosts = hosts;
+    }
+
+    @Override
+    public boolean watchesAny(Set<String> hostnames) {
+      return hostnames.stream().anyMatch(hosts::contains);
+    }
+  }
+
+  private static EndpointSlice slice(String service, String ip) {
+    return new EndpointSlice(
+        service + "-abc",
+        "default",
+        service,
+        List.of(new EndpointSlice.Port("http", 8080)),
+        List.of(new EndpointSlice.Entry(List.of(ip), true, "", "", "")));
+  }
+
+  @Test
+  void aSliceChangeUpdatesOnlyItsHostAndPushesOnlyTheProxiesWatchingIt() throws Exception {
+    store.put(service("a"));
+    store.put(service("b"));
+    store.put(slice("a", "10.1.0.1"));
+    store.put(slice("b", "10.1.0.2"));
+    start(2);
+    MeshSnapshot before = engine.snapshot();
+    WatchingTarget watchesA = new WatchingTarget("wa", Set.of("a.default.svc.cluster.local"));
+    WatchingTarget watchesB = new WatchingTarget("wb", Set.of("b.default.svc.cluster.local"));
+    engine.register(watchesA);
+    engine.register(watchesB);
+
+    EndpointSlice moved = slice("a", "10.1.0.9");
+    store.put(moved);
+    engine.request(new PushRequest(false, Set.of(moved.key()), Set.of(Reason.ENDPOINT), 0));
+    scheduler.advanceMillis(100);
+
+    PushSummary s = nextSummary();
+    assertThat(s.full()).isFalse();
+    assertThat(s.proxies()).isEqualTo(1);
+    assertThat(watchesA.pushed).extracting(RecordingTarget.Pushed::version).containsExactly(1L);
+    assertThat(watchesB.pushed).isEmpty();
+    MeshSnapshot after = engine.snapshot();
+    assertThat(after.endpoints("a.default.svc.cluster.local"))
+        .extracting(e -> e.address())
+        .containsExactly("10.1.0.9");
+    assertThat(after.endpoints("b.default.svc.cluster.local"))
+        .isSameAs(before.endpoints("b.default.svc.cluster.local"));
+    assertThat(after.virtualServices()).isSameAs(before.virtualServices());
+  }
+
+  @Test
+  void anEndpointRequestNamingMoreThanSlicesPushesEveryProxy() throws Exception {
+    store.put(service("a"));
+    store.put(slice("a", "10.1.0.1"));
+    start(2);
+    WatchingTarget watchesB = new WatchingTarget("wb", Set.of("b.default.svc.cluster.local"));
+    engine.register(watchesB);
+
+    EndpointSlice moved = slice("a", "10.1.0.9");
+    store.put(moved);
+    engine.request(
+        new PushRequest(
+            false,
+            Set.of(moved.key(), service("a").key()),
+            Set.of(Reason.ENDPOINT),
+            0));
+    scheduler.advanceMillis(100);
+
+    assertThat(nextSummary().proxies()).isEqualTo(1);
+    assertThat(watchesB.pushed).extracting(RecordingTarget.Pushed::full).containsExactly(false);
   }
 
   @Test

@@ -134,6 +134,21 @@ class MonitoringEndpointsTest {
     String metrics = get("/metrics").body();
     assertThat(metrics).containsPattern("(?m)^pilot_xds(\\{[^}]*\\})? 1(\\.0)?$");
     assertThat(metrics).containsPattern("(?m)^pilot_xds_pushes_total\\{type=\"cds\"\\} [1-9]");
+    // istiod's names, so its dashboards work unchanged.
+    for (String family :
+        List.of(
+            "pilot_xds_push_time",
+            "pilot_proxy_convergence_time",
+            "pilot_debounce_time",
+            "pilot_total_xds_rejects_total",
+            "pilot_push_triggers_total",
+            "pilot_xds_cache_reads_total",
+            "pilot_xds_cache_size",
+            "pilot_xds_config_size_bytes")) {
+      assertThat(metrics).as("/metrics").containsPattern("(?m)^# TYPE " + family + " ");
+    }
+    assertThat(metrics)
+        .containsPattern("(?m)^pilot_xds_config_size_bytes_count\\{type=\"cds\"\\} [1-9]");
     requests.onCompleted();
   }
 

@@ -202,7 +202,7 @@ class GoldenTest {
    * Parses every {@code *.yaml} under {@code input/} (sorted) into one snapshot. Any ERROR
    * diagnostic, and any object defined in two files, fails the case.
    */
-  private static MeshSnapshot readInput(Path inputDir) throws IOException {
+  static MeshSnapshot readInput(Path inputDir) throws IOException {
     assertThat(inputDir).as("input directory").isDirectory();
     List<Path> files;
     try (Stream<Path> s = Files.walk(inputDir)) {
@@ -237,7 +237,7 @@ class GoldenTest {
     return MeshSnapshot.build(1, MeshSnapshot.DEFAULT_DOMAIN_SUFFIX, objects);
   }
 
-  private static ProxyFile readProxy(Path file) throws IOException {
+  static ProxyFile readProxy(Path file) throws IOException {
     ProxyFile p = YAML.readValue(file.toFile(), ProxyFile.class);
     assertThat(p).as("%s", file).isNotNull();
     assertThat(p.id()).as("id in %s", file).isNotBlank();

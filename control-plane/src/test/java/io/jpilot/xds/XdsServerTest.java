@@ -197,6 +197,36 @@ class XdsServerTest {
   }
 
   @Test
+  void aSliceChangeIsPushedAsEdsOnlyAndOnlyToTheProxiesSubscribedToItsService() throws Exception {
+    store.put(service("b"));
+    store.put(slice("b", "10.1.0.2"));
+    push(true, Reason.SERVICE);
+    String a = TestGenerator.clusterName("a.default.svc.cluster.local");
+    String b = TestGenerator.clusterName("b.default.svc.cluster.local");
+    AdsTestClient watchesA = connect();
+    subscribeAll(watchesA, a);
+    AdsTestClient watchesB = connect();
+    subscribeAll(watchesB, b);
+    double edsBefore = meters.get("pilot_xds_pushes").tag("type", "eds").counter().count();
+
+    EndpointSlice moved = slice("a", "10.1.0.9");
+    store.put(moved);
+    engine.request(PushRequest.now(false, Set.of(moved.key()), Reason.ENDPOINT));
+    PushSummary s = summaries.poll(10, TimeUnit.SECONDS);
+
+    assertThat(s).isNotNull();
+    assertThat(s.full()).isFalse();
+    assertThat(s.proxies()).as("proxies queued").isEqualTo(1);
+    DiscoveryResponse eds = watchesA.next(XdsType.ENDPOINT);
+    assertThat(addresses(eds, a)).containsExactly("10.1.0.9");
+    watchesA.ack(eds, a);
+    probe(watchesA);
+    probe(watchesB); // the next response B sees is the probe's: no EDS (or anything) was sent
+    assertThat(meters.get("pilot_xds_pushes").tag("type", "eds").counter().count())
+        .isEqualTo(edsBefore + 1);
+  }
+
+  @Test
   void initialWildcardRequestsGetEverything() throws Exception {
     store.put(service("b"));
     push(true, Reason.CONFIG);
