@@ -25,6 +25,7 @@ final class AckBarrier {
   private final XdsType type;
   private final long target;
   private final boolean[] relevant;
+  private final List<AdsBenchClient> waitFor;
   private final AtomicIntegerArray counted;
   private final AtomicInteger remaining;
   private final CountDownLatch done = new CountDownLatch(1);
@@ -37,6 +38,7 @@ final class AckBarrier {
   AckBarrier(XdsType type, long target, int fleetSize, List<AdsBenchClient> waitFor) {
     this.type = requireNonNull(type, "type");
     this.target = target;
+    this.waitFor = List.copyOf(waitFor);
     this.relevant = new boolean[fleetSize];
     this.counted = new AtomicIntegerArray(fleetSize);
     for (AdsBenchClient c : waitFor) {
@@ -77,6 +79,19 @@ final class AckBarrier {
     }
   }
 
+  /** Up to five clients not counted yet, with the version of {@code type} each last ACKed. */
+  private String missing() {
+    StringBuilder out = new StringBuilder();
+    int shown = 0;
+    for (AdsBenchClient c : waitFor) {
+      if (counted.get(c.index()) == 0 && shown++ < 5) {
+        out.append("client ").append(c.index()).append(" at ").append(c.ackedVersion(type))
+            .append("; ");
+      }
+    }
+    return out.toString();
+  }
+
   /** Blocks until every client counted, or throws on a failed stream or after {@code timeout}. */
   void await(Duration timeout) throws InterruptedException, TimeoutException {
     if (!done.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -87,7 +102,9 @@ final class AckBarrier {
               + " version >= "
               + target
               + " after "
-              + timeout);
+              + timeout
+              + "; e.g. "
+              + missing());
     }
     if (failure != null) {
       throw new IllegalStateException("an ADS stream failed", failure);

@@ -85,7 +85,7 @@ public class PushLatencyBenchmark {
   static final String CHANGED_HOST = "svc-0.ns-0.svc.cluster.local";
   static final String CHANGED_ROUTE = "8080";
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
-  private static final Duration OP_TIMEOUT = Duration.ofMinutes(1);
+  private static final Duration OP_TIMEOUT = Duration.ofMinutes(5);
 
   /** How many ADS clients are connected. */
   @Param({"1", "100", "1000"})
