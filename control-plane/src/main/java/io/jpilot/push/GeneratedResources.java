@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The resources of one type generated for one proxy view from one snapshot, sorted by name. Shared
@@ -24,6 +25,18 @@ public final class GeneratedResources {
   private final long digest;
 
   GeneratedResources(XdsType type, long snapshotVersion, SortedMap<String, Message> generated) {
+    this(type, snapshotVersion, generated, UnaryOperator.identity());
+  }
+
+  /**
+   * @param interner returns an equal resource already held elsewhere (so equal resources generated
+   *     for different views share one copy of their bytes), or its argument
+   */
+  GeneratedResources(
+      XdsType type,
+      long snapshotVersion,
+      SortedMap<String, Message> generated,
+      UnaryOperator<XdsResource> interner) {
     this.type = requireNonNull(type, "type");
     this.snapshotVersion = snapshotVersion;
     SortedMap<String, XdsResource> out = new TreeMap<>();
@@ -31,7 +44,7 @@ public final class GeneratedResources {
     long size = 0;
     Hasher hasher = Hashing.murmur3_128().newHasher();
     for (Map.Entry<String, Message> e : generated.entrySet()) {
-      XdsResource r = XdsResource.of(e.getKey(), e.getValue());
+      XdsResource r = interner.apply(XdsResource.of(e.getKey(), e.getValue()));
       out.put(e.getKey(), r);
       v.put(e.getKey(), r.version());
       size += r.size();

@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +68,7 @@ public final class PushEngine implements AutoCloseable {
   private final PushSettings settings;
   private final ResourceGenerator generator;
   private final ResourceCache cache;
+  private final PushFilter filter;
   private final MeterRegistry meters;
   private final LongSupplier nanoClock;
   private final ScheduledExecutorService ownedScheduler;
@@ -98,7 +100,8 @@ public final class PushEngine implements AutoCloseable {
       PushSettings settings,
       ResourceGenerator generator,
       MeterRegistry meters) {
-    this(store, domainSuffix, settings, generator, ProxyKeyer.WHOLE_VIEW, meters, System::nanoTime, null);
+    this(store, domainSuffix, settings, generator, ProxyKeyer.WHOLE_VIEW, PushFilter.ALL, meters,
+        System::nanoTime, null);
   }
 
   /**
@@ -113,7 +116,22 @@ public final class PushEngine implements AutoCloseable {
       ResourceGenerator generator,
       ProxyKeyer keyer,
       MeterRegistry meters) {
-    this(store, domainSuffix, settings, generator, keyer, meters, System::nanoTime, null);
+    this(store, domainSuffix, settings, generator, keyer, PushFilter.ALL, meters);
+  }
+
+  /**
+   * @param filter which proxies a full push must reach (production: {@code new
+   *     ProxyDependencies(mesh)::affected})
+   */
+  public PushEngine(
+      ConfigStore store,
+      String domainSuffix,
+      PushSettings settings,
+      ResourceGenerator generator,
+      ProxyKeyer keyer,
+      PushFilter filter,
+      MeterRegistry meters) {
+    this(store, domainSuffix, settings, generator, keyer, filter, meters, System::nanoTime, null);
   }
 
   PushEngine(
@@ -124,7 +142,16 @@ public final class PushEngine implements AutoCloseable {
       MeterRegistry meters,
       LongSupplier nanoClock,
       Scheduler scheduler) {
-    this(store, domainSuffix, settings, generator, ProxyKeyer.WHOLE_VIEW, meters, nanoClock, scheduler);
+    this(
+        store,
+        domainSuffix,
+        settings,
+        generator,
+        ProxyKeyer.WHOLE_VIEW,
+        PushFilter.ALL,
+        meters,
+        nanoClock,
+        scheduler);
   }
 
   /** With an injected clock and scheduler (tests); a null scheduler means a private thread. */
@@ -134,9 +161,11 @@ public final class PushEngine implements AutoCloseable {
       PushSettings settings,
       ResourceGenerator generator,
       ProxyKeyer keyer,
+      PushFilter filter,
       MeterRegistry meters,
       LongSupplier nanoClock,
       Scheduler scheduler) {
+    this.filter = requireNonNull(filter, "filter");
     this.store = requireNonNull(store, "store");
     this.domainSuffix = requireNonNull(domainSuffix, "domainSuffix");
     this.settings = requireNonNull(settings, "settings");
@@ -319,8 +348,19 @@ public final class PushEngine implements AutoCloseable {
           }
         }
       } else {
+        MeshSnapshot before = current;
         snapshot = MeshSnapshot.build(id, domainSuffix, store.all());
-        queued = new HashSet<>(targets);
+        if (request.full()) {
+          Predicate<ProxyView> affected = filter.affected(before, snapshot, request.changed());
+          queued = new HashSet<>();
+          for (PushTarget t : targets) {
+            if (t.proxy().map(affected::test).orElse(true)) {
+              queued.add(t);
+            }
+          }
+        } else {
+          queued = new HashSet<>(targets);
+        }
       }
       current = snapshot;
       Round round = new Round(id, snapshot.version(), request, flushNanos, queued);

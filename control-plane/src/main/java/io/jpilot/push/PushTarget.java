@@ -1,6 +1,8 @@
 package io.jpilot.push;
 
 import io.jpilot.model.MeshSnapshot;
+import io.jpilot.model.ProxyView;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,6 +35,11 @@ public interface PushTarget {
    */
   default boolean watchesAny(Set<String> hostnames) {
     return true;
+  }
+
+  /** The proxy behind this target, once known; empty means every push must reach it. */
+  default Optional<ProxyView> proxy() {
+    return Optional.empty();
   }
 
   /** A name for logs, e.g. the connection id. */

@@ -14,6 +14,7 @@ import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.UnaryOperator;
 
 /**
  * Generates once per distinct (proxy view, type, subscribed names) and snapshot, and shares the
@@ -25,6 +26,9 @@ import java.util.concurrent.ExecutionException;
  * leaves out. Entries are held for the newest snapshot only: a request for a newer snapshot drops
  * them all, and a request for an older one is generated without caching. At most {@code
  * maxEntries} are held; beyond that, results are generated and not kept.
+ *
+ * <p>Within a snapshot, equal resources generated for different views (the cluster of a service
+ * seen from two namespaces, say) are interned by version, so their bytes are held once.
  *
  * <p>Two threads asking for the same missing entry generate it once: the second waits for the
  * first. Metrics (istiod's names): {@code pilot_xds_cache_reads{type=hit|miss}}, gauge {@code
@@ -45,6 +49,18 @@ public final class ResourceCache {
     final MeshSnapshot snapshot;
     final ConcurrentHashMap<Key, CompletableFuture<GeneratedResources>> entries =
         new ConcurrentHashMap<>();
+
+    /** Every distinct resource generated from the snapshot, by version (a digest of its bytes). */
+    final ConcurrentHashMap<String, XdsResource> resources = new ConcurrentHashMap<>();
+
+    /** The held resource equal to {@code r}, or {@code r} (now held). */
+    XdsResource intern(XdsResource r) {
+      XdsResource held = resources.putIfAbsent(r.version(), r);
+      if (held == null) {
+        return r;
+      }
+      return held.any().equals(r.any()) ? held : r;
+    }
 
     Generation(MeshSnapshot snapshot) {
       this.snapshot = snapshot;
@@ -95,21 +111,21 @@ public final class ResourceCache {
     Generation g = generationFor(snapshot);
     if (g == null) {
       misses.increment();
-      return generate(snapshot, view, type, names);
+      return generate(snapshot, view, type, names, UnaryOperator.identity());
     }
     Key key = new Key(view, type, Set.copyOf(names));
     CompletableFuture<GeneratedResources> existing = g.entries.get(key);
     if (existing == null) {
       if (g.entries.size() >= maxEntries) {
         misses.increment();
-        return generate(snapshot, view, type, names);
+        return generate(snapshot, view, type, names, UnaryOperator.identity());
       }
       CompletableFuture<GeneratedResources> mine = new CompletableFuture<>();
       existing = g.entries.putIfAbsent(key, mine);
       if (existing == null) {
         misses.increment();
         try {
-          GeneratedResources r = generate(snapshot, view, type, names);
+          GeneratedResources r = generate(snapshot, view, type, names, g::intern);
           mine.complete(r);
           return r;
         } catch (RuntimeException | Error e) {
@@ -160,7 +176,11 @@ public final class ResourceCache {
   }
 
   private GeneratedResources generate(
-      MeshSnapshot snapshot, ProxyView view, XdsType type, Set<String> names) {
+      MeshSnapshot snapshot,
+      ProxyView view,
+      XdsType type,
+      Set<String> names,
+      UnaryOperator<XdsResource> interner) {
     SortedMap<String, Message> generated = generator.generate(snapshot, view, type, names);
     requireNonNull(generated, "generated resources");
     String expected = type.typeUrl().substring(type.typeUrl().lastIndexOf('/') + 1);
@@ -171,7 +191,7 @@ public final class ResourceCache {
             "resource " + e.getKey() + ": " + actual + " (expected: " + expected + ")");
       }
     }
-    return new GeneratedResources(type, snapshot.version(), generated);
+    return new GeneratedResources(type, snapshot.version(), generated, interner);
   }
 
   /** Entries held now. */

@@ -4,30 +4,65 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.hash.Hashing;
 import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.Map;
 
 /**
  * One generated resource, packed once: every proxy it is sent to shares the same serialized bytes.
+ * Only the bytes are kept (a protobuf object graph takes several times the memory of its
+ * encoding); {@link #message()} decodes them again for the debug views.
  *
  * @param name the resource name
- * @param message the resource
  * @param any the resource packed for a DiscoveryResponse / delta Resource
  * @param version a digest of the serialized resource: equal versions mean equal bytes
  */
-public record XdsResource(String name, Message message, Any any, String version) {
+public record XdsResource(String name, Any any, String version) {
+  private static final Map<String, Class<? extends Message>> TYPES =
+      Map.of(
+          typeUrl(Cluster.getDefaultInstance()), Cluster.class,
+          typeUrl(ClusterLoadAssignment.getDefaultInstance()), ClusterLoadAssignment.class,
+          typeUrl(Listener.getDefaultInstance()), Listener.class,
+          typeUrl(RouteConfiguration.getDefaultInstance()), RouteConfiguration.class);
+
   public XdsResource {
     requireNonNull(name, "name");
-    requireNonNull(message, "message");
     requireNonNull(any, "any");
     requireNonNull(version, "version");
+  }
+
+  private static String typeUrl(Message m) {
+    return "type.googleapis.com/" + m.getDescriptorForType().getFullName();
   }
 
   /** Packs {@code message} and digests its bytes. Protobuf serialization is deterministic here. */
   public static XdsResource of(String name, Message message) {
     Any any = Any.pack(message);
-    String version =
-        Hashing.murmur3_128().hashBytes(any.getValue().asReadOnlyByteBuffer()).toString().substring(0, 16);
-    return new XdsResource(name, message, any, version);
+    return new XdsResource(name, any, digest(any));
+  }
+
+  static String digest(Any any) {
+    return Hashing.murmur3_128()
+        .hashBytes(any.getValue().asReadOnlyByteBuffer())
+        .toString()
+        .substring(0, 16);
+  }
+
+  /** The resource, decoded from its bytes (for debug views; not on the push path). */
+  public Message message() {
+    Class<? extends Message> type = TYPES.get(any.getTypeUrl());
+    if (type == null) {
+      throw new IllegalStateException("resource " + name + ": unknown type " + any.getTypeUrl());
+    }
+    try {
+      return any.unpack(type);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("resource " + name + ": undecodable", e);
+    }
   }
 
   /** Serialized size of the packed resource. */

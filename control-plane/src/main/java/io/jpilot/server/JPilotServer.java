@@ -16,6 +16,7 @@ import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushSettings;
 import io.jpilot.source.FileSource;
 import io.jpilot.source.LoadReport;
+import io.jpilot.translate.ProxyDependencies;
 import io.jpilot.translate.TranslationInputs;
 import io.jpilot.translate.Translator;
 import io.jpilot.xds.XdsServer;
@@ -264,8 +265,8 @@ public final class JPilotServer implements AutoCloseable {
     gc.bindTo(meters);
     closeables.add(gc);
     ConfigStore store = new ConfigStore();
-    Translator translator =
-        new Translator(MeshConfig.DEFAULT.withRootNamespace(options.rootNamespace()));
+    MeshConfig mesh = MeshConfig.DEFAULT.withRootNamespace(options.rootNamespace());
+    Translator translator = new Translator(mesh);
     PushEngine engine =
         new PushEngine(
             store,
@@ -273,6 +274,7 @@ public final class JPilotServer implements AutoCloseable {
             options.pushSettings(),
             translator::generate,
             TranslationInputs::normalize,
+            new ProxyDependencies(mesh)::affected,
             meters);
     ConfigAnalysisLog analysis = new ConfigAnalysisLog(options.domainSuffix(), meters);
     closeables.add(analysis);

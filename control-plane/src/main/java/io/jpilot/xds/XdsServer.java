@@ -3,6 +3,8 @@ package io.jpilot.xds;
 import static java.util.Objects.requireNonNull;
 
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Context;
@@ -49,7 +51,10 @@ import org.slf4j.LoggerFactory;
  * of a type, for an ACK whose resource names changed, and on pushes only when the generated
  * resources differ from those last sent for that type, so a NACKed response is never sent again
  * unchanged. Pushes go in the order CDS, EDS, LDS, RDS; endpoint-only pushes regenerate EDS alone.
- * Delta xDS is not served.
+ *
+ * <p>Incremental xDS ({@code DeltaAggregatedResources}) is served beside it on the same port, from
+ * the same engine and resources: see {@link DeltaAdsConnection}. Both kinds of stream show in
+ * {@link #connections()}.
  */
 public final class XdsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
@@ -66,7 +71,7 @@ public final class XdsServer implements AutoCloseable {
   private final PushEngine engine;
   private final XdsMetrics metrics;
   private final Clock clock;
-  private final Set<AdsConnection> connections = ConcurrentHashMap.newKeySet();
+  private final Set<XdsConnection<?, ?, ?>> connections = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionNumbers = new AtomicLong();
   private final Optional<XdsTls> tls;
   private final Duration maxConnectionAge;
@@ -190,7 +195,7 @@ public final class XdsServer implements AutoCloseable {
   /** Every stream whose node has been parsed, by node id then connection id. */
   public List<ConnectionStatus> connections() {
     List<ConnectionStatus> out = new ArrayList<>();
-    for (AdsConnection c : connections) {
+    for (XdsConnection<?, ?, ?> c : connections) {
       ConnectionStatus s = c.status();
       if (s != null) {
         out.add(s);
@@ -218,7 +223,7 @@ public final class XdsServer implements AutoCloseable {
       return;
     }
     servers.forEach(Server::shutdown); // no new streams; GOAWAY to every client
-    for (AdsConnection c : new ArrayList<>(connections)) {
+    for (XdsConnection<?, ?, ?> c : new ArrayList<>(connections)) {
       c.terminate(Status.UNAVAILABLE.withDescription("server shutting down"));
     }
     for (Server s : servers) {
@@ -233,12 +238,12 @@ public final class XdsServer implements AutoCloseable {
     }
   }
 
-  void added(AdsConnection c) {
+  void added(XdsConnection<?, ?, ?> c) {
     connections.add(c);
   }
 
   /** Returns true if it was present. */
-  boolean removed(AdsConnection c) {
+  boolean removed(XdsConnection<?, ?, ?> c) {
     return connections.remove(c);
   }
 
@@ -267,6 +272,20 @@ public final class XdsServer implements AutoCloseable {
           engine,
           metrics,
           (ServerCallStreamObserver<DiscoveryResponse>) responseObserver,
+          connectionNumbers.incrementAndGet(),
+          remote == null ? "unknown" : remote.toString(),
+          clock);
+    }
+
+    @Override
+    public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
+        StreamObserver<DeltaDiscoveryResponse> responseObserver) {
+      SocketAddress remote = PEER.get();
+      return new DeltaAdsConnection(
+          XdsServer.this,
+          engine,
+          metrics,
+          (ServerCallStreamObserver<DeltaDiscoveryResponse>) responseObserver,
           connectionNumbers.incrementAndGet(),
           remote == null ? "unknown" : remote.toString(),
           clock);

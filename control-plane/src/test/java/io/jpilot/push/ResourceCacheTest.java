@@ -90,6 +90,33 @@ class ResourceCacheTest {
   }
 
   @Test
+  void equalResourcesOfDifferentViewsShareTheirBytes() {
+    ResourceCache cache =
+        new ResourceCache(
+            (snapshot, proxy, type, names) -> {
+              SortedMap<String, Message> out = new TreeMap<>();
+              out.put("shared", Cluster.newBuilder().setName("shared").build());
+              String own = "own-" + proxy.namespace();
+              out.put(own, Cluster.newBuilder().setName(own).build());
+              return out;
+            },
+            WITHOUT_NODE_ID,
+            100,
+            meters);
+    MeshSnapshot s = snapshot(1);
+    GeneratedResources a = cache.get(s, proxy("a", "ns1"), XdsType.CLUSTER, Set.of());
+    GeneratedResources b = cache.get(s, proxy("b", "ns2"), XdsType.CLUSTER, Set.of());
+    assertThat(b).isNotSameAs(a);
+    assertThat(b.resources().get("shared").any()).isSameAs(a.resources().get("shared").any());
+    assertThat(b.resources().get("shared").message())
+        .isEqualTo(Cluster.newBuilder().setName("shared").build());
+    GeneratedResources next = cache.get(snapshot(2), proxy("a", "ns1"), XdsType.CLUSTER, Set.of());
+    assertThat(next.resources().get("shared").any())
+        .as("a new snapshot holds its own")
+        .isNotSameAs(a.resources().get("shared").any());
+  }
+
+  @Test
   void typeAndNamesArePartOfTheKey() {
     MeshSnapshot s = snapshot(1);
     ProxyView p = proxy("a", "ns1");

@@ -30,6 +30,9 @@ final class TestGenerator implements ResourceGenerator {
 
   volatile String paddedNodeId = "";
 
+  /** When set, EDS leaves out the names of services that do not exist (instead of empty ones). */
+  volatile boolean unknownEndpointsOmitted;
+
   static String clusterName(String host) {
     return "outbound|80||" + host;
   }
@@ -55,6 +58,9 @@ final class TestGenerator implements ResourceGenerator {
       case ENDPOINT:
         for (String name : names) {
           String host = name.substring(name.lastIndexOf('|') + 1);
+          if (unknownEndpointsOmitted && !snapshot.services().containsKey(host)) {
+            continue;
+          }
           LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
           for (io.jpilot.model.registry.Endpoint e : snapshot.endpoints(host)) {
             locality.addLbEndpoints(

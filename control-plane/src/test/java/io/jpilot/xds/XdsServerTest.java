@@ -1,6 +1,8 @@
 package io.jpilot.xds;
 
 import static io.jpilot.xds.TestGenerator.clusterName;
+import static io.jpilot.xds.XdsTesting.service;
+import static io.jpilot.xds.XdsTesting.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -16,9 +18,6 @@ import io.jpilot.model.ConfigStore;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.model.registry.Locality;
-import io.jpilot.model.registry.Protocol;
-import io.jpilot.model.registry.Service;
-import io.jpilot.model.registry.ServicePort;
 import io.jpilot.push.PushEngine;
 import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushRequest.Reason;
@@ -29,7 +28,6 @@ import io.jpilot.translate.XdsType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,25 +92,7 @@ class XdsServerTest {
     return c;
   }
 
-  private static Service service(String name) {
-    return new Service(
-        name + ".default.svc.cluster.local",
-        name,
-        "default",
-        "10.0.0.1",
-        List.of(new ServicePort("http", 80, 8080, "", Protocol.HTTP)),
-        Map.of("app", name),
-        Map.of());
-  }
 
-  private static EndpointSlice slice(String service, String... addresses) {
-    return new EndpointSlice(
-        service + "-abc",
-        "default",
-        service,
-        List.of(new EndpointSlice.Port("http", 8080)),
-        List.of(new EndpointSlice.Entry(Arrays.asList(addresses), true, "", "", "")));
-  }
 
   /** Asks for a push (debounce is 0) and waits for its round to end. */
   private PushSummary push(boolean full, Reason reason) throws InterruptedException {
@@ -123,16 +103,7 @@ class XdsServerTest {
   }
 
   private ConnectionStatus awaitStatus(Predicate<ConnectionStatus> condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      for (ConnectionStatus s : server.connections()) {
-        if (condition.test(s)) {
-          return s;
-        }
-      }
-      assertThat(System.nanoTime()).as("waiting for connection state").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+    return XdsTesting.awaitStatus(server, condition);
   }
 
   private static List<String> names(DiscoveryResponse r) {

@@ -1,0 +1,491 @@
+package io.jpilot.bench.load;
+
+import io.jpilot.translate.XdsType;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The ADS load tool: generates a mesh into a config directory, starts jpilot on it as a separate
+ * JVM, connects N simulated sidecars over gRPC ADS, applies changes by rewriting files and reports
+ * convergence, pushes, bytes, jpilot's heap and CPU, and the ratio to the loopback network floor.
+ *
+ * <pre>
+ * bin/jpilot-load [--scenario s1|s2] [--proxies N] [--services N] [--changes vs,endpoint,roll]
+ *                 [--curve] [--heap 2g] [--per-connection 1] ...
+ * </pre>
+ *
+ * Every measured change ends with one line {@code RESULT scenario=<name> proxies=<n> services=<n>
+ * p50_ms=<x> p99_ms=<x> max_ms=<x> heap_mb=<x> floor_ratio=<x> ...}.
+ */
+public final class LoadTool {
+  private LoadTool() {}
+
+  /** Opens the control plane to measure on a config directory. */
+  interface ControlPlaneFactory {
+    ControlPlane start(Path configDir, Path workDir) throws IOException, InterruptedException;
+  }
+
+  /**
+   * One run.
+   *
+   * @param scenario "s1" (Sidecar-scoped, shared namespace, roll service) or "s2" (unscoped)
+   * @param changes for s1, a subset of "vs", "endpoint", "roll", in order; s2 always runs "vs"
+   * @param quiet a phase ends when no response arrived for this long ...
+   * @param idleCores ... and the control plane used less CPU than this over the last second
+   * @param idle when no response arrives at all, a phase lasts at least this long
+   */
+  record Settings(
+      String scenario,
+      int proxies,
+      int services,
+      int podsPerService,
+      int rollPods,
+      List<String> changes,
+      int perConnection,
+      int eventLoops,
+      int maxSyncing,
+      Duration quiet,
+      Duration idle,
+      Duration timeout,
+      Duration rollStep,
+      boolean measureHeap,
+      double idleCores) {
+    Settings {
+      if (!scenario.equals("s1") && !scenario.equals("s2")) {
+        throw new IllegalArgumentException("scenario: " + scenario + " (expected: s1 or s2)");
+      }
+      for (String c : changes) {
+        if (!List.of("vs", "endpoint", "roll").contains(c)) {
+          throw new IllegalArgumentException(
+              "change: " + c + " (expected: vs, endpoint or roll)");
+        }
+      }
+      changes = scenario.equals("s2") ? List.of("vs") : List.copyOf(changes);
+    }
+
+    LoadMeshGenerator.Shape shape() {
+      return new LoadMeshGenerator.Shape(
+          services, proxies, podsPerService, scenario.equals("s1"), rollPods);
+    }
+  }
+
+  public static void main(String[] argv) throws Exception {
+    System.exit(run(argv, System.out, System.err));
+  }
+
+  static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+    Flags f;
+    try {
+      f = Flags.parse(argv);
+    } catch (IllegalArgumentException e) {
+      err.println("jpilot-load: " + e.getMessage());
+      err.println(Flags.USAGE);
+      return 2;
+    }
+    if (f.help) {
+      out.println(Flags.USAGE);
+      return 0;
+    }
+    ControlPlaneFactory factory =
+        (config, work) -> {
+          Path log = work.resolve("jpilot.log");
+          out.println("load: starting jpilot (-Xmx" + f.heap + "), log " + log);
+          JPilotProcess p =
+              JPilotProcess.start(
+                  f.jar, config, f.heap, f.debounceAfter, f.jvmArgs, log, Duration.ofMinutes(10));
+          out.println("load: jpilot pid " + p.pid() + " xds port " + p.xdsPort());
+          return p;
+        };
+    List<Settings> runs = new ArrayList<>();
+    if (f.curve) {
+      for (int proxies : new int[] {1000, 2000, 5000, 10000}) {
+        runs.add(f.settings("s1", proxies, 1000));
+      }
+      for (int services : new int[] {100, 5000}) {
+        runs.add(f.settings("s1", 1000, services));
+      }
+    } else {
+      runs.add(f.settings(f.scenario, f.proxies, f.services));
+    }
+    int failed = 0;
+    for (Settings s : runs) {
+      try {
+        run(s, factory, out, f.keep);
+      } catch (IllegalStateException | IOException e) {
+        failed++;
+        err.println(
+            "jpilot-load: " + s.scenario() + " proxies=" + s.proxies() + " services="
+                + s.services() + " failed: " + e.getMessage());
+      }
+    }
+    return failed == 0 ? 0 : 1;
+  }
+
+  /** Runs one scenario; prints its progress and one RESULT line per change. */
+  static List<ChangeReport> run(
+      Settings s, ControlPlaneFactory factory, PrintStream out, boolean keep)
+      throws IOException, InterruptedException {
+    Path work = Files.createTempDirectory("jpilot-load-");
+    LoadMeshGenerator gen = new LoadMeshGenerator(s.shape(), work);
+    long genStart = System.nanoTime();
+    gen.writeAll();
+    out.printf(
+        Locale.ROOT,
+        "load: %s: %d services (+%s), %d proxies, mesh written to %s in %d ms%n",
+        s.scenario(),
+        s.services(),
+        s.shape().scoped()
+            ? LoadMeshGenerator.SHARED_SERVICES + " shared + roll service with " + s.rollPods()
+                + " pods, Sidecar per namespace"
+            : "no Sidecar",
+        s.proxies(),
+        gen.configDir(),
+        (System.nanoTime() - genStart) / 1_000_000);
+    List<ChangeReport> reports = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    try (ControlPlane plane = factory.start(gen.configDir(), work)) {
+      XdsReply.Watch watch =
+          s.shape().scoped()
+              ? new XdsReply.Watch(gen.rollCluster(), LoadMeshGenerator.NEW_PREFIX)
+              : XdsReply.Watch.NONE;
+      EnvoyFleet fleet =
+          new EnvoyFleet(
+              plane.host(),
+              plane.xdsPort(),
+              gen.proxies(),
+              s.perConnection(),
+              s.eventLoops(),
+              watch,
+              s.maxSyncing());
+      try {
+        double cpu0 = plane.cpuSeconds();
+        long t = System.nanoTime();
+        fleet.connect(s.timeout());
+        fleet.awaitQuiet(
+            System.nanoTime(), s.quiet(), Duration.ZERO, s.timeout(), plane::cpuSeconds,
+            s.idleCores());
+        out.printf(
+            Locale.ROOT,
+            "load: %d proxies synced in %.1f s over %d connections: %d responses, %.1f MB;"
+                + " jpilot cpu %.1f s%n",
+            s.proxies(),
+            (System.nanoTime() - t) / 1e9,
+            fleet.channelCount(),
+            fleet.totalResponses(),
+            fleet.totalBytes() / 1048576.0,
+            plane.cpuSeconds() - cpu0);
+        if (s.measureHeap()) {
+          out.printf(
+              Locale.ROOT,
+              "load: jpilot heap after GC with %d proxies connected: %.1f MB; load tool heap %.1f MB%n",
+              s.proxies(),
+              plane.heapAfterGcBytes() / 1048576.0,
+              clientHeapBytes() / 1048576.0);
+        }
+        for (String change : s.changes()) {
+          ChangeReport r = measure(s, change, gen, fleet, plane, out);
+          reports.add(r);
+          names.add(change);
+        }
+        if (fleet.failures() > 0) {
+          out.println("load: " + fleet.failures() + " ADS streams failed during the run");
+        }
+      } finally {
+        fleet.close();
+      }
+    } finally {
+      if (!keep) {
+        deleteTree(work);
+      }
+    }
+    // The floor needs as many sockets as proxies were pushed: measured with the ADS streams closed.
+    for (ChangeReport r : reports) {
+      long floor = LoopbackFloor.measure(r.bytesPerProxy());
+      out.println(r.resultLine(floor));
+    }
+    return reports;
+  }
+
+  private static ChangeReport measure(
+      Settings s,
+      String change,
+      LoadMeshGenerator gen,
+      EnvoyFleet fleet,
+      ControlPlane plane,
+      PrintStream out)
+      throws IOException, InterruptedException {
+    String scenario = s.scenario().equals("s2") ? "s2" : "s1-" + change;
+    XdsType affected = change.equals("vs") ? XdsType.ROUTE : XdsType.ENDPOINT;
+    boolean roll = change.equals("roll");
+    int[] expected = roll ? new int[] {s.rollPods(), s.rollPods()} : null;
+    int emptyBefore = fleet.envoys().stream().mapToInt(SimulatedEnvoy::emptyWatched).sum();
+    double cpu0 = plane.cpuSeconds();
+    long t0 = System.nanoTime();
+    fleet.beginPhase(t0, expected);
+    long lastT0 = t0;
+    int steps = 0;
+    switch (change) {
+      case "vs" -> gen.changeVirtualService();
+      case "endpoint" -> gen.changeEndpoint();
+      default -> {
+        while (true) {
+          long stepT0 = System.nanoTime();
+          if (!gen.rollStep()) {
+            break;
+          }
+          lastT0 = stepT0;
+          steps++;
+          Thread.sleep(s.rollStep().toMillis());
+        }
+      }
+    }
+    boolean quiet =
+        fleet.awaitQuiet(
+            lastT0, s.quiet(), s.idle(), s.timeout(), plane::cpuSeconds, s.idleCores());
+    if (roll && !fleet.awaitWatched(s.quiet())) {
+      out.println("load: not every proxy saw the final endpoints of the rolled service");
+    }
+    double cpu = plane.cpuSeconds() - cpu0;
+    int n = fleet.envoys().size();
+    long[] responses = new long[SimulatedEnvoy.TYPES];
+    long[] proxiesPushed = new long[SimulatedEnvoy.TYPES];
+    long[] bytes = new long[n];
+    List<Long> convergence = new ArrayList<>();
+    int notConverged = 0;
+    long lastResponse = t0;
+    int minWatched = Integer.MAX_VALUE;
+    for (SimulatedEnvoy e : fleet.envoys()) {
+      SimulatedEnvoy.PhaseSample p = e.sample();
+      for (int t = 0; t < SimulatedEnvoy.TYPES; t++) {
+        responses[t] += p.responses()[t];
+        proxiesPushed[t] += p.responses()[t] > 0 ? 1 : 0;
+      }
+      bytes[e.index] = p.bytes();
+      if (p.lastResponse() != 0 && p.lastResponse() - lastResponse > 0) {
+        lastResponse = p.lastResponse();
+      }
+      minWatched = Math.min(minWatched, p.minWatched());
+      if (roll) {
+        if (p.finalAck() != 0) {
+          convergence.add(p.finalAck() - lastT0);
+        } else {
+          notConverged++;
+        }
+      } else if (p.firstAck()[affected.ordinal()] != 0) {
+        convergence.add(p.firstAck()[affected.ordinal()] - t0);
+      }
+    }
+    int empties =
+        fleet.envoys().stream().mapToInt(SimulatedEnvoy::emptyWatched).sum() - emptyBefore;
+    long[] conv = convergence.stream().mapToLong(Long::longValue).sorted().toArray();
+    long heap = s.measureHeap() ? plane.heapAfterGcBytes() : 0;
+    ChangeReport r =
+        new ChangeReport(
+            scenario,
+            s.proxies(),
+            s.services(),
+            affected,
+            conv,
+            notConverged,
+            responses,
+            proxiesPushed,
+            bytes,
+            lastResponse - t0,
+            cpu,
+            heap,
+            empties,
+            minWatched == Integer.MAX_VALUE ? -1 : minWatched,
+            !quiet);
+    out.printf(
+        Locale.ROOT,
+        "load: %s: %s; %d proxies converged (%s), p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
+            + " responses per type (responses/proxies) %s; %.2f MB; jpilot cpu %.2f s%s%n",
+        scenario,
+        describe(change, steps),
+        r.pushed(),
+        affected.shortName(),
+        r.percentileMs(50),
+        r.percentileMs(99),
+        r.percentileMs(100),
+        r.types(),
+        r.totalBytes() / 1048576.0,
+        cpu,
+        roll
+            ? String.format(
+                Locale.ROOT,
+                "; rolled cluster: empty ClusterLoadAssignments received %d, fewest endpoints %d,"
+                    + " proxies without the final endpoints %d",
+                empties,
+                r.minWatched(),
+                notConverged)
+            : "");
+    if (!quiet) {
+      out.println("load: " + scenario + ": responses still arriving at the timeout");
+    }
+    return r;
+  }
+
+  private static String describe(String change, int steps) {
+    return switch (change) {
+      case "vs" -> "VirtualService svc-0 (ns-0) weights changed";
+      case "endpoint" -> "one endpoint address of svc-0 (ns-0) changed in its EndpointSlice";
+      default -> "rollout of the roll service in " + steps + " steps (maxSurge 25%)";
+    };
+  }
+
+  private static long clientHeapBytes() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Command-line flags. */
+  static final class Flags {
+    static final String USAGE =
+        """
+        usage: bin/jpilot-load [flags]
+          --scenario s1|s2        s1: Sidecar-scoped mesh (default); s2: unscoped, one full push
+          --proxies N             simulated sidecars (default: 10000 for s1, 1000 for s2)
+          --services N            services outside the shared namespace (default 1000)
+          --changes LIST          s1 changes, in order: vs,endpoint,roll (default: all three)
+          --curve                 s1 at 1k/2k/5k/10k proxies (1,000 services), then 1,000 proxies
+                                  at 100 and 5,000 services (changes default to vs,endpoint)
+          --pods N                pods per service (default 3)
+          --roll-pods N           pods of the rolled service (default 500)
+          --roll-step-ms N        pause between rollout steps (default 500)
+          --heap SIZE             jpilot -Xmx (default 2g)
+          --jvm-arg ARG           another JVM option for jpilot (repeatable)
+          --jar PATH              jpilot jar (default control-plane/target/jpilot.jar)
+          --debounce-after D      jpilot --debounce-after (default 100ms)
+          --per-connection N      ADS streams per TCP connection (default 1, as Envoy)
+          --event-loops N         client Netty event loop threads (default 2)
+          --max-syncing N         streams still syncing at a time while connecting (default 200)
+          --quiet-ms N            a change is done after N ms without responses (default 2000)
+          --idle-cores X          ... and jpilot using < X cores over the last second (default 0.2)
+          --timeout-s N           per-phase timeout (default 900)
+          --no-heap               skip jcmd GC.run heap measurements
+          --keep                  keep the generated config directory
+        """;
+
+    String scenario = "s1";
+    int proxies = -1;
+    int services = 1000;
+    List<String> changes;
+    boolean curve;
+    int pods = 3;
+    int rollPods = 500;
+    long rollStepMs = 500;
+    String heap = "2g";
+    List<String> jvmArgs = new ArrayList<>();
+    Path jar = Path.of("control-plane/target/jpilot.jar");
+    Duration debounceAfter = Duration.ofMillis(100);
+    int perConnection = 1;
+    int eventLoops = 2;
+    int maxSyncing = 200;
+    long quietMs = 2000;
+    long timeoutS = 900;
+    boolean heapOn = true;
+    double idleCores = 0.2;
+    boolean keep;
+    boolean help;
+
+    static Flags parse(String[] argv) {
+      Flags f = new Flags();
+      for (int i = 0; i < argv.length; i++) {
+        String a = argv[i];
+        switch (a) {
+          case "--help", "-h" -> f.help = true;
+          case "--curve" -> f.curve = true;
+          case "--keep" -> f.keep = true;
+          case "--no-heap" -> f.heapOn = false;
+          default -> {
+            if (!a.startsWith("--") || i + 1 >= argv.length) {
+              throw new IllegalArgumentException("unknown or incomplete flag: " + a);
+            }
+            String v = argv[++i];
+            switch (a) {
+              case "--scenario" -> f.scenario = v;
+              case "--proxies" -> f.proxies = positive(a, v);
+              case "--services" -> f.services = positive(a, v);
+              case "--changes" -> f.changes = Arrays.asList(v.split(","));
+              case "--pods" -> f.pods = positive(a, v);
+              case "--roll-pods" -> f.rollPods = positive(a, v);
+              case "--roll-step-ms" -> f.rollStepMs = positive(a, v);
+              case "--heap" -> f.heap = v;
+              case "--jvm-arg" -> f.jvmArgs.add(v);
+              case "--jar" -> f.jar = Path.of(v);
+              case "--debounce-after" -> f.debounceAfter = io.jpilot.model.Durations.parse(v);
+              case "--per-connection" -> f.perConnection = positive(a, v);
+              case "--event-loops" -> f.eventLoops = positive(a, v);
+              case "--max-syncing" -> f.maxSyncing = positive(a, v);
+              case "--quiet-ms" -> f.quietMs = positive(a, v);
+              case "--timeout-s" -> f.timeoutS = positive(a, v);
+              case "--idle-cores" -> f.idleCores = Double.parseDouble(v);
+              default -> throw new IllegalArgumentException("unknown flag: " + a);
+            }
+          }
+        }
+      }
+      return f;
+    }
+
+    private static int positive(String flag, String v) {
+      int n;
+      try {
+        n = Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(flag + " " + v + " (expected: a number)");
+      }
+      if (n < 1) {
+        throw new IllegalArgumentException(flag + " " + v + " (expected: >= 1)");
+      }
+      return n;
+    }
+
+    Settings settings(String scenario, int proxiesOrDefault, int services) {
+      int p = proxies > 0 && !curve ? proxies : proxiesOrDefault;
+      if (p < 0) {
+        p = scenario.equals("s2") ? 1000 : 10000;
+      }
+      List<String> ch =
+          changes != null
+              ? changes
+              : curve ? List.of("vs", "endpoint") : List.of("vs", "endpoint", "roll");
+      return new Settings(
+          scenario,
+          p,
+          services,
+          pods,
+          rollPods,
+          ch,
+          perConnection,
+          eventLoops,
+          maxSyncing,
+          Duration.ofMillis(quietMs),
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(timeoutS),
+          Duration.ofMillis(rollStepMs),
+          heapOn,
+          idleCores);
+    }
+  }
+}

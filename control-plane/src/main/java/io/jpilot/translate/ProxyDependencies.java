@@ -1,0 +1,130 @@
+package io.jpilot.translate;
+
+import static java.util.Objects.requireNonNull;
+
+import io.jpilot.model.MeshConfig;
+import io.jpilot.model.MeshSnapshot;
+import io.jpilot.model.ProxyView;
+import io.jpilot.model.SidecarScope;
+import io.jpilot.model.config.ConfigKey;
+import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.Gateway;
+import io.jpilot.model.config.Sidecar;
+import io.jpilot.model.config.VirtualService;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Whether a config change can change what a proxy is served (istiod's ConfigAffectsProxy), so a
+ * full push can leave out the proxies it cannot affect.
+ *
+ * <p>A sidecar's resources are a function of its {@link SidecarScope}: the services,
+ * VirtualServices and DestinationRules it imports, the Sidecar that applies, and the snapshot
+ * narrowed to them; apart from the scope, the translator reads endpoints and nothing else of the
+ * snapshot. So when only VirtualServices, DestinationRules, Sidecars and Gateways changed, a
+ * sidecar whose scope is equal (by value) before and after cannot be served anything new.
+ * Gateways and proxyless gRPC clients, and any change of another kind (services, endpoints,
+ * ServiceEntries, namespaces, ...), count as affected.
+ */
+public final class ProxyDependencies {
+  private static final Set<String> SCOPED_KINDS =
+      Set.of(VirtualService.KIND, DestinationRule.KIND, Sidecar.KIND, Gateway.KIND);
+
+  private final MeshConfig mesh;
+
+  public ProxyDependencies(MeshConfig mesh) {
+    this.mesh = requireNonNull(mesh, "mesh");
+  }
+
+  /** True when {@code changed} are all kinds whose effect on a sidecar its scope tells. */
+  public static boolean scopedChange(Set<ConfigKey> changed) {
+    if (changed.isEmpty()) {
+      return false;
+    }
+    for (ConfigKey key : changed) {
+      if (!SCOPED_KINDS.contains(key.kind())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the change from {@code before} to {@code after}, which touched exactly {@code changed},
+   * can change a resource served to {@code proxy}. False only when that is certain.
+   */
+  public boolean affects(
+      MeshSnapshot before, MeshSnapshot after, ProxyView proxy, Set<ConfigKey> changed) {
+    requireNonNull(before, "before");
+    requireNonNull(after, "after");
+    requireNonNull(proxy, "proxy");
+    if (!scopedChange(changed)
+        || proxy.type() != ProxyView.Type.SIDECAR
+        || proxy.isProxylessGrpc()) {
+      return true;
+    }
+    return !sameInputs(
+        SidecarScope.of(before, proxy, mesh), SidecarScope.of(after, proxy, mesh));
+  }
+
+  /**
+   * {@link #affects} for many proxies of one change: decided once per distinct (namespace, labels),
+   * the only proxy fields a sidecar scope reads.
+   */
+  public Predicate<ProxyView> affected(
+      MeshSnapshot before, MeshSnapshot after, Set<ConfigKey> changed) {
+    requireNonNull(before, "before");
+    requireNonNull(after, "after");
+    if (!scopedChange(changed)) {
+      return proxy -> true;
+    }
+    Set<ConfigKey> keys = Set.copyOf(changed);
+    Map<List<Object>, Boolean> decided = new HashMap<>();
+    return proxy -> {
+      if (proxy.type() != ProxyView.Type.SIDECAR || proxy.isProxylessGrpc()) {
+        return true;
+      }
+      return decided.computeIfAbsent(
+          List.of(proxy.namespace(), proxy.labels()),
+          k -> affects(before, after, proxy, keys));
+    };
+  }
+
+  /** Everything of a scope that sidecar translation reads, compared by value. */
+  static boolean sameInputs(SidecarScope a, SidecarScope b) {
+    if (!a.sidecar().equals(b.sidecar())
+        || !a.outboundTrafficPolicy().equals(b.outboundTrafficPolicy())
+        || !a.services().equals(b.services())
+        || !a.destinationRules().equals(b.destinationRules())
+        || !a.ingressListeners().equals(b.ingressListeners())) {
+      return false;
+    }
+    MeshSnapshot va = a.view();
+    MeshSnapshot vb = b.view();
+    if (!va.services().equals(vb.services())
+        || !va.virtualServices().equals(vb.virtualServices())) {
+      return false;
+    }
+    List<SidecarScope.EgressListener> la = a.egressListeners();
+    List<SidecarScope.EgressListener> lb = b.egressListeners();
+    if (la.size() != lb.size()) {
+      return false;
+    }
+    for (int i = 0; i < la.size(); i++) {
+      SidecarScope.EgressListener x = la.get(i);
+      SidecarScope.EgressListener y = lb.get(i);
+      if (!x.config().equals(y.config())
+          || !x.services().equals(y.services())
+          || !x.virtualServices().equals(y.virtualServices())
+          || !Objects.equals(x.view().services(), y.view().services())
+          || !x.view().virtualServices().equals(y.view().virtualServices())) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
