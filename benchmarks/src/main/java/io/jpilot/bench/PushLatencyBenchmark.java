@@ -11,7 +11,8 @@ import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.push.PushEngine;
 import io.jpilot.push.PushSettings;
 import io.jpilot.source.FileSource;
-import io.jpilot.translate.Translator;
+import io.jpilot.model.MeshConfig;
+import io.jpilot.server.JPilotServer;
 import io.jpilot.translate.XdsType;
 import io.jpilot.xds.XdsServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -127,11 +128,11 @@ public class PushLatencyBenchmark {
     slices = new MeshObject[] {flipFirstReady(slice), slice};
 
     engine =
-        new PushEngine(
+        JPilotServer.pushEngine(
             store,
             MeshSnapshot.DEFAULT_DOMAIN_SUFFIX,
             new PushSettings(Duration.ZERO, Duration.ofSeconds(10), PushSettings.defaultPushThrottle()),
-            new Translator()::generate,
+            MeshConfig.DEFAULT,
             meters);
     engine.start();
     server = new XdsServer("127.0.0.1", 0, engine, meters);
