@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -266,16 +267,8 @@ public final class JPilotServer implements AutoCloseable {
     closeables.add(gc);
     ConfigStore store = new ConfigStore();
     MeshConfig mesh = MeshConfig.DEFAULT.withRootNamespace(options.rootNamespace());
-    Translator translator = new Translator(mesh);
     PushEngine engine =
-        new PushEngine(
-            store,
-            options.domainSuffix(),
-            options.pushSettings(),
-            translator::generate,
-            TranslationInputs::normalize,
-            new ProxyDependencies(mesh)::affected,
-            meters);
+        pushEngine(store, options.domainSuffix(), options.pushSettings(), mesh, meters);
     ConfigAnalysisLog analysis = new ConfigAnalysisLog(options.domainSuffix(), meters);
     closeables.add(analysis);
     XdsServer xds =
@@ -462,4 +455,27 @@ public final class JPilotServer implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * The push engine as the server wires it: istiod's translation, resources shared by normalized
+   * proxy view ({@link TranslationInputs}), and full pushes reaching only the proxies a change can
+   * affect ({@link ProxyDependencies}). Benchmarks use it to measure what production runs.
+   */
+  public static PushEngine pushEngine(
+      ConfigStore store,
+      String domainSuffix,
+      PushSettings settings,
+      MeshConfig mesh,
+      MeterRegistry meters) {
+    Translator translator = new Translator(mesh);
+    return new PushEngine(
+        store,
+        domainSuffix,
+        settings,
+        translator::generate,
+        TranslationInputs::normalize,
+        new ProxyDependencies(mesh)::affected,
+        meters);
+  }
+
 }

@@ -57,8 +57,32 @@ public final class LoadTool {
       Duration timeout,
       Duration rollStep,
       boolean measureHeap,
-      double idleCores) {
+      double idleCores,
+      int warmups) {
+    Settings(
+        String scenario,
+        int proxies,
+        int services,
+        int podsPerService,
+        int rollPods,
+        List<String> changes,
+        int perConnection,
+        int eventLoops,
+        int maxSyncing,
+        Duration quiet,
+        Duration idle,
+        Duration timeout,
+        Duration rollStep,
+        boolean measureHeap,
+        double idleCores) {
+      this(scenario, proxies, services, podsPerService, rollPods, changes, perConnection,
+          eventLoops, maxSyncing, quiet, idle, timeout, rollStep, measureHeap, idleCores, 0);
+    }
+
     Settings {
+      if (warmups < 0) {
+        throw new IllegalArgumentException("warmups: " + warmups + " (expected: >= 0)");
+      }
       if (!scenario.equals("s1") && !scenario.equals("s2")) {
         throw new IllegalArgumentException("scenario: " + scenario + " (expected: s1 or s2)");
       }
@@ -189,6 +213,17 @@ public final class LoadTool {
               s.proxies(),
               plane.heapAfterGcBytes() / 1048576.0,
               clientHeapBytes() / 1048576.0);
+        }
+        // The first pushes after start run mostly in the JIT compiler: warm the full and the
+        // endpoint-only push paths with unmeasured changes of the same kinds first.
+        for (int w = 0; w < s.warmups(); w++) {
+          for (String change : List.of("vs", "endpoint")) {
+            if (s.scenario().equals("s2") && change.equals("endpoint")) {
+              continue;
+            }
+            out.println("load: warm-up " + (w + 1) + "/" + s.warmups() + ": " + change);
+            measure(s, change, gen, fleet, plane, out);
+          }
         }
         for (String change : s.changes()) {
           ChangeReport r = measure(s, change, gen, fleet, plane, out);
@@ -383,6 +418,8 @@ public final class LoadTool {
           --idle-cores X          ... and jpilot using < X cores over the last second (default 0.2)
           --timeout-s N           per-phase timeout (default 900)
           --no-heap               skip jcmd GC.run heap measurements
+          --warmups N             unmeasured changes (vs, endpoint) before the measured ones,
+                                  so the JIT has compiled the push paths (default 1)
           --keep                  keep the generated config directory
         """;
 
@@ -405,6 +442,7 @@ public final class LoadTool {
     long timeoutS = 900;
     boolean heapOn = true;
     double idleCores = 0.2;
+    int warmups = 1;
     boolean keep;
     boolean help;
 
@@ -440,6 +478,7 @@ public final class LoadTool {
               case "--quiet-ms" -> f.quietMs = positive(a, v);
               case "--timeout-s" -> f.timeoutS = positive(a, v);
               case "--idle-cores" -> f.idleCores = Double.parseDouble(v);
+              case "--warmups" -> f.warmups = Integer.parseInt(v);
               default -> throw new IllegalArgumentException("unknown flag: " + a);
             }
           }
@@ -485,7 +524,8 @@ public final class LoadTool {
           Duration.ofSeconds(timeoutS),
           Duration.ofMillis(rollStepMs),
           heapOn,
-          idleCores);
+          idleCores,
+          warmups);
     }
   }
 }
