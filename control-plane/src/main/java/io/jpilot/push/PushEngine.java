@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -334,6 +335,7 @@ public final class PushEngine implements AutoCloseable {
       long id = ++pushCount;
       MeshSnapshot snapshot;
       Set<PushTarget> queued;
+      Map<PushTarget, PushRequest> narrowed = Map.of();
       Optional<MeshSnapshot.EndpointUpdate> update =
           request.full()
               ? Optional.empty()
@@ -351,11 +353,23 @@ public final class PushEngine implements AutoCloseable {
         MeshSnapshot before = current;
         snapshot = MeshSnapshot.build(id, domainSuffix, store.all());
         if (request.full()) {
-          Predicate<ProxyView> affected = filter.affected(before, snapshot, request.changed());
+          Function<ProxyView, Set<XdsType>> affected =
+              filter.affected(before, snapshot, request.changed());
+          narrowed = new HashMap<>();
           queued = new HashSet<>();
           for (PushTarget t : targets) {
-            if (t.proxy().map(affected::test).orElse(true)) {
+            Optional<ProxyView> proxy = t.proxy();
+            if (proxy.isEmpty()) {
               queued.add(t);
+              continue;
+            }
+            Set<XdsType> types = affected.apply(proxy.get());
+            if (types.isEmpty()) {
+              continue;
+            }
+            queued.add(t);
+            if (!types.containsAll(request.types())) {
+              narrowed.put(t, request.onlyFor(types));
             }
           }
         } else {
@@ -370,7 +384,7 @@ public final class PushEngine implements AutoCloseable {
         }
       }
       for (PushTarget t : queued) {
-        queue.enqueue(t, request);
+        queue.enqueue(t, narrowed.getOrDefault(t, request));
       }
       debounceTime.record(seconds(nanoClock.getAsLong() - request.startNanos()));
       if (queued.isEmpty()) {

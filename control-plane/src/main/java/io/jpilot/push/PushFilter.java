@@ -3,22 +3,27 @@ package io.jpilot.push;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.config.ConfigKey;
+import io.jpilot.translate.XdsType;
+import java.util.EnumSet;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
- * Which proxies a full push must reach (istiod's ConfigAffectsProxy). Production passes {@code new
- * ProxyDependencies(mesh)::affected}; a proxy it leaves out must be one whose resources cannot have
- * changed.
+ * Which proxies a full push must reach, and which of their types it must regenerate (istiod's
+ * ConfigAffectsProxy and per-type needsPush). Production passes {@code new
+ * ProxyDependencies(mesh)::affected}; a type it leaves out must be one whose resources cannot have
+ * changed for that proxy.
  */
 @FunctionalInterface
 public interface PushFilter {
-  /** Every proxy, always. */
-  PushFilter ALL = (before, after, changed) -> proxy -> true;
+  /** Every type of every proxy, always. */
+  PushFilter ALL = (before, after, changed) -> proxy -> EnumSet.allOf(XdsType.class);
 
   /**
    * @param changed the objects that changed between {@code before} and {@code after}
-   * @return true for each proxy the change may affect; called from one thread per push
+   * @return for each proxy, the types the change may affect (empty: leave the proxy out); called
+   *     from one thread per push
    */
-  Predicate<ProxyView> affected(MeshSnapshot before, MeshSnapshot after, Set<ConfigKey> changed);
+  Function<ProxyView, Set<XdsType>> affected(
+      MeshSnapshot before, MeshSnapshot after, Set<ConfigKey> changed);
 }

@@ -1,6 +1,7 @@
 package io.jpilot.push;
 
 import io.jpilot.model.config.ConfigKey;
+import io.jpilot.translate.XdsType;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -14,9 +15,21 @@ import java.util.TreeSet;
  * @param changed the objects that changed
  * @param reasons why (for logs and the pilot_push_triggers metric)
  * @param startNanos when the first merged change happened (System.nanoTime of the source's clock)
+ * @param types the xDS types to regenerate: every type for a full request unless the engine knows
+ *     better for a proxy, EDS alone otherwise
  */
 public record PushRequest(
-    boolean full, Set<ConfigKey> changed, Set<Reason> reasons, long startNanos) {
+    boolean full, Set<ConfigKey> changed, Set<Reason> reasons, long startNanos, Set<XdsType> types) {
+
+  /** A request for every type when {@code full}, else for endpoints alone. */
+  public PushRequest(boolean full, Set<ConfigKey> changed, Set<Reason> reasons, long startNanos) {
+    this(
+        full,
+        changed,
+        reasons,
+        startNanos,
+        full ? EnumSet.allOf(XdsType.class) : EnumSet.of(XdsType.ENDPOINT));
+  }
 
   /** istiod's push trigger names. */
   public enum Reason {
@@ -40,6 +53,10 @@ public record PushRequest(
   }
 
   public PushRequest {
+    if (types.isEmpty()) {
+      throw new IllegalArgumentException("types: empty (expected: at least one type)");
+    }
+    types = Collections.unmodifiableSet(EnumSet.copyOf(types));
     changed = Collections.unmodifiableSet(new TreeSet<>(changed));
     reasons = reasons.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(reasons));
   }
@@ -63,6 +80,16 @@ public record PushRequest(
     EnumSet<Reason> rs = EnumSet.noneOf(Reason.class);
     rs.addAll(reasons);
     rs.addAll(other.reasons);
-    return new PushRequest(full || other.full, keys, rs, Math.min(startNanos, other.startNanos));
+    EnumSet<XdsType> ts = EnumSet.copyOf(types);
+    ts.addAll(other.types);
+    return new PushRequest(
+        full || other.full, keys, rs, Math.min(startNanos, other.startNanos), ts);
+  }
+
+  /** This request for {@code types} only (a subset of its own). */
+  public PushRequest onlyFor(Set<XdsType> narrowed) {
+    EnumSet<XdsType> ts = EnumSet.copyOf(types);
+    ts.retainAll(narrowed);
+    return new PushRequest(full, changed, reasons, startNanos, ts);
   }
 }

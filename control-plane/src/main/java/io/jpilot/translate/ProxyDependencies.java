@@ -11,16 +11,19 @@ import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.Gateway;
 import io.jpilot.model.config.Sidecar;
 import io.jpilot.model.config.VirtualService;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
- * Whether a config change can change what a proxy is served (istiod's ConfigAffectsProxy), so a
- * full push can leave out the proxies it cannot affect.
+ * Which of a proxy's resources a config change can change (istiod's ConfigAffectsProxy and its
+ * per-type needsPush), so a full push can leave out the proxies it cannot affect and regenerate
+ * only the types it can.
  *
  * <p>A sidecar's resources are a function of its {@link SidecarScope}: the services,
  * VirtualServices and DestinationRules it imports, the Sidecar that applies, and the snapshot
@@ -33,6 +36,11 @@ import java.util.function.Predicate;
 public final class ProxyDependencies {
   private static final Set<String> SCOPED_KINDS =
       Set.of(VirtualService.KIND, DestinationRule.KIND, Sidecar.KIND, Gateway.KIND);
+
+  private static final Set<XdsType> ALL = Collections.unmodifiableSet(EnumSet.allOf(XdsType.class));
+  private static final Set<XdsType> NONE = Collections.unmodifiableSet(EnumSet.noneOf(XdsType.class));
+  private static final Set<XdsType> LISTENERS_AND_ROUTES =
+      Collections.unmodifiableSet(EnumSet.of(XdsType.LISTENER, XdsType.ROUTE));
 
   private final MeshConfig mesh;
 
@@ -54,10 +62,14 @@ public final class ProxyDependencies {
   }
 
   /**
-   * Whether the change from {@code before} to {@code after}, which touched exactly {@code changed},
-   * can change a resource served to {@code proxy}. False only when that is certain.
+   * The types whose resources for {@code proxy} the change from {@code before} to {@code after},
+   * which touched exactly {@code changed}, can change; empty only when that is certain.
+   *
+   * <p>Sidecar clusters and endpoints read no VirtualService: they follow the scope's services,
+   * DestinationRules and Sidecar. So when only the VirtualServices a sidecar imports differ,
+   * listeners and routes alone are regenerated (istiod skips CDS/EDS likewise).
    */
-  public boolean affects(
+  public Set<XdsType> affects(
       MeshSnapshot before, MeshSnapshot after, ProxyView proxy, Set<ConfigKey> changed) {
     requireNonNull(before, "before");
     requireNonNull(after, "after");
@@ -65,33 +77,46 @@ public final class ProxyDependencies {
     if (!scopedChange(changed)
         || proxy.type() != ProxyView.Type.SIDECAR
         || proxy.isProxylessGrpc()) {
-      return true;
+      return ALL;
     }
-    return !sameInputs(
-        SidecarScope.of(before, proxy, mesh), SidecarScope.of(after, proxy, mesh));
+    SidecarScope a = SidecarScope.of(before, proxy, mesh);
+    SidecarScope b = SidecarScope.of(after, proxy, mesh);
+    if (!sameServicesAndRules(a, b)) {
+      return ALL;
+    }
+    return sameInputs(a, b) ? NONE : LISTENERS_AND_ROUTES;
   }
 
   /**
    * {@link #affects} for many proxies of one change: decided once per distinct (namespace, labels),
    * the only proxy fields a sidecar scope reads.
    */
-  public Predicate<ProxyView> affected(
+  public Function<ProxyView, Set<XdsType>> affected(
       MeshSnapshot before, MeshSnapshot after, Set<ConfigKey> changed) {
     requireNonNull(before, "before");
     requireNonNull(after, "after");
     if (!scopedChange(changed)) {
-      return proxy -> true;
+      return proxy -> ALL;
     }
     Set<ConfigKey> keys = Set.copyOf(changed);
-    Map<List<Object>, Boolean> decided = new HashMap<>();
+    Map<List<Object>, Set<XdsType>> decided = new HashMap<>();
     return proxy -> {
       if (proxy.type() != ProxyView.Type.SIDECAR || proxy.isProxylessGrpc()) {
-        return true;
+        return ALL;
       }
       return decided.computeIfAbsent(
-          List.of(proxy.namespace(), proxy.labels()),
-          k -> affects(before, after, proxy, keys));
+          List.of(proxy.namespace(), proxy.labels()), k -> affects(before, after, proxy, keys));
     };
+  }
+
+  /** What sidecar clusters and endpoints read of a scope, compared by value. */
+  static boolean sameServicesAndRules(SidecarScope a, SidecarScope b) {
+    return a.sidecar().equals(b.sidecar())
+        && a.outboundTrafficPolicy().equals(b.outboundTrafficPolicy())
+        && a.services().equals(b.services())
+        && a.destinationRules().equals(b.destinationRules())
+        && a.ingressListeners().equals(b.ingressListeners())
+        && a.view().services().equals(b.view().services());
   }
 
   /** Everything of a scope that sidecar translation reads, compared by value. */

@@ -363,7 +363,7 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
       MeshSnapshot snap = newest(snapshot);
       boolean sent = false;
       for (XdsType type : XdsType.values()) { // declaration order is push order
-        if (!types.containsKey(type) || (!request.full() && type != XdsType.ENDPOINT)) {
+        if (!types.containsKey(type) || !request.types().contains(type)) {
           continue;
         }
         sent |= pushType(type, snap);
