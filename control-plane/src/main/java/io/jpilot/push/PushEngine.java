@@ -355,21 +355,25 @@ public final class PushEngine implements AutoCloseable {
         if (request.full()) {
           Function<ProxyView, Set<XdsType>> affected =
               filter.affected(before, snapshot, request.changed());
+          // Decided in parallel: a decision may compute two Sidecar scopes.
+          Map<PushTarget, Set<XdsType>> decisions = new ConcurrentHashMap<>();
+          targets.parallelStream()
+              .forEach(
+                  t -> {
+                    Optional<ProxyView> proxy = t.proxy();
+                    decisions.put(
+                        t, proxy.isEmpty() ? request.types() : affected.apply(proxy.get()));
+                  });
           narrowed = new HashMap<>();
           queued = new HashSet<>();
-          for (PushTarget t : targets) {
-            Optional<ProxyView> proxy = t.proxy();
-            if (proxy.isEmpty()) {
-              queued.add(t);
-              continue;
-            }
-            Set<XdsType> types = affected.apply(proxy.get());
+          for (Map.Entry<PushTarget, Set<XdsType>> d : decisions.entrySet()) {
+            Set<XdsType> types = d.getValue();
             if (types.isEmpty()) {
               continue;
             }
-            queued.add(t);
+            queued.add(d.getKey());
             if (!types.containsAll(request.types())) {
-              narrowed.put(t, request.onlyFor(types));
+              narrowed.put(d.getKey(), request.onlyFor(types));
             }
           }
         } else {

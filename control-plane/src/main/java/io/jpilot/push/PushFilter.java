@@ -21,8 +21,8 @@ public interface PushFilter {
 
   /**
    * @param changed the objects that changed between {@code before} and {@code after}
-   * @return for each proxy, the types the change may affect (empty: leave the proxy out); called
-   *     from one thread per push
+   * @return for each proxy, the types the change may affect (empty: leave the proxy out); may be
+   *     called from several threads at once
    */
   Function<ProxyView, Set<XdsType>> affected(
       MeshSnapshot before, MeshSnapshot after, Set<ConfigKey> changed);

@@ -474,7 +474,7 @@ public final class JPilotServer implements AutoCloseable {
         settings,
         translator::generate,
         TranslationInputs::normalize,
-        new ProxyDependencies(mesh)::affected,
+        new ProxyDependencies(translator)::affected,
         meters);
   }
 

@@ -13,11 +13,12 @@ import io.jpilot.model.config.Sidecar;
 import io.jpilot.model.config.VirtualService;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -42,10 +43,21 @@ public final class ProxyDependencies {
   private static final Set<XdsType> LISTENERS_AND_ROUTES =
       Collections.unmodifiableSet(EnumSet.of(XdsType.LISTENER, XdsType.ROUTE));
 
-  private final MeshConfig mesh;
+  private final BiFunction<MeshSnapshot, ProxyView, SidecarScope> scopes;
 
+  /** Computes every scope it needs. */
   public ProxyDependencies(MeshConfig mesh) {
-    this.mesh = requireNonNull(mesh, "mesh");
+    requireNonNull(mesh, "mesh");
+    this.scopes = (snapshot, proxy) -> SidecarScope.of(snapshot, proxy, mesh);
+  }
+
+  /**
+   * Shares the translator's scopes: those after a change are the ones the push then generates
+   * from, and those before it were remembered by the previous push.
+   */
+  public ProxyDependencies(Translator translator) {
+    requireNonNull(translator, "translator");
+    this.scopes = translator::scope;
   }
 
   /** True when {@code changed} are all kinds whose effect on a sidecar its scope tells. */
@@ -79,8 +91,8 @@ public final class ProxyDependencies {
         || proxy.isProxylessGrpc()) {
       return ALL;
     }
-    SidecarScope a = SidecarScope.of(before, proxy, mesh);
-    SidecarScope b = SidecarScope.of(after, proxy, mesh);
+    SidecarScope a = scopes.apply(before, proxy);
+    SidecarScope b = scopes.apply(after, proxy);
     if (!sameServicesAndRules(a, b)) {
       return ALL;
     }
@@ -89,7 +101,7 @@ public final class ProxyDependencies {
 
   /**
    * {@link #affects} for many proxies of one change: decided once per distinct (namespace, labels),
-   * the only proxy fields a sidecar scope reads.
+   * the only proxy fields a sidecar scope reads. Safe to call from several threads.
    */
   public Function<ProxyView, Set<XdsType>> affected(
       MeshSnapshot before, MeshSnapshot after, Set<ConfigKey> changed) {
@@ -99,13 +111,18 @@ public final class ProxyDependencies {
       return proxy -> ALL;
     }
     Set<ConfigKey> keys = Set.copyOf(changed);
-    Map<List<Object>, Set<XdsType>> decided = new HashMap<>();
+    Map<List<Object>, Set<XdsType>> decided = new ConcurrentHashMap<>();
     return proxy -> {
       if (proxy.type() != ProxyView.Type.SIDECAR || proxy.isProxylessGrpc()) {
         return ALL;
       }
-      return decided.computeIfAbsent(
-          List.of(proxy.namespace(), proxy.labels()), k -> affects(before, after, proxy, keys));
+      List<Object> key = List.of(proxy.namespace(), proxy.labels());
+      Set<XdsType> types = decided.get(key);
+      if (types == null) {
+        types = affects(before, after, proxy, keys);
+        decided.putIfAbsent(key, types);
+      }
+      return types;
     };
   }
 

@@ -16,9 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A scope depends only on the snapshot, the proxy's type, namespace and labels, and the mesh
  * config; those (the mesh config being fixed per cache) are the key, so a remembered scope is the
- * one {@link SidecarScope#of} would compute. Bounded: only the entries of one snapshot instance are
- * kept (a newer snapshot replaces them all), and at most {@link #MAX_ENTRIES} of those. Safe for
- * concurrent callers; two racing on one key may both compute it, and either result is the same.
+ * one {@link SidecarScope#of} would compute. Bounded: only the entries of the two newest snapshot
+ * instances are kept (a push compares a proxy's scope before and after a change), and at most
+ * {@link #MAX_ENTRIES} per snapshot. Safe for concurrent callers; two racing on one key may both
+ * compute it, and either result is the same.
  */
 final class SidecarScopeCache {
   static final int MAX_ENTRIES = 4096;
@@ -31,6 +32,7 @@ final class SidecarScopeCache {
 
   private final MeshConfig mesh;
   private volatile Generation current;
+  private volatile Generation previous;
 
   SidecarScopeCache(MeshConfig mesh) {
     this.mesh = requireNonNull(mesh, "mesh");
@@ -38,10 +40,9 @@ final class SidecarScopeCache {
 
   /** The scope of {@code proxy} over {@code snapshot}, computed at most once per key. */
   SidecarScope scope(MeshSnapshot snapshot, ProxyView proxy) {
-    Generation g = current;
-    if (g == null || g.snapshot() != snapshot) {
-      g = new Generation(snapshot, new ConcurrentHashMap<>());
-      current = g;
+    Generation g = generationFor(snapshot);
+    if (g == null) {
+      return SidecarScope.of(snapshot, proxy, mesh); // older than both generations held
     }
     Key key = new Key(proxy.type(), proxy.namespace(), proxy.labels());
     SidecarScope scope = g.scopes().get(key);
@@ -54,5 +55,27 @@ final class SidecarScopeCache {
     }
     SidecarScope raced = g.scopes().putIfAbsent(key, scope);
     return raced != null ? raced : scope;
+  }
+
+  /**
+   * The generation of {@code snapshot}: the newest or the one before it (a push compares scopes
+   * before and after a change), a new newest one for a newer snapshot, null for an older one.
+   */
+  private synchronized Generation generationFor(MeshSnapshot snapshot) {
+    Generation c = current;
+    if (c != null && c.snapshot() == snapshot) {
+      return c;
+    }
+    Generation p = previous;
+    if (p != null && p.snapshot() == snapshot) {
+      return p;
+    }
+    if (c != null && c.snapshot().version() > snapshot.version()) {
+      return null;
+    }
+    Generation g = new Generation(snapshot, new ConcurrentHashMap<>());
+    previous = c;
+    current = g;
+    return g;
   }
 }

@@ -56,6 +56,11 @@ public final class Translator {
     this.scopes = new SidecarScopeCache(requireNonNull(mesh, "mesh"));
   }
 
+  /** The Sidecar scope of {@code proxy} over {@code snapshot}, as generation computes it. */
+  public SidecarScope scope(MeshSnapshot snapshot, ProxyView proxy) {
+    return scopes.scope(requireNonNull(snapshot, "snapshot"), requireNonNull(proxy, "proxy"));
+  }
+
   /**
    * @param requestedNames the names the proxy subscribed to; empty means "all" (wildcard)
    * @return resources by name, sorted

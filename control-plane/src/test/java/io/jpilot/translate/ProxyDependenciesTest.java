@@ -171,6 +171,15 @@ class ProxyDependenciesTest {
 
   @Test
   void aProxyLeftOutIsServedExactlyWhatItWasServedBefore() {
+    check(dependencies);
+  }
+
+  @Test
+  void sharingTheTranslatorsScopesDecidesTheSame() {
+    check(new ProxyDependencies(translator));
+  }
+
+  private void check(ProxyDependencies dependencies) {
     Map<String, String> before = base();
     MeshSnapshot prev = ParsedMesh.parse(before.values().toArray(String[]::new));
     int unaffected = 0;
