@@ -59,7 +59,7 @@ public final class ResourceCache {
       if (held == null) {
         return r;
       }
-      return held.any().equals(r.any()) ? held : r;
+      return held.encoded().equals(r.encoded()) ? held : r;
     }
 
     Generation(MeshSnapshot snapshot) {

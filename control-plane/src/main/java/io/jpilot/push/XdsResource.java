@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.hash.Hashing;
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -18,10 +19,12 @@ import java.util.Map;
  * encoding); {@link #message()} decodes them again for the debug views.
  *
  * @param name the resource name
- * @param any the resource packed for a DiscoveryResponse / delta Resource
+ * @param encoded the resource packed in a {@code google.protobuf.Any}, serialized: what a
+ *     DiscoveryResponse's {@code resources} field (and a delta Resource's {@code resource}) holds on
+ *     the wire, written as is into every response
  * @param version a digest of the serialized resource: equal versions mean equal bytes
  */
-public record XdsResource(String name, Any any, String version) {
+public record XdsResource(String name, ByteString encoded, String version) {
   private static final Map<String, Class<? extends Message>> TYPES =
       Map.of(
           typeUrl(Cluster.getDefaultInstance()), Cluster.class,
@@ -31,7 +34,7 @@ public record XdsResource(String name, Any any, String version) {
 
   public XdsResource {
     requireNonNull(name, "name");
-    requireNonNull(any, "any");
+    requireNonNull(encoded, "encoded");
     requireNonNull(version, "version");
   }
 
@@ -42,18 +45,26 @@ public record XdsResource(String name, Any any, String version) {
   /** Packs {@code message} and digests its bytes. Protobuf serialization is deterministic here. */
   public static XdsResource of(String name, Message message) {
     Any any = Any.pack(message);
-    return new XdsResource(name, any, digest(any));
+    String version =
+        Hashing.murmur3_128()
+            .hashBytes(any.getValue().asReadOnlyByteBuffer())
+            .toString()
+            .substring(0, 16);
+    return new XdsResource(name, any.toByteString(), version);
   }
 
-  static String digest(Any any) {
-    return Hashing.murmur3_128()
-        .hashBytes(any.getValue().asReadOnlyByteBuffer())
-        .toString()
-        .substring(0, 16);
+  /** The resource as an {@code Any} (decoded from {@link #encoded}). */
+  public Any any() {
+    try {
+      return Any.parseFrom(encoded);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("resource " + name + ": undecodable", e);
+    }
   }
 
   /** The resource, decoded from its bytes (for debug views; not on the push path). */
   public Message message() {
+    Any any = any();
     Class<? extends Message> type = TYPES.get(any.getTypeUrl());
     if (type == null) {
       throw new IllegalStateException("resource " + name + ": unknown type " + any.getTypeUrl());
@@ -67,6 +78,6 @@ public record XdsResource(String name, Any any, String version) {
 
   /** Serialized size of the packed resource. */
   public int size() {
-    return any.getSerializedSize();
+    return encoded.size();
   }
 }

@@ -7,7 +7,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.push.GeneratedResources;
 import io.jpilot.push.PushEngine;
-import io.jpilot.push.XdsResource;
 import io.jpilot.translate.XdsType;
 import java.time.Clock;
 import java.util.Collections;
@@ -139,9 +138,9 @@ final class AdsConnection
             .setVersionInfo(version)
             .setTypeUrl(type.typeUrl())
             .setNonce(nonce);
-    for (XdsResource r : resources.resources().values()) {
-      response.addResources(r.any());
-    }
+    response.setUnknownFields(
+        WireResources.asField(
+            DiscoveryResponse.RESOURCES_FIELD_NUMBER, resources.resources().values()));
     DiscoveryResponse built = response.build();
     if (!send(type, built, built.getSerializedSize(), start)) {
       return false;

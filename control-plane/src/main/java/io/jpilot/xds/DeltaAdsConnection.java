@@ -223,7 +223,11 @@ final class DeltaAdsConnection
             .addAllRemovedResources(removed);
     for (XdsResource r : changed) {
       response.addResources(
-          Resource.newBuilder().setName(r.name()).setVersion(r.version()).setResource(r.any()));
+          Resource.newBuilder()
+              .setName(r.name())
+              .setVersion(r.version())
+              .setUnknownFields(
+                  WireResources.asField(Resource.RESOURCE_FIELD_NUMBER, List.of(r))));
     }
     DeltaDiscoveryResponse built = response.build();
     if (!send(type, built, built.getSerializedSize(), start)) {
