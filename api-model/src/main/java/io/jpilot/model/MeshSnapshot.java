@@ -75,7 +75,10 @@ public final class MeshSnapshot {
   /** The host each EndpointSlice was joined to (for endpoint-only updates); shared by views. */
   private final Map<ConfigKey, String> sliceHosts;
 
-  /** Whether any WorkloadEntry was joined (they add endpoints to Kubernetes services). */
+  /**
+   * Whether any WorkloadEntry was joined (they add endpoints to Kubernetes services), or any
+   * ServiceEntry selects workloads (its endpoints then follow pods).
+   */
   private final boolean hasWorkloadEntries;
 
   /** Every endpoint address, computed on first use (a pure function of {@link #endpoints}). */
@@ -249,7 +252,8 @@ public final class MeshSnapshot {
         List.copyOf(sidecars),
         List.copyOf(gateways),
         Collections.unmodifiableMap(sliceHosts),
-        !workloadEntries.isEmpty());
+        !workloadEntries.isEmpty()
+            || serviceEntries.stream().anyMatch(se -> se.workloadSelector().isPresent()));
   }
 
   private static String sliceHost(EndpointSlice slice, String domainSuffix) {
@@ -299,14 +303,17 @@ public final class MeshSnapshot {
 
   /**
    * The snapshot {@link #build} would return for {@code objects} at {@code version}, when the only
-   * objects that changed since this snapshot are the EndpointSlices {@code changed}: everything is
-   * shared with this snapshot except the endpoints of the hosts those slices serve (before and
-   * after the change), which are joined again from {@code objects}.
+   * objects that changed since this snapshot are the EndpointSlices and Pods {@code changed}:
+   * everything is shared with this snapshot except the endpoints of the hosts those slices serve
+   * (before and after the change) and of the hosts whose slices name a changed Pod, which are
+   * joined again from {@code objects}.
    *
    * <p>Empty when that shortcut does not give the same result as a full build, so the caller must
-   * build: a changed key that is not an EndpointSlice, a WorkloadEntry anywhere (they add endpoints
-   * to Kubernetes services by selector), or a host whose endpoints shape more than EDS (a headless
-   * service's listeners, a ServiceEntry's or DNS-resolved cluster).
+   * build: a changed key that is neither an EndpointSlice nor a Pod, a WorkloadEntry or a
+   * workload-selecting ServiceEntry anywhere (their endpoints follow labels), a changed Pod in a
+   * namespace where some slice endpoint has no Pod reference (it is joined by address, and the
+   * Pod's old address is not known here), or a host whose endpoints shape more than EDS (a
+   * headless service's listeners, a ServiceEntry's or DNS-resolved cluster).
    */
   public Optional<EndpointUpdate> withEndpointSlices(
       long version, Set<ConfigKey> changed, Collection<? extends MeshObject> objects) {
@@ -316,7 +323,14 @@ public final class MeshSnapshot {
       return Optional.empty();
     }
     Set<String> hosts = new HashSet<>();
+    Set<String> changedPods = new HashSet<>(); // namespace/name
+    Set<String> podNamespaces = new HashSet<>();
     for (ConfigKey key : changed) {
+      if (key.kind().equals(Pod.KIND)) {
+        changedPods.add(key.namespace() + "/" + key.name());
+        podNamespaces.add(key.namespace());
+        continue;
+      }
       if (!key.kind().equals(EndpointSlice.KIND)) {
         return Optional.empty();
       }
@@ -342,6 +356,22 @@ public final class MeshSnapshot {
         podsByName.put(p.namespace() + "/" + p.name(), p);
         for (String ip : p.ips()) {
           podsByIp.put(p.namespace() + "/" + ip, p);
+        }
+      }
+    }
+    if (!changedPods.isEmpty()) {
+      for (EndpointSlice es : slices) {
+        if (!podNamespaces.contains(es.namespace())) {
+          continue;
+        }
+        for (EndpointSlice.Entry e : es.endpoints()) {
+          String named = es.namespace() + "/" + e.podName();
+          if (e.podName().isEmpty() || !podsByName.containsKey(named)) {
+            return Optional.empty(); // joined by address: a changed Pod's old address is unknown
+          }
+          if (changedPods.contains(named)) {
+            hosts.add(sliceHost(es, domainSuffix));
+          }
         }
       }
     }

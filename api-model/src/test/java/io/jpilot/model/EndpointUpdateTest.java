@@ -7,6 +7,7 @@ import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.parse.ConfigFileParser;
 import io.jpilot.model.parse.ParsedFile;
 import io.jpilot.model.registry.EndpointSlice;
+import io.jpilot.model.registry.Pod;
 import io.jpilot.model.registry.Service;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,6 +125,102 @@ class EndpointUpdateTest {
       applied++;
     }
     assertThat(applied).isEqualTo(298);
+  }
+
+  private static EndpointSlice namedSlice(String name, String ns, String service, List<String> pods) {
+    List<EndpointSlice.Entry> entries = new ArrayList<>();
+    for (int i = 0; i < pods.size(); i++) {
+      entries.add(
+          new EndpointSlice.Entry(List.of("10.7.0." + (i + 1)), true, "zone-a", "node-1", pods.get(i)));
+    }
+    return new EndpointSlice(
+        name, ns, service, List.of(new EndpointSlice.Port("http", 8080)), entries);
+  }
+
+  private static Pod pod(String name, String ns, String version, String ip) {
+    return new Pod(
+        name,
+        ns,
+        Map.of("app", "a", "version", version),
+        List.of(ip),
+        "node-1",
+        new io.jpilot.model.registry.Locality("r", "z-" + version, ""),
+        name + "-sa",
+        new java.util.TreeMap<>());
+  }
+
+  @Test
+  void randomPodChangesGiveWhatAFullBuildGives() {
+    Random random = new Random(7);
+    Map<ConfigKey, MeshObject> store = new HashMap<>();
+    objects(MESH).forEach(o -> store.put(o.key(), o));
+    store.entrySet().removeIf(e -> e.getKey().kind().equals(Pod.KIND));
+    List<String> names = List.of("p0", "p1", "p2", "p3", "p4", "p5");
+    for (String n : names) {
+      Pod p = pod(n, "ns1", "v1", "10.7.0." + (names.indexOf(n) + 1));
+      store.put(p.key(), p);
+    }
+    EndpointSlice a = namedSlice("a-1", "ns1", "a", List.of("p0", "p1", "p2"));
+    EndpointSlice b = namedSlice("b-1", "ns1", "b", List.of("p3", "p4", "missing-later"));
+    store.put(a.key(), a);
+    store.put(b.key(), namedSlice("b-1", "ns1", "b", List.of("p3", "p4", "p5")));
+    MeshSnapshot current = MeshSnapshot.build(1, SUFFIX, store.values());
+    int fast = 0;
+    for (int step = 2; step < 200; step++) {
+      Set<ConfigKey> changed = new TreeSet<>();
+      String n = names.get(random.nextInt(names.size()));
+      ConfigKey key = new ConfigKey(Pod.KIND, "ns1", n);
+      if (random.nextInt(5) == 0 && store.containsKey(key)) {
+        store.remove(key);
+      } else {
+        Pod p =
+            pod(n, "ns1", random.nextBoolean() ? "v1" : "v2", "10.7.0." + (1 + random.nextInt(6)));
+        store.put(key, p);
+      }
+      changed.add(key);
+      MeshSnapshot full = MeshSnapshot.build(step, SUFFIX, store.values());
+      Optional<MeshSnapshot.EndpointUpdate> update =
+          current.withEndpointSlices(step, changed, new ArrayList<>(store.values()));
+      if (update.isPresent()) {
+        assertSameEndpoints(update.get().snapshot(), full);
+        fast++;
+        current = update.get().snapshot();
+      } else {
+        // Declined (a slice names a Pod that is gone, so it is joined by address): build.
+        current = full;
+      }
+    }
+    assertThat(fast).as("pod changes taken by the shortcut").isGreaterThan(50);
+  }
+
+  @Test
+  void aPodChangeRebuildsTheHostsWhoseSlicesNameIt() {
+    Map<ConfigKey, MeshObject> store = new HashMap<>();
+    objects(MESH).forEach(o -> store.put(o.key(), o));
+    store.entrySet().removeIf(e -> e.getKey().kind().equals(Pod.KIND));
+    Pod p0 = pod("p0", "ns1", "v1", "10.7.0.1");
+    store.put(p0.key(), p0);
+    EndpointSlice a = namedSlice("a-1", "ns1", "a", List.of("p0"));
+    store.put(a.key(), a);
+    MeshSnapshot before = MeshSnapshot.build(1, SUFFIX, store.values());
+
+    Pod relabelled = pod("p0", "ns1", "v2", "10.7.0.1");
+    store.put(relabelled.key(), relabelled);
+    MeshSnapshot.EndpointUpdate update =
+        before
+            .withEndpointSlices(2, Set.of(relabelled.key()), new ArrayList<>(store.values()))
+            .orElseThrow();
+    assertThat(update.hosts()).containsExactly("a.ns1.svc." + SUFFIX);
+    assertThat(update.snapshot().endpoints("a.ns1.svc." + SUFFIX))
+        .singleElement()
+        .satisfies(e -> assertThat(e.labels()).containsEntry("version", "v2"));
+
+    // A slice endpoint without a Pod reference is joined by address: declined.
+    EndpointSlice byAddress = slice("a-2", "ns1", "a", List.of("10.7.0.9"), true);
+    store.put(byAddress.key(), byAddress);
+    MeshSnapshot withAddress = MeshSnapshot.build(3, SUFFIX, store.values());
+    assertThat(withAddress.withEndpointSlices(4, Set.of(relabelled.key()), store.values()))
+        .isEmpty();
   }
 
   @Test

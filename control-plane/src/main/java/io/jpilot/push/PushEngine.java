@@ -4,6 +4,7 @@ import io.jpilot.model.Durations;
 import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.ConfigStore;
+import io.jpilot.model.MeshObject;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.translate.XdsType;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each debounced request builds a new {@link MeshSnapshot} from the {@link ConfigStore} (version
  * = push number), publishes it as {@link #snapshot() current}, and queues every registered {@link
- * PushTarget} in a {@link PushQueue}. Endpoint-only requests ({@code full=false}) take a shortcut
- * when only EndpointSlices changed ({@link MeshSnapshot#withEndpointSlices}): the new snapshot
+ * PushTarget} in a {@link PushQueue}. Requests whose changes are EndpointSlices and Pods only take
+ * a shortcut when it gives what a rebuild gives ({@link MeshSnapshot#withEndpointSlices}), whatever
+ * their {@code full} flag (sources mark Pod changes full; istiod pushes them as endpoints): the new snapshot
  * shares everything but the endpoints of the hosts those slices serve, and only the targets that
  * {@linkplain PushTarget#watchesAny watch} one of those hosts are queued. Other endpoint-only
  * requests build a whole snapshot and queue every target; either way targets regenerate only EDS.
@@ -326,7 +329,8 @@ public final class PushEngine implements AutoCloseable {
   }
 
   /** The debouncer's push function: build, publish, queue. Runs one at a time. */
-  private void flush(PushRequest request, Runnable done) {
+  private void flush(PushRequest asked, Runnable done) {
+    PushRequest request = asked;
     try {
       if (closed) {
         return;
@@ -336,11 +340,19 @@ public final class PushEngine implements AutoCloseable {
       MeshSnapshot snapshot;
       Set<PushTarget> queued;
       Map<PushTarget, PushRequest> narrowed = Map.of();
+      List<MeshObject> objects = store.all();
+      // Changes of EndpointSlices and Pods only: endpoints of some hosts, EDS only (istiod pushes
+      // pod churn as endpoint updates too), unless the shortcut declines.
       Optional<MeshSnapshot.EndpointUpdate> update =
-          request.full()
-              ? Optional.empty()
-              : current.withEndpointSlices(id, request.changed(), store.all());
+          current.withEndpointSlices(id, request.changed(), objects);
       if (update.isPresent()) {
+        request =
+            new PushRequest(
+                false,
+                request.changed(),
+                request.reasons(),
+                request.startNanos(),
+                EnumSet.of(XdsType.ENDPOINT));
         snapshot = update.get().snapshot();
         Set<String> hosts = update.get().hosts();
         queued = new HashSet<>();
@@ -351,18 +363,19 @@ public final class PushEngine implements AutoCloseable {
         }
       } else {
         MeshSnapshot before = current;
-        snapshot = MeshSnapshot.build(id, domainSuffix, store.all());
+        snapshot = MeshSnapshot.build(id, domainSuffix, objects);
         if (request.full()) {
           Function<ProxyView, Set<XdsType>> affected =
               filter.affected(before, snapshot, request.changed());
           // Decided in parallel: a decision may compute two Sidecar scopes.
           Map<PushTarget, Set<XdsType>> decisions = new ConcurrentHashMap<>();
+          Set<XdsType> all = request.types();
           targets.parallelStream()
               .forEach(
                   t -> {
                     Optional<ProxyView> proxy = t.proxy();
                     decisions.put(
-                        t, proxy.isEmpty() ? request.types() : affected.apply(proxy.get()));
+                        t, proxy.isEmpty() ? all : affected.apply(proxy.get()));
                   });
           narrowed = new HashMap<>();
           queued = new HashSet<>();
@@ -395,7 +408,7 @@ public final class PushEngine implements AutoCloseable {
         finish(round);
       }
     } catch (RuntimeException e) {
-      LOG.error("push failed: reason={} full={}", request.reasons(), request.full(), e);
+      LOG.error("push failed: reason={} full={}", asked.reasons(), asked.full(), e);
     } finally {
       done.run();
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jpilot.model.ConfigStore;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.registry.EndpointSlice;
+import io.jpilot.model.registry.Locality;
+import io.jpilot.model.registry.Pod;
 import io.jpilot.model.registry.Protocol;
 import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
@@ -217,6 +219,43 @@ class PushEngineTest {
     assertThat(after.endpoints("b.default.svc.cluster.local"))
         .isSameAs(before.endpoints("b.default.svc.cluster.local"));
     assertThat(after.virtualServices()).isSameAs(before.virtualServices());
+  }
+
+  @Test
+  void aPodChangeIsPushedAsEndpointsToTheProxiesWatchingItsService() throws Exception {
+    store.put(service("a"));
+    store.put(service("b"));
+    Pod pod = new Pod("a-0", "default", Map.of("app", "a"), List.of("10.1.0.1"), "n", Locality.NONE);
+    store.put(pod);
+    store.put(
+        new EndpointSlice(
+            "a-abc",
+            "default",
+            "a",
+            List.of(new EndpointSlice.Port("http", 8080)),
+            List.of(new EndpointSlice.Entry(List.of("10.1.0.1"), true, "", "", "a-0"))));
+    start(2);
+    WatchingTarget watchesA = new WatchingTarget("wa", Set.of("a.default.svc.cluster.local"));
+    WatchingTarget watchesB = new WatchingTarget("wb", Set.of("b.default.svc.cluster.local"));
+    engine.register(watchesA);
+    engine.register(watchesB);
+
+    Pod relabelled =
+        new Pod("a-0", "default", Map.of("app", "a", "v", "2"), List.of("10.1.0.1"), "n",
+            Locality.NONE);
+    store.put(relabelled);
+    // Sources ask for a full push on Pod changes; the engine finds it touches endpoints only.
+    engine.request(new PushRequest(true, Set.of(relabelled.key()), Set.of(Reason.ENDPOINT), 0));
+    scheduler.advanceMillis(100);
+
+    PushSummary s = nextSummary();
+    assertThat(s.full()).isFalse();
+    assertThat(s.proxies()).isEqualTo(1);
+    assertThat(watchesA.pushed).extracting(RecordingTarget.Pushed::full).containsExactly(false);
+    assertThat(watchesB.pushed).isEmpty();
+    assertThat(engine.snapshot().endpoints("a.default.svc.cluster.local"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.labels()).containsEntry("v", "2"));
   }
 
   @Test
