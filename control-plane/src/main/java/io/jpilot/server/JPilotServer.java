@@ -11,6 +11,9 @@ import io.jpilot.model.ConfigStore;
 import io.jpilot.model.Diagnostic;
 import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
+import io.jpilot.model.config.ConfigKey;
+import io.jpilot.model.registry.EndpointSlice;
+import io.jpilot.model.registry.Pod;
 import io.jpilot.push.PushEngine;
 import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushSettings;
@@ -305,7 +308,7 @@ public final class JPilotServer implements AutoCloseable {
                   PushRequest request =
                       FileSource.pushRequest(change.changed(), change.startNanos());
                   engine.request(request);
-                  if (request.full()) {
+                  if (needsAnalysis(request)) {
                     analysis.requestCheck(store::all);
                   }
                 },
@@ -327,7 +330,7 @@ public final class JPilotServer implements AutoCloseable {
                 options.domainSuffix(),
                 request -> {
                   engine.request(request);
-                  if (request.full()) {
+                  if (needsAnalysis(request)) {
                     analysis.requestCheck(store::all);
                   }
                 },
@@ -476,6 +479,23 @@ public final class JPilotServer implements AutoCloseable {
         TranslationInputs::normalize,
         new ProxyDependencies(translator)::affected,
         meters);
+  }
+
+
+  /**
+   * Whether a change can add or clear a reference warning: the analysis reads Istio config and
+   * Services, never Pods or EndpointSlices, so pod churn and rollouts do not re-run it.
+   */
+  static boolean needsAnalysis(PushRequest request) {
+    if (request.changed().isEmpty()) {
+      return request.full();
+    }
+    for (ConfigKey key : request.changed()) {
+      if (!key.kind().equals(Pod.KIND) && !key.kind().equals(EndpointSlice.KIND)) {
+        return request.full();
+      }
+    }
+    return false;
   }
 
 }

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.jpilot.model.config.ConfigKey;
+import io.jpilot.push.PushRequest;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,4 +84,22 @@ class ConfigAnalysisLogTest {
       assertThat(server.snapshot().virtualServices()).hasSize(1);
     }
   }
+
+  @Test
+  void podAndSliceChangesDoNotRerunTheAnalysis() {
+    ConfigKey pod = new ConfigKey("Pod", "ns", "p");
+    ConfigKey slice = new ConfigKey("EndpointSlice", "ns", "s");
+    ConfigKey vs = new ConfigKey("VirtualService", "ns", "v");
+    ConfigKey svc = new ConfigKey("Service", "ns", "s");
+    assertThat(JPilotServer.needsAnalysis(new PushRequest(true, Set.of(pod, slice), Set.of(), 0)))
+        .isFalse();
+    assertThat(JPilotServer.needsAnalysis(new PushRequest(true, Set.of(pod, vs), Set.of(), 0)))
+        .isTrue();
+    assertThat(JPilotServer.needsAnalysis(new PushRequest(true, Set.of(svc), Set.of(), 0)))
+        .isTrue();
+    assertThat(JPilotServer.needsAnalysis(new PushRequest(false, Set.of(slice), Set.of(), 0)))
+        .isFalse();
+    assertThat(JPilotServer.needsAnalysis(new PushRequest(true, Set.of(), Set.of(), 0))).isTrue();
+  }
+
 }
