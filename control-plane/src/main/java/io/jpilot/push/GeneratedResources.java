@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,6 +24,7 @@ public final class GeneratedResources {
   private final Map<String, String> versions;
   private final long bytes;
   private final long digest;
+  private volatile Object wireForm;
 
   GeneratedResources(XdsType type, long snapshotVersion, SortedMap<String, Message> generated) {
     this(type, snapshotVersion, generated, UnaryOperator.identity());
@@ -104,5 +106,19 @@ public final class GeneratedResources {
 
   public int size() {
     return resources.size();
+  }
+
+  /**
+   * The resources in the serving code's wire form, computed by {@code encoder} on first use and
+   * then shared by every response that carries this result. One form per result: the serving code
+   * always asks with the same encoder.
+   */
+  public <T> T wireForm(Class<T> type, Function<GeneratedResources, T> encoder) {
+    Object form = wireForm;
+    if (form == null) {
+      form = encoder.apply(this);
+      wireForm = form;
+    }
+    return type.cast(form);
   }
 }

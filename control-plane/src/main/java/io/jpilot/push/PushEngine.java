@@ -386,7 +386,7 @@ public final class PushEngine implements AutoCloseable {
             }
             queued.add(d.getKey());
             if (!types.containsAll(request.types())) {
-              narrowed.put(d.getKey(), request.onlyFor(types));
+              narrowed.put(d.getKey(), request.withoutChanges().onlyFor(types));
             }
           }
         } else {
@@ -400,8 +400,9 @@ public final class PushEngine implements AutoCloseable {
           rounds.add(round);
         }
       }
+      PushRequest forTargets = request.withoutChanges();
       for (PushTarget t : queued) {
-        queue.enqueue(t, narrowed.getOrDefault(t, request));
+        queue.enqueue(t, narrowed.getOrDefault(t, forTargets));
       }
       debounceTime.record(seconds(nanoClock.getAsLong() - request.startNanos()));
       if (queued.isEmpty()) {

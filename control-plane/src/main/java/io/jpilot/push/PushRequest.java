@@ -86,6 +86,15 @@ public record PushRequest(
         full || other.full, keys, rs, Math.min(startNanos, other.startNanos), ts);
   }
 
+  /**
+   * This request without its list of changed objects, as queued per proxy: targets need what to
+   * regenerate and since when, and merging thousands of per-proxy copies of a long list of changes
+   * (a rollout's Pods) would cost more than the push.
+   */
+  public PushRequest withoutChanges() {
+    return changed.isEmpty() ? this : new PushRequest(full, Set.of(), reasons, startNanos, types);
+  }
+
   /** This request for {@code types} only (a subset of its own). */
   public PushRequest onlyFor(Set<XdsType> narrowed) {
     EnumSet<XdsType> ts = EnumSet.copyOf(types);

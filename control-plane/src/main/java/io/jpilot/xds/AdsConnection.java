@@ -1,6 +1,7 @@
 package io.jpilot.xds;
 
 import com.google.protobuf.Message;
+import com.google.protobuf.UnknownFieldSet;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -139,8 +140,11 @@ final class AdsConnection
             .setTypeUrl(type.typeUrl())
             .setNonce(nonce);
     response.setUnknownFields(
-        WireResources.asField(
-            DiscoveryResponse.RESOURCES_FIELD_NUMBER, resources.resources().values()));
+        resources.wireForm(
+            UnknownFieldSet.class,
+            r ->
+                WireResources.asField(
+                    DiscoveryResponse.RESOURCES_FIELD_NUMBER, r.resources().values())));
     DiscoveryResponse built = response.build();
     if (!send(type, built, built.getSerializedSize(), start)) {
       return false;

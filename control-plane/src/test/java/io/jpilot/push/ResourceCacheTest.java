@@ -241,6 +241,17 @@ class ResourceCacheTest {
   }
 
   @Test
+  void theWireFormIsEncodedOncePerResult() {
+    GeneratedResources r =
+        new GeneratedResources(
+            XdsType.CLUSTER, 1, new TreeMap<>(Map.of("c", Cluster.newBuilder().setName("c").build())));
+    AtomicInteger encodes = new AtomicInteger();
+    String first = r.wireForm(String.class, g -> "form-" + encodes.incrementAndGet());
+    String second = r.wireForm(String.class, g -> "form-" + encodes.incrementAndGet());
+    assertThat(second).isSameAs(first).isEqualTo("form-1");
+  }
+
+  @Test
   void versionsChangeWithTheBytesOnly() {
     XdsResource a = XdsResource.of("c", Cluster.newBuilder().setName("c").build());
     XdsResource same = XdsResource.of("c", Cluster.newBuilder().setName("c").build());
