@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.jpilot.model.ConfigStore;
 import io.jpilot.model.MeshObject;
+import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.translate.XdsType;
@@ -90,6 +91,18 @@ public final class PushEngine implements AutoCloseable {
   private final DistributionSummary convergenceTime;
 
   private volatile MeshSnapshot current;
+
+  /**
+   * The snapshot of the last full push, and the objects it was built from: every proxy has been
+   * served all types from it or a later snapshot. A full push's dependency check compares against
+   * it, and with every object that differs from these, not only the ones its request names: a
+   * source writes the store before it asks for a push, so a snapshot may already hold a change
+   * whose request comes later, and an endpoint-only push may have published it without pushing
+   * anything but EDS. Written only by the debouncer's push function.
+   */
+  private MeshSnapshot fullBase;
+
+  private Map<ConfigKey, MeshObject> fullObjects = Map.of();
   private long pushCount; // written only by the debouncer's push function, one push at a time
   private boolean started;
   private volatile boolean closed;
@@ -236,7 +249,10 @@ public final class PushEngine implements AutoCloseable {
       return;
     }
     started = true;
-    current = MeshSnapshot.build(0, domainSuffix, store.all());
+    List<MeshObject> all = store.all();
+    current = MeshSnapshot.build(0, domainSuffix, all);
+    fullBase = current;
+    fullObjects = byKey(all);
     for (int i = 0; i < settings.pushThrottle(); i++) {
       Thread t = new Thread(this::work, "jpilot-push-" + i);
       t.setDaemon(true);
@@ -362,11 +378,15 @@ public final class PushEngine implements AutoCloseable {
           }
         }
       } else {
-        MeshSnapshot before = current;
         snapshot = MeshSnapshot.build(id, domainSuffix, objects);
         if (request.full()) {
+          Map<ConfigKey, MeshObject> latest = byKey(objects);
+          Set<ConfigKey> differing = differing(fullObjects, latest);
+          differing.addAll(request.changed());
           Function<ProxyView, Set<XdsType>> affected =
-              filter.affected(before, snapshot, request.changed());
+              filter.affected(fullBase, snapshot, differing);
+          fullBase = snapshot;
+          fullObjects = latest;
           // Decided in parallel: a decision may compute two Sidecar scopes.
           Map<PushTarget, Set<XdsType>> decisions = new ConcurrentHashMap<>();
           Set<XdsType> all = request.types();
@@ -413,6 +433,32 @@ public final class PushEngine implements AutoCloseable {
     } finally {
       done.run();
     }
+  }
+
+  private static Map<ConfigKey, MeshObject> byKey(List<MeshObject> objects) {
+    Map<ConfigKey, MeshObject> out = new HashMap<>(objects.size() * 2);
+    for (MeshObject o : objects) {
+      out.put(o.key(), o);
+    }
+    return out;
+  }
+
+  /** Keys whose object was added, removed or changed from {@code before} to {@code after}. */
+  static Set<ConfigKey> differing(
+      Map<ConfigKey, MeshObject> before, Map<ConfigKey, MeshObject> after) {
+    Set<ConfigKey> out = new HashSet<>();
+    for (Map.Entry<ConfigKey, MeshObject> e : after.entrySet()) {
+      MeshObject was = before.get(e.getKey());
+      if (was != e.getValue() && !e.getValue().equals(was)) {
+        out.add(e.getKey());
+      }
+    }
+    for (ConfigKey key : before.keySet()) {
+      if (!after.containsKey(key)) {
+        out.add(key);
+      }
+    }
+    return out;
   }
 
   private void work() {

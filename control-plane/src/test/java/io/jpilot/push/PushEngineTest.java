@@ -280,6 +280,75 @@ class PushEngineTest {
     assertThat(watchesB.pushed).extracting(RecordingTarget.Pushed::full).containsExactly(false);
   }
 
+  /** What a push filter was asked: the base snapshot and the changed keys. */
+  private record Asked(MeshSnapshot before, Set<io.jpilot.model.config.ConfigKey> changed) {}
+
+  private PushEngine startWithFilter(List<Asked> asked) {
+    engine =
+        new PushEngine(
+            store,
+            "cluster.local",
+            new PushSettings(Duration.ofMillis(100), Duration.ofSeconds(10), 2),
+            (snapshot, proxy, type, names) -> new java.util.TreeMap<>(),
+            ProxyKeyer.WHOLE_VIEW,
+            (before, after, changed) -> {
+              asked.add(new Asked(before, Set.copyOf(changed)));
+              return proxy -> java.util.EnumSet.allOf(io.jpilot.translate.XdsType.class);
+            },
+            meters,
+            scheduler.clock(),
+            scheduler);
+    engine.addListener(summaries::add);
+    engine.start();
+    return engine;
+  }
+
+  @Test
+  void aFullPushComparesEveryObjectThatChangedNotOnlyTheOnesItsRequestNames() throws Exception {
+    List<Asked> asked = new CopyOnWriteArrayList<>();
+    store.put(service("a"));
+    startWithFilter(asked);
+    MeshSnapshot first = engine.snapshot();
+
+    // "b" reaches the store, but its request has not come yet; "c"'s request comes first.
+    store.put(service("b"));
+    store.put(service("c"));
+    engine.request(
+        new PushRequest(true, Set.of(service("c").key()), Set.of(Reason.SERVICE), 0));
+    scheduler.advanceMillis(100);
+    nextSummary();
+
+    assertThat(asked).hasSize(1);
+    assertThat(asked.get(0).before()).isSameAs(first);
+    assertThat(asked.get(0).changed())
+        .containsExactlyInAnyOrder(service("b").key(), service("c").key());
+  }
+
+  @Test
+  void anEndpointOnlyPushDoesNotBecomeTheBaseOfTheNextFullOne() throws Exception {
+    List<Asked> asked = new CopyOnWriteArrayList<>();
+    store.put(service("a"));
+    store.put(slice("a", "10.1.0.1"));
+    startWithFilter(asked);
+    MeshSnapshot first = engine.snapshot();
+
+    // The new service is in the store when the endpoint-only push builds its snapshot.
+    store.put(service("b"));
+    EndpointSlice moved = slice("a", "10.1.0.9");
+    store.put(moved);
+    engine.request(new PushRequest(false, Set.of(moved.key()), Set.of(Reason.ENDPOINT), 0));
+    scheduler.advanceMillis(100);
+    nextSummary();
+    engine.request(
+        new PushRequest(true, Set.of(service("b").key()), Set.of(Reason.SERVICE), 0));
+    scheduler.advanceMillis(100);
+    nextSummary();
+
+    assertThat(asked).hasSize(1);
+    assertThat(asked.get(0).before()).as("the last full push's snapshot").isSameAs(first);
+    assertThat(asked.get(0).changed()).contains(service("b").key(), moved.key());
+  }
+
   @Test
   void withoutProxiesTheRoundEndsAtOnce() throws Exception {
     start(1);
