@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import io.jpilot.model.ConfigStore;
 import io.jpilot.model.MeshObject;
 import io.jpilot.model.config.ConfigKey;
+import io.jpilot.model.registry.EndpointSlice;
+import io.jpilot.model.registry.Pod;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.translate.XdsType;
@@ -378,13 +380,58 @@ public final class PushEngine implements AutoCloseable {
           }
         }
       } else {
+        MeshSnapshot previous = current;
         snapshot = MeshSnapshot.build(id, domainSuffix, objects);
+        Set<ConfigKey> endpointKeys = new HashSet<>();
+        Set<ConfigKey> configKeys = new HashSet<>();
+        for (ConfigKey key : request.changed()) {
+          (isEndpointKind(key) ? endpointKeys : configKeys).add(key);
+        }
+        // Endpoint changes shape more than EDS exactly when the shortcut declines them (headless
+        // services, WorkloadEntries, ...): then every type of every proxy, as istiod's full push
+        // for headless endpoints; otherwise they add EDS, and the config changes decide the rest.
+        boolean endpointsOnlyEds =
+            endpointKeys.isEmpty()
+                || previous.withEndpointSlices(id, endpointKeys, objects).isPresent();
+        if (!request.full() && !endpointsOnlyEds) {
+          request =
+              new PushRequest(
+                  true,
+                  request.changed(),
+                  request.reasons(),
+                  request.startNanos(),
+                  EnumSet.allOf(XdsType.class));
+        }
         if (request.full()) {
           Map<ConfigKey, MeshObject> latest = byKey(objects);
-          Set<ConfigKey> differing = differing(fullObjects, latest);
-          differing.addAll(request.changed());
+          // Every object that differs from the last full push's, not only those the request
+          // names; endpoint objects among them were pushed as EDS when their own request came
+          // (or will be), so they do not widen the push.
+          Set<ConfigKey> compared = new HashSet<>(configKeys);
+          for (ConfigKey key : differing(fullObjects, latest)) {
+            if (!isEndpointKind(key)) {
+              compared.add(key);
+            }
+          }
+          if (!endpointsOnlyEds) {
+            compared.addAll(endpointKeys);
+          }
+          Set<XdsType> everything = request.types();
+          Function<ProxyView, Set<XdsType>> decide =
+              request.changed().isEmpty()
+                  ? proxy -> everything // a push that names nothing (debug, global) reaches all
+                  : compared.isEmpty()
+                      ? proxy -> EnumSet.noneOf(XdsType.class)
+                      : filter.affected(fullBase, snapshot, compared);
+          boolean withEds = !endpointKeys.isEmpty();
           Function<ProxyView, Set<XdsType>> affected =
-              filter.affected(fullBase, snapshot, differing);
+              !withEds
+                  ? decide
+                  : proxy -> {
+                    EnumSet<XdsType> types = EnumSet.of(XdsType.ENDPOINT);
+                    types.addAll(decide.apply(proxy));
+                    return types;
+                  };
           fullBase = snapshot;
           fullObjects = latest;
           // Decided in parallel: a decision may compute two Sidecar scopes.
@@ -433,6 +480,10 @@ public final class PushEngine implements AutoCloseable {
     } finally {
       done.run();
     }
+  }
+
+  private static boolean isEndpointKind(ConfigKey key) {
+    return key.kind().equals(EndpointSlice.KIND) || key.kind().equals(Pod.KIND);
   }
 
   private static Map<ConfigKey, MeshObject> byKey(List<MeshObject> objects) {

@@ -346,7 +346,36 @@ class PushEngineTest {
 
     assertThat(asked).hasSize(1);
     assertThat(asked.get(0).before()).as("the last full push's snapshot").isSameAs(first);
-    assertThat(asked.get(0).changed()).contains(service("b").key(), moved.key());
+    assertThat(asked.get(0).changed())
+        .as("the slice went out as EDS with its own push; the service is compared")
+        .containsExactly(service("b").key());
+  }
+
+  @Test
+  void endpointsOfAHeadlessServiceArePushedAsAFullPush() throws Exception {
+    Service headless =
+        new Service(
+            "h.default.svc.cluster.local",
+            "h",
+            "default",
+            "None",
+            List.of(new ServicePort("http", 80, 8080, "", Protocol.HTTP)),
+            Map.of("app", "h"),
+            Map.of());
+    store.put(headless);
+    store.put(slice("h", "10.1.0.1"));
+    start(2);
+    WatchingTarget other = new WatchingTarget("other", Set.of("b.default.svc.cluster.local"));
+    engine.register(other);
+
+    EndpointSlice moved = slice("h", "10.1.0.2");
+    store.put(moved);
+    engine.request(new PushRequest(false, Set.of(moved.key()), Set.of(Reason.ENDPOINT), 0));
+    scheduler.advanceMillis(100);
+
+    PushSummary s = nextSummary();
+    assertThat(s.full()).as("headless endpoints become listeners").isTrue();
+    assertThat(other.pushed).extracting(RecordingTarget.Pushed::full).containsExactly(true);
   }
 
   @Test
