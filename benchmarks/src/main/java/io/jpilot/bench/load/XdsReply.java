@@ -1,14 +1,13 @@
 package io.jpilot.bench.load;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.MethodDescriptor;
 import io.jpilot.translate.XdsType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -16,7 +15,8 @@ import java.util.TreeSet;
  * What a simulated Envoy keeps from one {@code DiscoveryResponse}: its type, version, nonce,
  * serialized size and only the names it needs to subscribe further (EDS names of EDS clusters, RDS
  * names of HTTP connection managers), plus the endpoint counts of one watched cluster. Read with a
- * wire-format scan straight from the gRPC stream, so no resource is ever materialized.
+ * wire-format scan of the received bytes, in place: no resource is materialized or copied, and an
+ * EDS resource other than the watched cluster is skipped after its name.
  *
  * @param type the response's type (null when the type URL is not one of the four)
  * @param size serialized size in bytes
@@ -75,20 +75,44 @@ record XdsReply(
   }
 
   private static XdsReply scan(byte[] bytes, Watch watch) throws IOException {
-    // DiscoveryResponse: version_info=1, resources=2 (Any), type_url=4, nonce=5.
-    CodedInputStream in = CodedInputStream.newInstance(bytes);
+    // DiscoveryResponse: version_info=1, resources=2 (Any), type_url=4, nonce=5. The resources
+    // are only located here (offset and length of each Any's value); they are read in place
+    // once the type is known, never copied.
+    Wire in = new Wire(bytes, 0, bytes.length);
     String version = "";
     String typeUrl = "";
     String nonce = "";
-    List<byte[]> resources = new ArrayList<>();
+    int[] resources = new int[16];
+    int count = 0;
     int tag;
-    while ((tag = in.readTag()) != 0) {
-      switch (WireFormat.getTagFieldNumber(tag)) {
-        case 1 -> version = in.readStringRequireUtf8();
-        case 2 -> resources.add(anyValue(in.readByteArray()));
-        case 4 -> typeUrl = in.readStringRequireUtf8();
-        case 5 -> nonce = in.readStringRequireUtf8();
-        default -> in.skipField(tag);
+    while ((tag = in.tag()) != 0) {
+      switch (tag >>> 3) {
+        case 1 -> version = in.string(tag);
+        case 2 -> {
+          Wire any = in.message(tag);
+          if (count * 2 + 2 > resources.length) {
+            resources = Arrays.copyOf(resources, resources.length * 2);
+          }
+          // Any: type_url=1, value=2 (the last one counts; absent means empty)
+          int valueStart = any.end;
+          int valueEnd = any.end;
+          int t;
+          while ((t = any.tag()) != 0) {
+            if (t >>> 3 == 2) {
+              Wire value = any.message(t);
+              valueStart = value.pos;
+              valueEnd = value.end;
+            } else {
+              any.skip(t);
+            }
+          }
+          resources[count * 2] = valueStart;
+          resources[count * 2 + 1] = valueEnd;
+          count++;
+        }
+        case 4 -> typeUrl = in.string(tag);
+        case 5 -> nonce = in.string(tag);
+        default -> in.skip(tag);
       }
     }
     XdsType type;
@@ -101,22 +125,25 @@ record XdsReply(
     int total = -1;
     int marked = -1;
     if (type == XdsType.CLUSTER) {
-      for (byte[] r : resources) {
-        String eds = edsName(r);
+      for (int i = 0; i < count; i++) {
+        String eds = edsName(new Wire(bytes, resources[i * 2], resources[i * 2 + 1]));
         if (eds != null) {
           names.add(eds);
         }
       }
     } else if (type == XdsType.LISTENER) {
-      for (byte[] r : resources) {
-        routeNames(r, names);
+      for (int i = 0; i < count; i++) {
+        routeNames(new Wire(bytes, resources[i * 2], resources[i * 2 + 1]), names);
       }
     } else if (type == XdsType.ENDPOINT && !watch.clusterName().isEmpty()) {
-      for (byte[] r : resources) {
-        int[] counts = endpointCounts(r, watch);
-        if (counts != null) {
-          total = Math.max(total, 0) + counts[0];
-          marked = Math.max(marked, 0) + counts[1];
+      byte[] watched = watch.clusterName().getBytes(StandardCharsets.UTF_8);
+      byte[] prefix = watch.markedPrefix().getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < count; i++) {
+        long counts =
+            endpointCounts(new Wire(bytes, resources[i * 2], resources[i * 2 + 1]), watched, prefix);
+        if (counts >= 0) {
+          total = Math.max(total, 0) + (int) (counts >>> 32);
+          marked = Math.max(marked, 0) + (int) counts;
         }
       }
     }
@@ -124,37 +151,25 @@ record XdsReply(
         type, typeUrl, version, nonce, bytes.length, List.copyOf(names), total, marked);
   }
 
-  /** Any: type_url=1, value=2. */
-  private static byte[] anyValue(byte[] any) throws IOException {
-    CodedInputStream in = CodedInputStream.newInstance(any);
-    byte[] value = new byte[0];
-    int tag;
-    while ((tag = in.readTag()) != 0) {
-      if (WireFormat.getTagFieldNumber(tag) == 2) {
-        value = in.readByteArray();
-      } else {
-        in.skipField(tag);
-      }
-    }
-    return value;
-  }
-
   /**
    * Cluster: name=1, type=2 (EDS=3), eds_cluster_config=3 (service_name=2). The EDS resource name
    * is the service name when set, else the cluster name; null for clusters of other types.
    */
-  static String edsName(byte[] cluster) throws IOException {
-    CodedInputStream in = CodedInputStream.newInstance(cluster);
+  private static String edsName(Wire in) throws IOException {
     String name = "";
     String serviceName = "";
     boolean eds = false;
     int tag;
-    while ((tag = in.readTag()) != 0) {
-      switch (WireFormat.getTagFieldNumber(tag)) {
-        case 1 -> name = in.readStringRequireUtf8();
-        case 2 -> eds = in.readEnum() == 3;
-        case 3 -> serviceName = stringField(in.readByteArray(), 2);
-        default -> in.skipField(tag);
+    while ((tag = in.tag()) != 0) {
+      switch (tag >>> 3) {
+        case 1 -> name = in.string(tag);
+        case 2 -> eds = in.varint(tag) == 3;
+        case 3 -> {
+          Wire config = in.message(tag);
+          Wire last = config.lastField(2);
+          serviceName = last == null ? "" : last.remaining();
+        }
+        default -> in.skip(tag);
       }
     }
     if (!eds) {
@@ -167,36 +182,38 @@ record XdsReply(
    * Listener: filter_chains=3, default_filter_chain=25; FilterChain: filters=3; Filter:
    * typed_config=4 (Any); HttpConnectionManager: rds=3; Rds: route_config_name=2.
    */
-  static void routeNames(byte[] listener, TreeSet<String> out) throws IOException {
-    CodedInputStream in = CodedInputStream.newInstance(listener);
+  private static void routeNames(Wire listener, TreeSet<String> out) throws IOException {
     int tag;
-    while ((tag = in.readTag()) != 0) {
-      int field = WireFormat.getTagFieldNumber(tag);
+    while ((tag = listener.tag()) != 0) {
+      int field = tag >>> 3;
       if (field == 3 || field == 25) {
-        filterChainRoutes(in.readByteArray(), out);
+        filterChainRoutes(listener.message(tag), out);
       } else {
-        in.skipField(tag);
+        listener.skip(tag);
       }
     }
   }
 
-  private static void filterChainRoutes(byte[] chain, TreeSet<String> out) throws IOException {
-    CodedInputStream in = CodedInputStream.newInstance(chain);
+  private static void filterChainRoutes(Wire chain, TreeSet<String> out) throws IOException {
     int tag;
-    while ((tag = in.readTag()) != 0) {
-      if (WireFormat.getTagFieldNumber(tag) == 3) {
-        byte[] typedConfig = bytesField(in.readByteArray(), 4);
-        if (typedConfig != null && HCM_TYPE_URL.equals(stringField(typedConfig, 1))) {
-          byte[] rds = bytesField(bytesField(typedConfig, 2), 3);
-          if (rds != null) {
-            String route = stringField(rds, 2);
-            if (!route.isEmpty()) {
-              out.add(route);
-            }
-          }
-        }
-      } else {
-        in.skipField(tag);
+    while ((tag = chain.tag()) != 0) {
+      if (tag >>> 3 != 3) {
+        chain.skip(tag);
+        continue;
+      }
+      Wire typedConfig = chain.message(tag).lastField(4);
+      if (typedConfig == null) {
+        continue;
+      }
+      Wire url = typedConfig.copy().lastField(1);
+      if (url == null || !HCM_TYPE_URL.equals(url.remaining())) {
+        continue;
+      }
+      Wire hcm = typedConfig.lastField(2);
+      Wire rds = hcm == null ? null : hcm.lastField(3);
+      Wire route = rds == null ? null : rds.lastField(2);
+      if (route != null && route.pos < route.end) {
+        out.add(route.remaining());
       }
     }
   }
@@ -204,64 +221,167 @@ record XdsReply(
   /**
    * ClusterLoadAssignment: cluster_name=1, endpoints=2; LocalityLbEndpoints: lb_endpoints=2;
    * LbEndpoint: endpoint=1; Endpoint: address=1; Address: socket_address=1; SocketAddress:
-   * address=2. Returns {total, marked}, or null when this is not the watched cluster.
+   * address=2. Returns total endpoints in the high and marked ones in the low 32 bits, or -1 when
+   * this is not the watched cluster (told by its name alone, before any endpoint is read).
    */
-  static int[] endpointCounts(byte[] cla, Watch watch) throws IOException {
-    CodedInputStream in = CodedInputStream.newInstance(cla);
-    List<byte[]> localities = new ArrayList<>();
-    String name = "";
+  private static long endpointCounts(Wire cla, byte[] watched, byte[] markedPrefix)
+      throws IOException {
+    Wire name = cla.copy().lastField(1);
+    if (name == null ? watched.length != 0 : !name.contentEquals(watched)) {
+      return -1;
+    }
+    long total = 0;
+    long marked = 0;
     int tag;
-    while ((tag = in.readTag()) != 0) {
-      switch (WireFormat.getTagFieldNumber(tag)) {
-        case 1 -> name = in.readStringRequireUtf8();
-        case 2 -> localities.add(in.readByteArray());
-        default -> in.skipField(tag);
+    while ((tag = cla.tag()) != 0) {
+      if (tag >>> 3 != 2) {
+        cla.skip(tag);
+        continue;
       }
-    }
-    if (!name.equals(watch.clusterName())) {
-      return null;
-    }
-    int total = 0;
-    int marked = 0;
-    for (byte[] locality : localities) {
-      CodedInputStream l = CodedInputStream.newInstance(locality);
-      while ((tag = l.readTag()) != 0) {
-        if (WireFormat.getTagFieldNumber(tag) == 2) {
-          byte[] lbEndpoint = l.readByteArray();
-          total++;
-          byte[] socket = bytesField(bytesField(bytesField(lbEndpoint, 1), 1), 1);
-          if (socket != null && stringField(socket, 2).startsWith(watch.markedPrefix())) {
-            marked++;
-          }
-        } else {
-          l.skipField(tag);
+      Wire locality = cla.message(tag);
+      int t;
+      while ((t = locality.tag()) != 0) {
+        if (t >>> 3 != 2) {
+          locality.skip(t);
+          continue;
+        }
+        Wire lbEndpoint = locality.message(t);
+        total++;
+        Wire endpoint = lbEndpoint.lastField(1);
+        Wire address = endpoint == null ? null : endpoint.lastField(1);
+        Wire socket = address == null ? null : address.lastField(1);
+        if (socket == null) {
+          continue;
+        }
+        Wire ip = socket.lastField(2);
+        if (ip == null ? markedPrefix.length == 0 : ip.startsWith(markedPrefix)) {
+          marked++;
         }
       }
     }
-    return new int[] {total, marked};
+    return total << 32 | marked;
   }
 
-  /** The last occurrence of a length-delimited field, or null (also when {@code message} is). */
-  private static byte[] bytesField(byte[] message, int field) throws IOException {
-    if (message == null) {
-      return null;
+  /**
+   * A cursor over one protobuf message held in a byte array, read in place: fields are walked by
+   * tag, length-delimited values become cursors over their bytes, and nothing is copied except the
+   * strings asked for.
+   */
+  static final class Wire {
+    private final byte[] buf;
+    private int pos;
+    private final int end;
+
+    Wire(byte[] buf, int pos, int end) {
+      this.buf = buf;
+      this.pos = pos;
+      this.end = end;
     }
-    CodedInputStream in = CodedInputStream.newInstance(message);
-    byte[] found = null;
-    int tag;
-    while ((tag = in.readTag()) != 0) {
-      if (WireFormat.getTagFieldNumber(tag) == field
-          && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-        found = in.readByteArray();
-      } else {
-        in.skipField(tag);
+
+    /** The next tag, or 0 at the end of the message. */
+    int tag() throws IOException {
+      if (pos >= end) {
+        return 0;
+      }
+      long tag = rawVarint();
+      if (tag >>> 3 == 0 || tag > 0xFFFF_FFFFL) {
+        throw new IOException("invalid tag " + tag);
+      }
+      return (int) tag;
+    }
+
+    long varint(int tag) throws IOException {
+      expect(tag, 0);
+      return rawVarint();
+    }
+
+    /** A length-delimited value as a cursor over its bytes (this cursor moves past it). */
+    Wire message(int tag) throws IOException {
+      expect(tag, 2);
+      long length = rawVarint();
+      if (length > end - pos) {
+        throw new IOException("truncated: length " + length + " with " + (end - pos) + " left");
+      }
+      Wire value = new Wire(buf, pos, pos + (int) length);
+      pos += (int) length;
+      return value;
+    }
+
+    String string(int tag) throws IOException {
+      return message(tag).remaining();
+    }
+
+    void skip(int tag) throws IOException {
+      switch (tag & 7) {
+        case 0 -> rawVarint();
+        case 1 -> advance(8);
+        case 2 -> message(tag);
+        case 5 -> advance(4);
+        default -> throw new IOException("unsupported wire type " + (tag & 7));
       }
     }
-    return found;
-  }
 
-  private static String stringField(byte[] message, int field) throws IOException {
-    byte[] b = bytesField(message, field);
-    return b == null ? "" : new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    /**
+     * The last occurrence of length-delimited field {@code field}, or null; reads this cursor to
+     * its end.
+     */
+    Wire lastField(int field) throws IOException {
+      Wire found = null;
+      int tag;
+      while ((tag = tag()) != 0) {
+        if (tag >>> 3 == field && (tag & 7) == 2) {
+          found = message(tag);
+        } else {
+          skip(tag);
+        }
+      }
+      return found;
+    }
+
+    Wire copy() {
+      return new Wire(buf, pos, end);
+    }
+
+    String remaining() {
+      return new String(buf, pos, end - pos, StandardCharsets.UTF_8);
+    }
+
+    boolean contentEquals(byte[] other) {
+      return Arrays.equals(buf, pos, end, other, 0, other.length);
+    }
+
+    boolean startsWith(byte[] prefix) {
+      return end - pos >= prefix.length
+          && Arrays.equals(buf, pos, pos + prefix.length, prefix, 0, prefix.length);
+    }
+
+    private void advance(int n) throws IOException {
+      if (n > end - pos) {
+        throw new IOException("truncated");
+      }
+      pos += n;
+    }
+
+    private long rawVarint() throws IOException {
+      long out = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        if (pos >= end) {
+          throw new IOException("truncated varint");
+        }
+        byte b = buf[pos++];
+        out |= (long) (b & 0x7F) << shift;
+        if (b >= 0) {
+          return out;
+        }
+      }
+      throw new IOException("malformed varint");
+    }
+
+    private static void expect(int tag, int wireType) throws IOException {
+      if ((tag & 7) != wireType) {
+        throw new IOException(
+            "field " + (tag >>> 3) + ": wire type " + (tag & 7) + " (expected: " + wireType + ")");
+      }
+    }
   }
 }

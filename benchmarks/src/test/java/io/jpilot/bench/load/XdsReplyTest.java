@@ -85,6 +85,84 @@ class XdsReplyTest {
   }
 
   @Test
+  void edsCountsMatchTheDecodedAssignmentWhateverTheFieldOrderAndExtraFields() throws Exception {
+    // Three localities, 500 endpoints with health, weight and metadata, a third of them marked.
+    ClusterLoadAssignment.Builder big = ClusterLoadAssignment.newBuilder().setClusterName(ROLLED);
+    for (int l = 0; l < 3; l++) {
+      LocalityLbEndpoints.Builder locality =
+          LocalityLbEndpoints.newBuilder()
+              .setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder().setZone("z" + l))
+              .setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(7));
+      for (int i = l; i < 500; i += 3) {
+        String ip = (i % 3 == 0 ? "10.101." : "10.100.") + (i >> 8) + "." + (i & 0xff);
+        locality.addLbEndpoints(
+            LbEndpoint.newBuilder()
+                .setHealthStatus(io.envoyproxy.envoy.config.core.v3.HealthStatus.HEALTHY)
+                .setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(1))
+                .setMetadata(
+                    io.envoyproxy.envoy.config.core.v3.Metadata.newBuilder()
+                        .putFilterMetadata(
+                            "istio",
+                            com.google.protobuf.Struct.newBuilder()
+                                .putFields(
+                                    "workload",
+                                    com.google.protobuf.Value.newBuilder()
+                                        .setStringValue("roll-" + i)
+                                        .build())
+                                .build()))
+                .setEndpoint(
+                    Endpoint.newBuilder()
+                        .setAddress(
+                            Address.newBuilder()
+                                .setSocketAddress(
+                                    SocketAddress.newBuilder().setAddress(ip).setPortValue(8080)))));
+      }
+      big.addEndpoints(locality);
+    }
+    ClusterLoadAssignment cla = big.build();
+    int total = 0;
+    int marked = 0;
+    for (LocalityLbEndpoints l : cla.getEndpointsList()) {
+      for (LbEndpoint e : l.getLbEndpointsList()) {
+        total++;
+        if (e.getEndpoint().getAddress().getSocketAddress().getAddress().startsWith("10.101.")) {
+          marked++;
+        }
+      }
+    }
+    XdsReply reply = XdsReply.parse(response(XdsType.ENDPOINT, cla("other", "10.101.9.9"), cla), WATCH);
+    assertThat(reply.watchedTotal()).isEqualTo(total).isEqualTo(500);
+    assertThat(reply.watchedMarked()).isEqualTo(marked).isEqualTo(167);
+
+    // The same assignment with its name last (concatenated messages merge): still recognized.
+    byte[] endpointsOnly = cla.toBuilder().clearClusterName().build().toByteArray();
+    byte[] nameOnly = ClusterLoadAssignment.newBuilder().setClusterName(ROLLED).build().toByteArray();
+    byte[] nameLast = new byte[endpointsOnly.length + nameOnly.length];
+    System.arraycopy(endpointsOnly, 0, nameLast, 0, endpointsOnly.length);
+    System.arraycopy(nameOnly, 0, nameLast, endpointsOnly.length, nameOnly.length);
+    DiscoveryResponse reordered =
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(XdsType.ENDPOINT.typeUrl())
+            .addResources(
+                Any.newBuilder()
+                    .setTypeUrl(XdsType.ENDPOINT.typeUrl())
+                    .setValue(com.google.protobuf.ByteString.copyFrom(nameLast)))
+            .build();
+    XdsReply late = XdsReply.parse(reordered, WATCH);
+    assertThat(late.watchedTotal()).isEqualTo(500);
+    assertThat(late.watchedMarked()).isEqualTo(167);
+  }
+
+  @Test
+  void aTruncatedResponseIsRejected() {
+    byte[] whole = response(XdsType.ENDPOINT, cla(ROLLED, "10.101.0.1")).toByteArray();
+    byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 3);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> XdsReply.parse(cut, WATCH))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("malformed DiscoveryResponse");
+  }
+
+  @Test
   void envoyAcksWithVersionNonceAndNamesAndCountsAnEmptyWatchedCluster() {
     List<DiscoveryRequest> sent = new ArrayList<>();
     List<SimulatedEnvoy> synced = new ArrayList<>();
