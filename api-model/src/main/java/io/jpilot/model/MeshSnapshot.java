@@ -305,15 +305,16 @@ public final class MeshSnapshot {
    * The snapshot {@link #build} would return for {@code objects} at {@code version}, when the only
    * objects that changed since this snapshot are the EndpointSlices and Pods {@code changed}:
    * everything is shared with this snapshot except the endpoints of the hosts those slices serve
-   * (before and after the change) and of the hosts whose slices name a changed Pod, which are
-   * joined again from {@code objects}.
+   * (before and after the change), of the hosts whose slices name a changed Pod, and, when Pods
+   * changed, of the hosts in their namespaces with a slice endpoint joined by address (it names no
+   * Pod, or one that is gone, as while a rollout deletes Pods before their slice follows): those
+   * are joined again from {@code objects}.
    *
    * <p>Empty when that shortcut does not give the same result as a full build, so the caller must
    * build: a changed key that is neither an EndpointSlice nor a Pod, a WorkloadEntry or a
-   * workload-selecting ServiceEntry anywhere (their endpoints follow labels), a changed Pod in a
-   * namespace where some slice endpoint has no Pod reference (it is joined by address, and the
-   * Pod's old address is not known here), or a host whose endpoints shape more than EDS (a
-   * headless service's listeners, a ServiceEntry's or DNS-resolved cluster).
+   * workload-selecting ServiceEntry anywhere (their endpoints follow labels), or a host whose
+   * endpoints shape more than EDS (a headless service's listeners, a ServiceEntry's or
+   * DNS-resolved cluster).
    */
   public Optional<EndpointUpdate> withEndpointSlices(
       long version, Set<ConfigKey> changed, Collection<? extends MeshObject> objects) {
@@ -366,11 +367,13 @@ public final class MeshSnapshot {
         }
         for (EndpointSlice.Entry e : es.endpoints()) {
           String named = es.namespace() + "/" + e.podName();
-          if (e.podName().isEmpty() || !podsByName.containsKey(named)) {
-            return Optional.empty(); // joined by address: a changed Pod's old address is unknown
-          }
-          if (changedPods.contains(named)) {
+          // Joined by address (no Pod named, or the named Pod is gone): any Pod of the namespace
+          // may be the one at that address, before or after the change, so rebuild the host.
+          if (e.podName().isEmpty()
+              || !podsByName.containsKey(named)
+              || changedPods.contains(named)) {
             hosts.add(sliceHost(es, domainSuffix));
+            break;
           }
         }
       }
