@@ -559,6 +559,16 @@ public final class PushEngine implements AutoCloseable {
     complete(target, snapshot.version(), request.full(), result);
   }
 
+  /**
+   * Records the convergence of pushes a target held until its client answered an earlier response
+   * ({@link PushTarget.Result#DEFERRED}), now that they were sent.
+   *
+   * @param startNanos the earliest start of the held pushes' requests (this engine's clock)
+   */
+  public void heldPushDelivered(long startNanos) {
+    convergenceTime.record(seconds(nanoClock.getAsLong() - startNanos));
+  }
+
   /** Marks {@code target} done in every round that a push of (version, full) covers. */
   private void complete(PushTarget target, long version, boolean full, PushTarget.Result result) {
     List<Round> finished = new ArrayList<>();

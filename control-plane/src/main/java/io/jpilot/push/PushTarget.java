@@ -17,7 +17,11 @@ public interface PushTarget {
     SENT,
     /** Everything generated equals what was sent before: nothing was sent. */
     UNCHANGED,
-    /** The stream cannot take more now; the target asks to be re-queued when it can. */
+    /**
+     * Nothing sent yet: the stream cannot take more now, and the target asks to be re-queued when
+     * it can; or the client has not answered an earlier response, and the target sends the newest
+     * when it does.
+     */
     DEFERRED,
     /** The stream is gone. */
     CLOSED

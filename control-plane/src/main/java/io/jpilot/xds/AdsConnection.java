@@ -8,9 +8,13 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.push.GeneratedResources;
 import io.jpilot.push.PushEngine;
+import io.jpilot.push.XdsResource;
 import io.jpilot.translate.XdsType;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -20,6 +24,19 @@ import org.slf4j.LoggerFactory;
 /**
  * One state-of-the-world ADS stream: the proxy's subscriptions, what was sent and acknowledged per
  * type. The stream mechanics (node, push loop, deferral, lifecycle) are {@link XdsConnection}'s.
+ *
+ * <p>Endpoints (EDS) are paced by the client, as they are what changes most often:
+ *
+ * <ul>
+ *   <li>At most one EDS response awaits its answer (ACK or NACK). A push that finds one waiting is
+ *       held; when the answer arrives, the newest EDS is sent if it differs from what was sent.
+ *       So a client that is still reading an older response never has a superseded one queued
+ *       behind it: it gets the newest state next.
+ *   <li>A push sends only the ClusterLoadAssignments whose bytes changed since the last response
+ *       (SotW EDS responses may be partial: clients keep the assignments a response leaves out,
+ *       as they do for RDS; CDS and LDS responses always carry every resource). Answers to
+ *       requests (a first request, a changed subscription) carry every subscribed assignment.
+ * </ul>
  */
 final class AdsConnection
     extends XdsConnection<DiscoveryRequest, DiscoveryResponse, AdsConnection.TypeState> {
@@ -27,7 +44,14 @@ final class AdsConnection
 
   /** What was asked for and sent for one type. */
   static final class TypeState extends SyncState {
+    /** Everything the client holds for the subscription, as last generated and sent. */
     GeneratedResources sent;
+
+    /** A response was sent and the client has not answered it yet (EDS only). */
+    boolean awaitingAnswer;
+
+    /** A push came while {@link #awaitingAnswer}: send the newest when the answer arrives. */
+    boolean pushHeld;
 
     @Override
     SortedMap<String, Message> resources() {
@@ -75,16 +99,19 @@ final class AdsConnection
       state.names = names;
       subscriptionChanged(type, state);
       respond(type, state, newest(engine.snapshot()), false);
+      releaseHeld(type, state);
       return;
     }
     if (!nonce.equals(state.sentNonce)) {
       expiredNonce(type, nonce);
       return;
     }
+    state.awaitingAnswer = false;
     if (request.hasErrorDetail() && request.getErrorDetail().getCode() != 0) {
       state.lastNack =
           rejected(type, state.sentVersion, nonce, request.getErrorDetail().getMessage());
       // Not answered: only a later change in the generated resources sends this type again.
+      releaseHeld(type, state);
       return;
     }
     state.acked(request.getVersionInfo(), nonce);
@@ -102,6 +129,18 @@ final class AdsConnection
       subscriptionChanged(type, state);
       respond(type, state, newest(engine.snapshot()), false);
     }
+    releaseHeld(type, state);
+  }
+
+  /** Sends a held push of {@code type} now that the client answered (unless already answered). */
+  private void releaseHeld(XdsType type, TypeState state) {
+    if (state.pushHeld && !state.awaitingAnswer) {
+      state.pushHeld = false;
+      respond(type, state, newest(engine.snapshot()), true);
+    }
+    if (!state.pushHeld && !closed) {
+      heldPushesDone();
+    }
   }
 
   private void subscriptionChanged(XdsType type, TypeState state) {
@@ -117,13 +156,19 @@ final class AdsConnection
   }
 
   @Override
-  boolean pushType(XdsType type, MeshSnapshot snapshot) {
-    return respond(type, types.get(type), snapshot, true);
+  Pushed pushType(XdsType type, MeshSnapshot snapshot) {
+    TypeState state = types.get(type);
+    if (state.awaitingAnswer) {
+      state.pushHeld = true;
+      return Pushed.HELD;
+    }
+    return respond(type, state, snapshot, true) ? Pushed.SENT : Pushed.UNCHANGED;
   }
 
   /**
    * Generates {@code type} and sends it, unless {@code onlyIfChanged} and it equals what was last
-   * sent for the type. Returns true when a response was sent.
+   * sent for the type. A push ({@code onlyIfChanged}) of EDS sends only the assignments that
+   * changed. Returns true when a response was sent.
    */
   private boolean respond(
       XdsType type, TypeState state, MeshSnapshot snapshot, boolean onlyIfChanged) {
@@ -132,6 +177,25 @@ final class AdsConnection
     if (resources == null || (onlyIfChanged && resources.sameResources(state.sent))) {
       return false;
     }
+    UnknownFieldSet carried;
+    int count;
+    List<XdsResource> changed =
+        onlyIfChanged && type == XdsType.ENDPOINT ? changedSince(state.sent, resources) : null;
+    if (changed == null) {
+      carried =
+          resources.wireForm(
+              UnknownFieldSet.class,
+              r ->
+                  WireResources.asField(
+                      DiscoveryResponse.RESOURCES_FIELD_NUMBER, r.resources().values()));
+      count = resources.size();
+    } else if (changed.isEmpty()) {
+      state.sent = resources; // only names the client no longer asks for differ
+      return false;
+    } else {
+      carried = WireResources.asField(DiscoveryResponse.RESOURCES_FIELD_NUMBER, changed);
+      count = changed.size();
+    }
     String version = Long.toString(snapshot.version());
     String nonce = nextNonce();
     DiscoveryResponse.Builder response =
@@ -139,25 +203,42 @@ final class AdsConnection
             .setVersionInfo(version)
             .setTypeUrl(type.typeUrl())
             .setNonce(nonce);
-    response.setUnknownFields(
-        resources.wireForm(
-            UnknownFieldSet.class,
-            r ->
-                WireResources.asField(
-                    DiscoveryResponse.RESOURCES_FIELD_NUMBER, r.resources().values())));
+    response.setUnknownFields(carried);
     DiscoveryResponse built = response.build();
     if (!send(type, built, built.getSerializedSize(), start)) {
       return false;
     }
     state.sent(version, nonce, clock.instant());
     state.sent = resources;
+    state.awaitingAnswer = type == XdsType.ENDPOINT;
+    state.pushHeld = false;
     LOG.debug(
-        "ADS:{} {}: sent version={} nonce={} resources={}",
+        "ADS:{} {}: sent version={} nonce={} resources={} of {}",
         type.shortName(),
         connectionId,
         version,
         nonce,
+        count,
         resources.size());
     return true;
+  }
+
+  /**
+   * The resources of {@code now} that the client does not hold at their version after {@code
+   * before} was sent, in name order; null when all of them are (nothing was sent yet, or every
+   * one changed), so the whole shared response applies.
+   */
+  private static List<XdsResource> changedSince(GeneratedResources before, GeneratedResources now) {
+    if (before == null) {
+      return null;
+    }
+    Map<String, String> held = before.versions();
+    List<XdsResource> out = new ArrayList<>();
+    for (XdsResource r : now.resources().values()) {
+      if (!r.version().equals(held.get(r.name()))) {
+        out.add(r);
+      }
+    }
+    return out.size() == now.size() ? null : out;
   }
 }

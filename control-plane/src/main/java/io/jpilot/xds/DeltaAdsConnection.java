@@ -177,8 +177,8 @@ final class DeltaAdsConnection
   }
 
   @Override
-  boolean pushType(XdsType type, MeshSnapshot snapshot) {
-    return respond(type, types.get(type), snapshot, false);
+  Pushed pushType(XdsType type, MeshSnapshot snapshot) {
+    return respond(type, types.get(type), snapshot, false) ? Pushed.SENT : Pushed.UNCHANGED;
   }
 
   /**

@@ -78,6 +78,11 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
   private long nonces;
   private PushRequest deferred;
 
+  /** Engine time the earliest push held for a client's answer began; {@link #NOT_HELD} if none. */
+  private long heldSince = NOT_HELD;
+
+  private static final long NOT_HELD = Long.MAX_VALUE;
+
   /** Hosts of the EDS names subscribed to, or null when one name is not a service's cluster. */
   private Set<String> edsHosts = Set.of();
 
@@ -119,10 +124,18 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
   abstract void handle(XdsType type, Q request);
 
   /**
-   * Regenerates {@code type} from {@code snapshot} and sends what changed; true when a response was
-   * sent.
+   * Regenerates {@code type} from {@code snapshot} and sends what changed, or holds the push until
+   * the client answers the response of {@code type} it has not answered yet.
    */
-  abstract boolean pushType(XdsType type, MeshSnapshot snapshot);
+  abstract Pushed pushType(XdsType type, MeshSnapshot snapshot);
+
+  /** What a push did for one type. */
+  enum Pushed {
+    SENT,
+    UNCHANGED,
+    /** Held until the client answers the type's previous response; then sent from the newest. */
+    HELD
+  }
 
   /**
    * One type's subscription, and what was sent, acknowledged and rejected for it: the part of its
@@ -362,16 +375,33 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
       }
       MeshSnapshot snap = newest(snapshot);
       boolean sent = false;
+      boolean held = false;
       for (XdsType type : XdsType.values()) { // declaration order is push order
         if (!types.containsKey(type) || !request.types().contains(type)) {
           continue;
         }
-        sent |= pushType(type, snap);
+        Pushed pushed = pushType(type, snap);
+        sent |= pushed == Pushed.SENT;
+        held |= pushed == Pushed.HELD;
         if (closed) {
           return Result.CLOSED;
         }
       }
-      return sent ? Result.SENT : Result.UNCHANGED;
+      if (held) {
+        heldSince = Math.min(heldSince, request.startNanos());
+      }
+      return sent ? Result.SENT : held ? Result.DEFERRED : Result.UNCHANGED;
+    }
+  }
+
+  /**
+   * Called (under the lock) once no push is held any more for this stream: the held pushes have
+   * now reached the client, which the convergence metric records.
+   */
+  void heldPushesDone() {
+    if (heldSince != NOT_HELD) {
+      engine.heldPushDelivered(heldSince);
+      heldSince = NOT_HELD;
     }
   }
 

@@ -197,6 +197,109 @@ class XdsServerTest {
         .isEqualTo(edsBefore + 1);
   }
 
+  /** Puts {@code slice}, asks for an endpoint-only push naming it and waits for its round. */
+  private PushSummary endpointPush(EndpointSlice slice) throws InterruptedException {
+    store.put(slice);
+    engine.request(PushRequest.now(false, Set.of(slice.key()), Reason.ENDPOINT));
+    PushSummary s = summaries.poll(10, TimeUnit.SECONDS);
+    assertThat(s).as("push summary").isNotNull();
+    return s;
+  }
+
+  @Test
+  void anEndpointPushCarriesOnlyTheAssignmentsThatChanged() throws Exception {
+    store.put(service("b"));
+    store.put(slice("b", "10.1.0.2"));
+    push(true, Reason.SERVICE);
+    AdsTestClient c = connect();
+    subscribeAll(c, clusterName(A), clusterName(B));
+    assertThat(names(c.last(XdsType.ENDPOINT))).containsExactly(clusterName(A), clusterName(B));
+
+    endpointPush(slice("a", "10.1.0.7"));
+    DiscoveryResponse eds = c.next(XdsType.ENDPOINT);
+    assertThat(names(eds)).containsExactly(clusterName(A));
+    assertThat(addresses(eds, clusterName(A))).containsExactly("10.1.0.7");
+    assertThat(eds.getVersionInfo()).isEqualTo("2");
+    c.ack(eds, clusterName(A), clusterName(B));
+    probe(c);
+    // The client holds both assignments: the one just sent and the one it kept.
+    ConnectionStatus.TypeStatus st =
+        awaitStatus(s -> s.types().get(XdsType.ENDPOINT).ackedNonce().equals(eds.getNonce()))
+            .types()
+            .get(XdsType.ENDPOINT);
+    assertThat(st.sentResources()).containsOnlyKeys(clusterName(A), clusterName(B));
+
+    // A changed subscription is answered with every subscribed assignment.
+    String c3 = clusterName("c.default.svc.cluster.local");
+    c.ack(eds, clusterName(A), clusterName(B), c3);
+    DiscoveryResponse all = c.next(XdsType.ENDPOINT);
+    assertThat(names(all)).containsExactly(clusterName(A), clusterName(B), c3);
+    assertThat(addresses(all, clusterName(A))).containsExactly("10.1.0.7");
+    assertThat(addresses(all, clusterName(B))).containsExactly("10.1.0.2");
+    c.ack(all, clusterName(A), clusterName(B), c3);
+
+    // When every assignment changed, the push carries them all.
+    store.put(slice("a", "10.1.0.8"));
+    store.put(slice("b", "10.1.0.3"));
+    engine.request(
+        PushRequest.now(
+            false, Set.of(slice("a").key(), slice("b").key()), Reason.ENDPOINT));
+    assertThat(summaries.poll(10, TimeUnit.SECONDS)).isNotNull();
+    DiscoveryResponse both = c.next(XdsType.ENDPOINT);
+    assertThat(names(both)).containsExactly(clusterName(A), clusterName(B));
+    c.ack(both, clusterName(A), clusterName(B), c3);
+    probe(c);
+  }
+
+  @Test
+  void anEdsPushWaitsForTheAnswerToThePreviousResponseThenSendsTheNewest() throws Exception {
+    AdsTestClient c = connect();
+    subscribeAll(c, clusterName(A));
+    long converged = meters.get("pilot_proxy_convergence_time").summary().count();
+
+    endpointPush(slice("a", "10.1.0.2"));
+    DiscoveryResponse first = c.next(XdsType.ENDPOINT);
+    assertThat(addresses(first, clusterName(A))).containsExactly("10.1.0.2");
+    // Not answered yet: the next two changes are held, not queued behind it.
+    PushSummary second = endpointPush(slice("a", "10.1.0.3"));
+    PushSummary third = endpointPush(slice("a", "10.1.0.4"));
+    assertThat(second.changed()).isZero();
+    assertThat(third.changed()).isZero();
+    probe(c); // the next response is the probe's: no EDS was sent meanwhile
+
+    c.ack(first, clusterName(A));
+    DiscoveryResponse newest = c.next(XdsType.ENDPOINT);
+    assertThat(newest.getVersionInfo()).isEqualTo(Long.toString(third.version()));
+    assertThat(addresses(newest, clusterName(A))).containsExactly("10.1.0.4");
+    c.ack(newest, clusterName(A));
+    probe(c);
+    // Three EDS responses in all: the answer to the request, the first push and the newest.
+    assertThat(meters.get("pilot_xds_pushes").tag("type", "eds").counter().count()).isEqualTo(3);
+    // The held pushes count as converged once the newest was sent.
+    assertThat(meters.get("pilot_proxy_convergence_time").summary().count())
+        .isEqualTo(converged + 2);
+  }
+
+  @Test
+  void aNackAlsoReleasesAHeldEdsPushAndTheRejectedSetIsNotSentAgain() throws Exception {
+    AdsTestClient c = connect();
+    subscribeAll(c, clusterName(A));
+
+    endpointPush(slice("a", "10.1.0.2"));
+    DiscoveryResponse rejected = c.next(XdsType.ENDPOINT);
+    // Held: the client has not answered yet; and when it does, the push has nothing new.
+    PushSummary same = endpointPush(slice("a", "10.1.0.2", "10.1.0.2"));
+    assertThat(same.changed()).isZero();
+    c.nack(rejected, "1", "bad endpoint", clusterName(A));
+    probe(c); // nothing sent: the newest equals the rejected set
+
+    endpointPush(slice("a", "10.1.0.5"));
+    DiscoveryResponse next = c.next(XdsType.ENDPOINT);
+    assertThat(addresses(next, clusterName(A))).containsExactly("10.1.0.5");
+    assertThat(meters.get("pilot_total_xds_rejects").tag("type", "eds").counter().count())
+        .isEqualTo(1);
+  }
+
   @Test
   void initialWildcardRequestsGetEverything() throws Exception {
     store.put(service("b"));

@@ -21,6 +21,9 @@ import java.util.Locale;
  * @param responses per {@link XdsType} ordinal, responses received in the phase
  * @param proxiesPushed per type, proxies that received at least one response of that type
  * @param bytesPerProxy serialized bytes each proxy received in the phase
+ * @param cpuSeconds the control plane's CPU time over the phase
+ * @param toolCpuSeconds the load tool's own CPU time over the phase (its simulated proxies share
+ *     the machine with the control plane)
  * @param emptyWatched responses carrying the watched cluster with zero endpoints (rollout only)
  * @param minWatched fewest endpoints of the watched cluster any proxy received (-1: none seen)
  */
@@ -36,6 +39,7 @@ record ChangeReport(
     long[] bytesPerProxy,
     long pushNanos,
     double cpuSeconds,
+    double toolCpuSeconds,
     long heapBytes,
     int emptyWatched,
     int minWatched,
@@ -81,7 +85,8 @@ record ChangeReport(
         Locale.ROOT,
         "RESULT scenario=%s proxies=%d services=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f"
             + " heap_mb=%.1f floor_ratio=%.1f pushed=%d not_converged=%d pushes=%d bytes=%d"
-            + " push_ms=%.1f floor_ms=%.2f cpu_s=%.2f types=%s empty_cla=%d timed_out=%b",
+            + " push_ms=%.1f floor_ms=%.2f cpu_s=%.2f tool_cpu_s=%.2f types=%s empty_cla=%d"
+            + " timed_out=%b",
         scenario,
         proxies,
         services,
@@ -97,6 +102,7 @@ record ChangeReport(
         pushNanos / 1e6,
         floorNanos / 1e6,
         cpuSeconds,
+        toolCpuSeconds,
         types(),
         emptyWatched,
         timedOut);

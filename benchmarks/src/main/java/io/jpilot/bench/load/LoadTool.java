@@ -263,6 +263,7 @@ public final class LoadTool {
     int[] expected = roll ? new int[] {s.rollPods(), s.rollPods()} : null;
     int emptyBefore = fleet.envoys().stream().mapToInt(SimulatedEnvoy::emptyWatched).sum();
     double cpu0 = plane.cpuSeconds();
+    double toolCpu0 = toolCpuSeconds();
     long t0 = System.nanoTime();
     fleet.beginPhase(t0, expected);
     long lastT0 = t0;
@@ -289,6 +290,7 @@ public final class LoadTool {
       out.println("load: not every proxy saw the final endpoints of the rolled service");
     }
     double cpu = plane.cpuSeconds() - cpu0;
+    double toolCpu = toolCpuSeconds() - toolCpu0;
     int n = fleet.envoys().size();
     long[] responses = new long[SimulatedEnvoy.TYPES];
     long[] proxiesPushed = new long[SimulatedEnvoy.TYPES];
@@ -335,6 +337,7 @@ public final class LoadTool {
             bytes,
             lastResponse - t0,
             cpu,
+            toolCpu,
             heap,
             empties,
             minWatched == Integer.MAX_VALUE ? -1 : minWatched,
@@ -342,7 +345,8 @@ public final class LoadTool {
     out.printf(
         Locale.ROOT,
         "load: %s: %s; %d proxies converged (%s), p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
-            + " responses per type (responses/proxies) %s; %.2f MB; jpilot cpu %.2f s%s%n",
+            + " responses per type (responses/proxies) %s; %.2f MB; jpilot cpu %.2f s,"
+            + " load tool cpu %.2f s%s%n",
         scenario,
         describe(change, steps),
         r.pushed(),
@@ -353,6 +357,7 @@ public final class LoadTool {
         r.types(),
         r.totalBytes() / 1048576.0,
         cpu,
+        toolCpu,
         roll
             ? String.format(
                 Locale.ROOT,
@@ -374,6 +379,15 @@ public final class LoadTool {
       case "endpoint" -> "one endpoint address of svc-0 (ns-0) changed in its EndpointSlice";
       default -> "rollout of the roll service in " + steps + " steps (maxSurge 25%)";
     };
+  }
+
+  /** CPU time used so far by this process (the simulated proxies and the driver). */
+  private static double toolCpuSeconds() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime() / 1e9;
+    }
+    return Double.NaN;
   }
 
   private static long clientHeapBytes() {
