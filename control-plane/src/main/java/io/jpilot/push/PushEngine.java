@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * reason=config,endpoint full=true proxies=3 changed=2 duration=4ms version=12}, where {@code
  * duration} runs from the debounce flush until the last of those proxies was pushed, and {@code
  * changed} counts the proxies that were sent at least one response. A proxy that a later push
- * already covered (a newer snapshot, full when the round was full) counts as pushed.
+ * already covered (a newer snapshot, full when the round was full) counts as pushed, and so does one
+ * whose stream holds the push until its client answers an earlier response (it is sent then, from
+ * the newest snapshot, and counted in {@code pilot_proxy_convergence_time} at that point).
  *
  * <p>Metrics (istiod's names): {@code pilot_push_triggers{type=<reason>}} per proxy pushed, {@code
  * pilot_debounce_time}, {@code pilot_proxy_queue_time}, {@code pilot_proxy_convergence_time}

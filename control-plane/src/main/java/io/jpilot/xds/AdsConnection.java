@@ -13,8 +13,8 @@ import io.jpilot.translate.XdsType;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -232,10 +232,16 @@ final class AdsConnection
     if (before == null) {
       return null;
     }
-    Map<String, String> held = before.versions();
+    // Both are sorted by name: walk them side by side.
+    Iterator<XdsResource> held = before.resources().values().iterator();
+    XdsResource h = held.hasNext() ? held.next() : null;
     List<XdsResource> out = new ArrayList<>();
     for (XdsResource r : now.resources().values()) {
-      if (!r.version().equals(held.get(r.name()))) {
+      int order = -1;
+      while (h != null && (order = h.name().compareTo(r.name())) < 0) {
+        h = held.hasNext() ? held.next() : null;
+      }
+      if (h == null || order != 0 || !h.version().equals(r.version())) {
         out.add(r);
       }
     }
