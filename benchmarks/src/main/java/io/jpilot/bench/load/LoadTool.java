@@ -344,13 +344,14 @@ public final class LoadTool {
             !quiet);
     out.printf(
         Locale.ROOT,
-        "load: %s: %s; %d proxies converged (%s), p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
-            + " responses per type (responses/proxies) %s; %.2f MB; jpilot cpu %.2f s,"
+        "load: %s: %s; %d proxies converged (%s), first %.1f ms, p50 %.1f ms, p99 %.1f ms,"
+            + " max %.1f ms; responses per type (responses/proxies) %s; %.2f MB; jpilot cpu %.2f s,"
             + " load tool cpu %.2f s%s%n",
         scenario,
         describe(change, steps),
         r.pushed(),
         affected.shortName(),
+        r.percentileMs(0),
         r.percentileMs(50),
         r.percentileMs(99),
         r.percentileMs(100),
