@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  * of a type, for an ACK whose resource names changed, and on pushes only when the generated
  * resources differ from those last sent for that type, so a NACKed response is never sent again
  * unchanged. Pushes go in the order CDS, EDS, LDS, RDS; endpoint-only pushes regenerate EDS alone.
+ * EDS pushes carry only the assignments that changed, and wait for the answer to the stream's
+ * previous EDS response (see {@link AdsConnection}).
  *
  * <p>Incremental xDS ({@code DeltaAggregatedResources}) is served beside it on the same port, from
  * the same engine and resources: see {@link DeltaAdsConnection}. Both kinds of stream show in
