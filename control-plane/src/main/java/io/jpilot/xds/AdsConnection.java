@@ -138,9 +138,15 @@ final class AdsConnection
       state.pushHeld = false;
       respond(type, state, newest(engine.snapshot()), true);
     }
-    if (!state.pushHeld && !closed) {
-      heldPushesDone();
+    if (closed) {
+      return;
     }
+    for (TypeState s : types.values()) {
+      if (s.pushHeld) {
+        return;
+      }
+    }
+    heldPushesDone();
   }
 
   private void subscriptionChanged(XdsType type, TypeState state) {
