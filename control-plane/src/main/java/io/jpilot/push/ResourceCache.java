@@ -191,7 +191,7 @@ public final class ResourceCache {
             "resource " + e.getKey() + ": " + actual + " (expected: " + expected + ")");
       }
     }
-    return new GeneratedResources(type, snapshot.version(), generated, interner);
+    return new GeneratedResources(type, snapshot.version(), generated, interner, generator::encode);
   }
 
   /** Entries held now. */
