@@ -2,7 +2,6 @@ package io.jpilot.translate;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
-import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.Decorator;
@@ -153,7 +152,9 @@ final class RouteTranslator {
       r.setName(plan.name());
     }
     r.setMatch(RouteMatchTranslator.match(plan.match()));
-    if (plan.virtualService().isPresent()) {
+    if (plan.metadata().isPresent()) {
+      r.setMetadata(plan.metadata().get());
+    } else if (plan.virtualService().isPresent()) {
       r.setMetadata(configMetadata(plan.virtualService().get()));
     }
     if (plan.match().isPresent() && !plan.match().get().statPrefix().isEmpty()) {
@@ -274,7 +275,9 @@ final class RouteTranslator {
         }
       }
     }
-    action.addAllHashPolicy(plan.hashPolicies());
+    if (!plan.hashPolicies().isEmpty()) {
+      action.addAllHashPolicy(plan.hashPolicies()); // even an empty addAll allocates the list
+    }
     RetryPolicies.convert(plan.retryPolicy(), plan.consistentHash())
         .ifPresent(action::setRetryPolicy);
     return action.build();
@@ -370,11 +373,7 @@ final class RouteTranslator {
   }
 
   private static io.envoyproxy.envoy.config.core.v3.Metadata buildConfigMetadata(ConfigKey vs) {
-    SortedMap<String, Value> fields = new TreeMap<>();
-    fields.put(
-        "config",
-        XdsProtos.string(IstioNames.configPath("virtual-service", vs.namespace(), vs.name())));
-    return XdsProtos.istioMetadata(fields);
+    return ResolvedVirtualServices.configMetadata(vs);
   }
 
   /** istiod's built-in default retry policy (no mesh defaultHttpRetryPolicy). */
