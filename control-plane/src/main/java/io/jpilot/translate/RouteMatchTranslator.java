@@ -43,13 +43,16 @@ final class RouteMatchTranslator {
   private static final Comparator<HeaderMatcher> BY_NAME =
       Comparator.comparing(HeaderMatcher::getName);
 
+  /** No match at all: prefix "/" (immutable, so every such route shares it). */
+  private static final RouteMatch PREFIX_ROOT = RouteMatch.newBuilder().setPrefix("/").build();
+
   private RouteMatchTranslator() {}
 
   static RouteMatch match(Optional<HttpMatch> match) {
-    RouteMatch.Builder m = RouteMatch.newBuilder().setPrefix("/");
     if (match.isEmpty()) {
-      return m.build();
+      return PREFIX_ROOT;
     }
+    RouteMatch.Builder m = RouteMatch.newBuilder().setPrefix("/");
     HttpMatch in = match.get();
     List<HeaderMatcher> headers =
         in.headers().isEmpty() && in.withoutHeaders().isEmpty() ? List.of() : new ArrayList<>();

@@ -23,12 +23,12 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -49,6 +49,9 @@ final class RoutePlanner {
   static final int NON_REGISTRY_HOSTS_PORT = 80;
 
   private static final Set<String> MESH = Set.of(IstioNames.MESH_GATEWAY);
+
+  private static final Comparator<VirtualHostPlan> BY_NAME =
+      Comparator.comparing(VirtualHostPlan::name);
 
   private final MeshSnapshot snapshot;
   private final ProxyView proxy;
@@ -96,12 +99,7 @@ final class RoutePlanner {
    * name.
    */
   List<VirtualHostPlan> virtualHosts(int listenerPort, VirtualHostDomains style) {
-    SortedMap<String, Service> servicesByName = new TreeMap<>();
-    for (Service svc : snapshot.services().values()) {
-      if (hasRoutablePort(svc, listenerPort)) {
-        servicesByName.put(svc.hostname().toLowerCase(Locale.ROOT), svc);
-      }
-    }
+    Map<String, Service> servicesByName = servicesByName(listenerPort);
     List<String> wildcardServiceHosts = new ArrayList<>();
     for (String h : servicesByName.keySet()) {
       if (VirtualServiceIndex.isWildcard(h)) {
@@ -184,8 +182,31 @@ final class RoutePlanner {
         }
       }
     }
-    out.sort(Comparator.comparing(VirtualHostPlan::name));
+    out.sort(BY_NAME);
     return out;
+  }
+
+  /**
+   * The services with an HTTP port {@code port}, by lower-cased hostname, iterated in name order
+   * (the last service of a name wins). The snapshot lists services sorted by hostname, so the names
+   * usually arrive in order and a hashed map keeps it; otherwise they are sorted.
+   */
+  private Map<String, Service> servicesByName(int port) {
+    Map<String, Service> out = new LinkedHashMap<>();
+    String previous = null;
+    boolean ordered = true;
+    for (Service svc : snapshot.services().values()) {
+      if (!hasRoutablePort(svc, port)) {
+        continue;
+      }
+      String name = svc.hostname().toLowerCase(Locale.ROOT);
+      if (ordered && previous != null && name.compareTo(previous) <= 0) {
+        ordered = false;
+      }
+      previous = name;
+      out.put(name, svc);
+    }
+    return ordered ? out : new TreeMap<>(out);
   }
 
   /** Whether the service's port {@code port} (the first one with that number) carries HTTP. */
@@ -267,7 +288,7 @@ final class RoutePlanner {
    */
   private static boolean selects(
       VirtualServiceIndex.Entry e,
-      SortedMap<String, Service> servicesByName,
+      Map<String, Service> servicesByName,
       List<String> wildcardServiceHosts) {
     for (String h : e.hosts()) {
       if (servicesByName.containsKey(h)) {
@@ -292,7 +313,7 @@ final class RoutePlanner {
    */
   private void separateHostsAndServices(
       VirtualServiceIndex.Entry e,
-      SortedMap<String, Service> servicesByName,
+      Map<String, Service> servicesByName,
       List<String> hosts,
       List<Service> services) {
     // the services are servicesByName's values: the same service is the same object
@@ -540,8 +561,8 @@ final class RoutePlanner {
               Optional.of(resolved.metadata())));
     }
 
-    List<RoutePlan.Target> targets = new ArrayList<>();
-    List<RouteAction.HashPolicy> hashPolicies = new ArrayList<>();
+    List<RoutePlan.Target> targets = new ArrayList<>(http.route().size());
+    List<RouteAction.HashPolicy> hashPolicies = List.of();
     boolean weighted = http.route().size() != 1;
     boolean consistentHash = false;
     ClusterKey firstKey = null;
@@ -557,7 +578,12 @@ final class RoutePlanner {
       }
       String cluster = key.name();
       Optional<RouteAction.HashPolicy> hash = hashPolicy(d, listenerPort);
-      hash.ifPresent(hashPolicies::add);
+      if (hash.isPresent()) {
+        if (hashPolicies.isEmpty()) {
+          hashPolicies = new ArrayList<>();
+        }
+        hashPolicies.add(hash.get());
+      }
       consistentHash = !weighted && hash.isPresent();
       targets.add(new RoutePlan.Target(cluster, weighted ? rd.weight() : 0, rd.headers()));
     }
