@@ -108,7 +108,7 @@ final class RoutePlanner {
     }
     List<Wrapper> wrappers = new ArrayList<>();
     // services are the values of servicesByName, one object per (lower-cased) name
-    Set<Service> routed = identitySet();
+    Set<Service> routed = identitySet(servicesByName.size());
     for (VirtualServiceIndex.Entry e : virtualServices.entries()) {
       if (listenerPort != NON_REGISTRY_HOSTS_PORT
           && !selects(e, servicesByName, wildcardServiceHosts)) {
@@ -143,7 +143,7 @@ final class RoutePlanner {
     // service (a service's name is its hostname and the port, so the same service means the same
     // name); a plain host is never a service's hostname here, but the check stays exact
     Set<String> hostNames = new HashSet<>();
-    Set<Service> named = identitySet();
+    Set<Service> named = identitySet(servicesByName.size());
     Set<String> seenDomains = new HashSet<>(wrappers.size() * 16);
     List<VirtualHostPlan> out = new ArrayList<>(wrappers.size());
     for (Wrapper w : wrappers) {
@@ -219,8 +219,8 @@ final class RoutePlanner {
     return false;
   }
 
-  private static Set<Service> identitySet() {
-    return Collections.newSetFromMap(new IdentityHashMap<>());
+  private static Set<Service> identitySet(int expectedSize) {
+    return Collections.newSetFromMap(new IdentityHashMap<>(expectedSize));
   }
 
   /** Whether {@code host} is the hostname of a service that already has its virtual host. */
@@ -235,7 +235,7 @@ final class RoutePlanner {
    * {@code host:port}. The second form is recognised by taking it apart rather than built for every
    * service.
    */
-  private static final class KnownFqdns {
+  static final class KnownFqdns {
     private final Set<String> hostnames = new HashSet<>();
     private final String portSuffix;
 
