@@ -2,6 +2,7 @@ package io.jpilot.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
@@ -56,7 +57,6 @@ final class RoutePlanner {
   private final MeshSnapshot snapshot;
   private final ProxyView proxy;
   private final VirtualServiceIndex virtualServices;
-  private final ResolvedVirtualServices resolvedVirtualServices;
 
   private final boolean wholeServiceLookup;
 
@@ -69,7 +69,6 @@ final class RoutePlanner {
     this.snapshot = requireNonNull(snapshot, "snapshot");
     this.proxy = requireNonNull(proxy, "proxy");
     this.virtualServices = VirtualServiceIndex.forProxy(snapshot, proxy);
-    this.resolvedVirtualServices = ResolvedVirtualServices.of(snapshot);
     this.wholeServiceLookup = wholeServiceLookup;
   }
 
@@ -436,18 +435,17 @@ final class RoutePlanner {
    */
   List<RoutePlan> routesForVirtualService(
       VirtualService vs, int listenerPort, Set<String> gatewayNames, boolean tls) {
-    ResolvedVirtualServices.Resolved resolved = resolvedVirtualServices.get(vs);
+    // every route of the VirtualService carries the same istio.config metadata
+    Optional<Metadata> metadata = Optional.of(RouteTranslator.configMetadata(vs.meta().key()));
     List<RoutePlan> out = new ArrayList<>();
-    for (int i = 0; i < vs.http().size(); i++) {
-      HttpRoute http = vs.http().get(i);
+    for (HttpRoute http : vs.http()) {
       if (http.delegate().isPresent()) {
         continue; // a delegate that could not be merged: istiod drops the route
       }
-      ResolvedVirtualServices.Http destinations = resolved.http().get(i);
       if (http.match().isEmpty()) {
         addIfPresent(
             out,
-            translate(vs, resolved, http, destinations, Optional.empty(), listenerPort, tls));
+            translate(vs, metadata, http, Optional.empty(), listenerPort, tls));
         break; // matches everything: later entries are unreachable
       }
       boolean catchAll = false;
@@ -456,7 +454,7 @@ final class RoutePlanner {
           continue;
         }
         Optional<HttpMatch> match = Optional.of(m);
-        addIfPresent(out, translate(vs, resolved, http, destinations, match, listenerPort, tls));
+        addIfPresent(out, translate(vs, metadata, http, match, listenerPort, tls));
         if (RoutePlan.isCatchAll(match)) {
           catchAll = true;
           break;
@@ -525,9 +523,8 @@ final class RoutePlanner {
    */
   private Optional<RoutePlan> translate(
       VirtualService vs,
-      ResolvedVirtualServices.Resolved resolved,
+      Optional<Metadata> metadata,
       HttpRoute http,
-      ResolvedVirtualServices.Http destinations,
       Optional<HttpMatch> match,
       int listenerPort,
       boolean tls) {
@@ -558,7 +555,7 @@ final class RoutePlanner {
               Optional.empty(),
               false,
               List.of(),
-              Optional.of(resolved.metadata())));
+              metadata));
     }
 
     List<RoutePlan.Target> targets = new ArrayList<>(http.route().size());
@@ -566,12 +563,11 @@ final class RoutePlanner {
     boolean weighted = http.route().size() != 1;
     boolean consistentHash = false;
     ClusterKey firstKey = null;
-    for (int i = 0; i < http.route().size(); i++) {
-      RouteDestination rd = http.route().get(i);
+    for (RouteDestination rd : http.route()) {
       if (weighted && rd.weight() == 0) {
         continue; // istiod drops weight-0 destinations
       }
-      Destination d = destinations.route().get(i);
+      Destination d = resolved(vs, rd.destination());
       ClusterKey key = destinationKey(d, listenerPort);
       if (firstKey == null) {
         firstKey = key;
@@ -607,11 +603,11 @@ final class RoutePlanner {
             Optional.of(http),
             listenerPort,
             tls,
-            mirrors(http, destinations, listenerPort),
+            mirrors(vs, http, listenerPort),
             http.retries().isPresent() ? http.retries() : meshDefaultRetryPolicy(),
             consistentHash,
             hashPolicies,
-            Optional.of(resolved.metadata())));
+            metadata));
   }
 
   /** The decorator operation naming the VirtualService: {@code <name>:<port><path>}. */
@@ -622,14 +618,13 @@ final class RoutePlanner {
   /**
    * istiod's MirrorPercent / MirrorPercentByPolicy with TranslateRequestMirrorPolicy's clusters.
    */
-  private List<RoutePlan.Mirror> mirrors(
-      HttpRoute http, ResolvedVirtualServices.Http destinations, int listenerPort) {
+  private List<RoutePlan.Mirror> mirrors(VirtualService vs, HttpRoute http, int listenerPort) {
     if (http.mirror().isEmpty() && http.mirrors().isEmpty()) {
       return List.of();
     }
     List<RoutePlan.Mirror> out = new ArrayList<>();
     if (http.mirror().isPresent()) {
-      String cluster = destinationCluster(destinations.mirror().orElseThrow(), listenerPort);
+      String cluster = destinationCluster(resolved(vs, http.mirror().get()), listenerPort);
       if (http.mirrorPercentage().isPresent()) {
         double p = http.mirrorPercentage().get().value();
         if (p > 0) {
@@ -644,9 +639,8 @@ final class RoutePlanner {
         out.add(new RoutePlan.Mirror(cluster, 100, false));
       }
     }
-    for (int i = 0; i < http.mirrors().size(); i++) {
-      HttpMirror m = http.mirrors().get(i);
-      String cluster = destinationCluster(destinations.mirrors().get(i), listenerPort);
+    for (HttpMirror m : http.mirrors()) {
+      String cluster = destinationCluster(resolved(vs, m.destination()), listenerPort);
       if (m.percentage().isPresent()) {
         double p = m.percentage().get().value();
         if (p > 0) {
@@ -657,6 +651,15 @@ final class RoutePlanner {
       }
     }
     return out;
+  }
+
+  /**
+   * The destination with its host resolved against the VirtualService's namespace (the same string
+   * every time, see {@link ShortNames}).
+   */
+  private Destination resolved(VirtualService vs, Destination d) {
+    return new Destination(
+        ShortNames.resolve(snapshot, d.host(), vs.meta().namespace()), d.subset(), d.port());
   }
 
   /** istiod's translatePercentToFractionalPercent: value × 10000 per million, truncated. */

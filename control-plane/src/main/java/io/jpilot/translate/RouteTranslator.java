@@ -2,6 +2,7 @@ package io.jpilot.translate;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.Decorator;
@@ -360,7 +361,7 @@ final class RouteTranslator {
 
   private static final int CONFIG_METADATA_MAX = 16_384;
 
-  private static io.envoyproxy.envoy.config.core.v3.Metadata configMetadata(ConfigKey vs) {
+  static io.envoyproxy.envoy.config.core.v3.Metadata configMetadata(ConfigKey vs) {
     io.envoyproxy.envoy.config.core.v3.Metadata m = CONFIG_METADATA.get(vs);
     if (m == null) {
       m = buildConfigMetadata(vs);
@@ -373,7 +374,11 @@ final class RouteTranslator {
   }
 
   private static io.envoyproxy.envoy.config.core.v3.Metadata buildConfigMetadata(ConfigKey vs) {
-    return ResolvedVirtualServices.configMetadata(vs);
+    SortedMap<String, Value> fields = new TreeMap<>();
+    fields.put(
+        "config",
+        XdsProtos.string(IstioNames.configPath("virtual-service", vs.namespace(), vs.name())));
+    return XdsProtos.istioMetadata(fields);
   }
 
   /** istiod's built-in default retry policy (no mesh defaultHttpRetryPolicy). */

@@ -51,7 +51,8 @@ final class VirtualServiceIndex {
       }
       List<String> hosts = new ArrayList<>();
       for (String h : vs.hosts()) {
-        String host = snapshot.resolveShortName(h, vs.meta().namespace()).toLowerCase(Locale.ROOT);
+        String host =
+            ShortNames.resolve(snapshot, h, vs.meta().namespace()).toLowerCase(Locale.ROOT);
         hosts.add(host);
         if (isWildcard(host)) {
           idx.firstWildcard.putIfAbsent(host, vs);
