@@ -33,6 +33,9 @@ final class ShortNames {
 
   /** {@code host} resolved against {@code namespace} in {@code snapshot}'s domain. */
   static String resolve(MeshSnapshot snapshot, String host, String namespace) {
+    if (host.indexOf('.') >= 0 || host.equals("*")) {
+      return host; // already a name istiod keeps as is: nothing to remember
+    }
     Table t = table;
     if (!t.domainSuffix().equals(snapshot.domainSuffix())) {
       t = new Table(snapshot.domainSuffix());
