@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.jpilot.translate.XdsType;
 import java.util.Collections;
@@ -39,6 +40,19 @@ public final class GeneratedResources {
       long snapshotVersion,
       SortedMap<String, Message> generated,
       UnaryOperator<XdsResource> interner) {
+    this(type, snapshotVersion, generated, interner, Message::toByteString);
+  }
+
+  /**
+   * @param encoder serializes a resource exactly as {@link Message#toByteString()} does (it may
+   *     reuse bytes shared with other resources)
+   */
+  GeneratedResources(
+      XdsType type,
+      long snapshotVersion,
+      SortedMap<String, Message> generated,
+      UnaryOperator<XdsResource> interner,
+      Function<Message, ByteString> encoder) {
     this.type = requireNonNull(type, "type");
     this.snapshotVersion = snapshotVersion;
     SortedMap<String, XdsResource> out = new TreeMap<>();
@@ -46,7 +60,9 @@ public final class GeneratedResources {
     long size = 0;
     Hasher hasher = Hashing.murmur3_128().newHasher();
     for (Map.Entry<String, Message> e : generated.entrySet()) {
-      XdsResource r = interner.apply(XdsResource.of(e.getKey(), e.getValue()));
+      XdsResource r =
+          interner.apply(
+              XdsResource.of(e.getKey(), e.getValue(), encoder.apply(e.getValue())));
       out.put(e.getKey(), r);
       v.put(e.getKey(), r.version());
       size += r.size();

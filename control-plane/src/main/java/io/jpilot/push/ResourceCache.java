@@ -113,9 +113,10 @@ public final class ResourceCache {
       misses.increment();
       return generate(snapshot, view, type, names, UnaryOperator.identity());
     }
-    Key key = new Key(view, type, Set.copyOf(names));
-    CompletableFuture<GeneratedResources> existing = g.entries.get(key);
+    // looked up with the caller's set (no copy of thousands of names per proxy); kept with a copy
+    CompletableFuture<GeneratedResources> existing = g.entries.get(new Key(view, type, names));
     if (existing == null) {
+      Key key = new Key(view, type, Set.copyOf(names));
       if (g.entries.size() >= maxEntries) {
         misses.increment();
         return generate(snapshot, view, type, names, UnaryOperator.identity());
@@ -191,7 +192,7 @@ public final class ResourceCache {
             "resource " + e.getKey() + ": " + actual + " (expected: " + expected + ")");
       }
     }
-    return new GeneratedResources(type, snapshot.version(), generated, interner);
+    return new GeneratedResources(type, snapshot.version(), generated, interner, generator::encode);
   }
 
   /** Entries held now. */

@@ -1,8 +1,10 @@
 package io.jpilot.push;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
+import io.jpilot.translate.Translator;
 import io.jpilot.translate.XdsType;
 import java.util.Set;
 import java.util.SortedMap;
@@ -21,4 +23,29 @@ public interface ResourceGenerator {
    */
   SortedMap<String, Message> generate(
       MeshSnapshot snapshot, ProxyView proxy, XdsType type, Set<String> requestedNames);
+
+  /**
+   * {@code resource}, one this generator returned, serialized exactly as {@link
+   * Message#toByteString()} would. A generator that shares parts between resources may write
+   * them from bytes it remembers.
+   */
+  default ByteString encode(Message resource) {
+    return resource.toByteString();
+  }
+
+  /** The resources of {@code translator}, serialized with its {@link Translator#encode}. */
+  static ResourceGenerator of(Translator translator) {
+    return new ResourceGenerator() {
+      @Override
+      public SortedMap<String, Message> generate(
+          MeshSnapshot snapshot, ProxyView proxy, XdsType type, Set<String> requestedNames) {
+        return translator.generate(snapshot, proxy, type, requestedNames);
+      }
+
+      @Override
+      public ByteString encode(Message resource) {
+        return translator.encode(resource);
+      }
+    };
+  }
 }

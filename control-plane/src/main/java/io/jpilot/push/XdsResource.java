@@ -2,15 +2,22 @@ package io.jpilot.push;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
+import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 
 /**
@@ -38,19 +45,51 @@ public record XdsResource(String name, ByteString encoded, String version) {
     requireNonNull(version, "version");
   }
 
+  private static final String TYPE_URL_PREFIX = "type.googleapis.com/";
+
   private static String typeUrl(Message m) {
-    return "type.googleapis.com/" + m.getDescriptorForType().getFullName();
+    return TYPE_URL_PREFIX + m.getDescriptorForType().getFullName();
   }
 
   /** Packs {@code message} and digests its bytes. Protobuf serialization is deterministic here. */
   public static XdsResource of(String name, Message message) {
-    Any any = Any.pack(message);
-    String version =
-        Hashing.murmur3_128()
-            .hashBytes(any.getValue().asReadOnlyByteBuffer())
-            .toString()
-            .substring(0, 16);
-    return new XdsResource(name, any.toByteString(), version);
+    return of(name, message, message.toByteString());
+  }
+
+  /**
+   * Packs {@code message}, given as {@code serialized} (what {@code message.toByteString()} returns,
+   * possibly a rope over bytes shared with other resources), and digests those bytes. The packed
+   * form is byte for byte {@code Any.pack(message).toByteString()}.
+   */
+  public static XdsResource of(String name, Message message, ByteString serialized) {
+    String typeUrl = TYPE_URL_PREFIX + message.getDescriptorForType().getFullName();
+    Hasher hasher = Hashing.murmur3_128().newHasher();
+    for (ByteBuffer b : serialized.asReadOnlyByteBufferList()) {
+      hasher.putBytes(b);
+    }
+    String version = hasher.hash().toString().substring(0, 16);
+    return new XdsResource(name, packed(typeUrl, serialized), version);
+  }
+
+  /** {@code google.protobuf.Any{type_url = 1, value = 2}} over {@code value}, without copying it. */
+  private static ByteString packed(String typeUrl, ByteString value) {
+    int headerSize = CodedOutputStream.computeStringSize(1, typeUrl);
+    if (!value.isEmpty()) {
+      headerSize += CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(value.size());
+    }
+    byte[] header = new byte[headerSize];
+    CodedOutputStream out = CodedOutputStream.newInstance(header);
+    try {
+      out.writeString(1, typeUrl);
+      if (!value.isEmpty()) {
+        out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(value.size());
+      }
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return UnsafeByteOperations.unsafeWrap(header).concat(value);
   }
 
   /** The resource as an {@code Any} (decoded from {@link #encoded}). */

@@ -15,6 +15,7 @@ import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.registry.EndpointSlice;
 import io.jpilot.model.registry.Pod;
 import io.jpilot.push.PushEngine;
+import io.jpilot.push.ResourceGenerator;
 import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushSettings;
 import io.jpilot.source.FileSource;
@@ -470,12 +471,12 @@ public final class JPilotServer implements AutoCloseable {
       PushSettings settings,
       MeshConfig mesh,
       MeterRegistry meters) {
-    Translator translator = new Translator(mesh);
+    Translator translator = Translator.sharingVirtualHosts(mesh);
     return new PushEngine(
         store,
         domainSuffix,
         settings,
-        translator::generate,
+        ResourceGenerator.of(translator),
         TranslationInputs::normalize,
         new ProxyDependencies(translator)::affected,
         meters);

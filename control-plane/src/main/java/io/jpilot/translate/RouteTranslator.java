@@ -55,6 +55,21 @@ final class RouteTranslator {
     GRPC
   }
 
+  /** Where virtual hosts come from: shared between proxy views, or built per call. */
+  private final VirtualHostCache shared;
+
+  /** Builds every virtual host per call. */
+  RouteTranslator() {
+    this(null);
+  }
+
+  /**
+   * @param shared virtual hosts shared between proxy views; null builds each per call
+   */
+  RouteTranslator(VirtualHostCache shared) {
+    this.shared = shared;
+  }
+
   /**
    * @param names requested route configuration names; empty means one per HTTP service port
    */
@@ -74,12 +89,13 @@ final class RouteTranslator {
     RoutePlanner planner = new RoutePlanner(snapshot, proxy);
     SortedMap<String, Message> out = new TreeMap<>();
     for (String name : wanted) {
-      out.put(name, sidecarRouteConfiguration(name, planner));
+      out.put(name, sidecarRouteConfiguration(name, planner, snapshot.version()));
     }
     return out;
   }
 
-  private static RouteConfiguration sidecarRouteConfiguration(String name, RoutePlanner planner) {
+  private RouteConfiguration sidecarRouteConfiguration(
+      String name, RoutePlanner planner, long version) {
     int port = parsePort(name);
     if (port <= 0) {
       // istiod answers an unknown route name with an empty configuration
@@ -95,7 +111,10 @@ final class RouteTranslator {
             .setMaxDirectResponseBodySizeBytes(XdsProtos.uint32(MAX_DIRECT_RESPONSE_BODY_BYTES))
             .setIgnorePortInHostMatching(true);
     for (VirtualHostPlan vh : planner.virtualHosts(port, VirtualHostDomains.SIDECAR)) {
-      rc.addVirtualHosts(virtualHost(vh, Flavour.SIDECAR));
+      rc.addVirtualHosts(
+          shared == null
+              ? virtualHost(vh, Flavour.SIDECAR)
+              : shared.virtualHost(version, vh, Flavour.SIDECAR));
     }
     rc.addVirtualHosts(allowAny());
     return rc.build();

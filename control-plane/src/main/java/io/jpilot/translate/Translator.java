@@ -2,11 +2,13 @@ package io.jpilot.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import com.google.protobuf.Message;
 import io.jpilot.model.MeshConfig;
@@ -33,18 +35,20 @@ import java.util.TreeMap;
  *
  * <p>Every proxy first gets its {@link SidecarScope}: the per-type translators see a snapshot
  * narrowed to the services, VirtualServices and DestinationRules the proxy imports. Scopes are
- * remembered for the newest snapshot (see {@link SidecarScopeCache}): the one cache this class
- * keeps, which never changes an answer.
+ * remembered for the newest snapshot (see {@link SidecarScopeCache}). A translator made by {@link
+ * #sharingVirtualHosts} also shares virtual hosts between proxy views ({@link VirtualHostCache}).
+ * Neither cache ever changes an answer: each is keyed on everything its value is computed from.
  */
 public final class Translator {
   private final ClusterTranslator clusters = new ClusterTranslator();
   private final EndpointTranslator endpoints = new EndpointTranslator();
   private final ListenerTranslator listeners = new ListenerTranslator();
-  private final RouteTranslator routes = new RouteTranslator();
+  private final VirtualHostCache sharedHosts;
+  private final RouteTranslator routes;
   private final GrpcGenerator grpc = new GrpcGenerator();
   private final GatewayListenerTranslator gatewayListeners = new GatewayListenerTranslator();
   private final GatewayRouteTranslator gatewayRoutes = new GatewayRouteTranslator();
-  private final SidecarRoutes sidecarRoutes = new SidecarRoutes(routes);
+  private final SidecarRoutes sidecarRoutes;
   private final SidecarScopeCache scopes;
 
   /** A translator with istiod's default mesh config (root namespace istio-system, ALLOW_ANY). */
@@ -53,7 +57,36 @@ public final class Translator {
   }
 
   public Translator(MeshConfig mesh) {
+    this(mesh, null);
+  }
+
+  private Translator(MeshConfig mesh, VirtualHostCache sharedHosts) {
     this.scopes = new SidecarScopeCache(requireNonNull(mesh, "mesh"));
+    this.sharedHosts = sharedHosts;
+    this.routes = new RouteTranslator(sharedHosts);
+    this.sidecarRoutes = new SidecarRoutes(routes);
+  }
+
+  /**
+   * A translator for a push to many proxies: the virtual hosts of sidecar route configurations are
+   * built once per distinct plan and shared between proxy views (see {@link VirtualHostCache}),
+   * and {@link #encode} writes them from shared bytes. Output is the same as {@link
+   * #Translator(MeshConfig)}'s, byte for byte; only the work differs.
+   */
+  public static Translator sharingVirtualHosts(MeshConfig mesh) {
+    return new Translator(mesh, new VirtualHostCache());
+  }
+
+  /**
+   * {@code resource} serialized, exactly as {@link Message#toByteString()} would; a route
+   * configuration's shared virtual hosts are written from the bytes remembered for them.
+   */
+  public ByteString encode(Message resource) {
+    requireNonNull(resource, "resource");
+    if (sharedHosts != null && resource instanceof RouteConfiguration rc) {
+      return sharedHosts.encode(rc);
+    }
+    return resource.toByteString();
   }
 
   /** The Sidecar scope of {@code proxy} over {@code snapshot}, as generation computes it. */

@@ -72,7 +72,7 @@ final class AdsConnection
           !type.namedByParent()
               && (request.getResourceNamesCount() == 0
                   || request.getResourceNamesList().contains("*"));
-      state.names = names;
+      state.names = NameSets.names(names);
       subscriptionChanged(type, state);
       respond(type, state, newest(engine.snapshot()), false);
       return;
@@ -97,7 +97,7 @@ final class AdsConnection
                     && state.wildcard
                     && state.names.isEmpty()));
     if (!names.equals(state.names) || wildcard != state.wildcard) {
-      state.names = names;
+      state.names = NameSets.names(names);
       state.wildcard = wildcard;
       subscriptionChanged(type, state);
       respond(type, state, newest(engine.snapshot()), false);

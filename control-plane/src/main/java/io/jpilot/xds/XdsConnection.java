@@ -268,7 +268,7 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
       }
       hosts.add(host.get());
     }
-    edsHosts = Set.copyOf(hosts);
+    edsHosts = NameSets.hosts(Set.copyOf(hosts));
   }
 
   @Override

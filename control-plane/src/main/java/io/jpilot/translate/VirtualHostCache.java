@@ -1,0 +1,220 @@
+package io.jpilot.translate;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Shares virtual hosts between the route configurations of different proxy views, and encodes each
+ * shared virtual host once.
+ *
+ * <p>Without a Sidecar, every namespace is a view of its own, yet a service's virtual host on a
+ * port differs between namespaces only where its domains do (short names inside its own
+ * namespace). The route configuration of each view is still planned in full; what is shared is
+ * the step from a {@link VirtualHostPlan} to its protobuf and bytes.
+ *
+ * <p>The key is the plan itself (and the flavour), compared by value: a virtual host is a pure
+ * function of those (see {@link RouteTranslator#virtualHost(VirtualHostPlan,
+ * RouteTranslator.Flavour)}), so a remembered one is the one that would be built. The snapshot
+ * version only bounds memory: entries are kept for the two newest versions seen, at most {@link
+ * #MAX_ENTRIES} per version. Safe for concurrent callers; two racing on one plan may both build
+ * it, and either result is the same.
+ *
+ * <p>{@link #encode} writes a route configuration byte for byte as protobuf would, taking the
+ * bytes of its shared virtual hosts from here; the result is a rope over those bytes, so the route
+ * configurations of a hundred views hold each shared virtual host once.
+ */
+final class VirtualHostCache {
+  static final int MAX_ENTRIES = 65_536;
+
+  /** A plan and flavour; hashed cheaply, compared by value. */
+  private static final class Key {
+    final VirtualHostPlan plan;
+    final RouteTranslator.Flavour flavour;
+    final int hash;
+
+    Key(VirtualHostPlan plan, RouteTranslator.Flavour flavour) {
+      this.plan = plan;
+      this.flavour = flavour;
+      this.hash = hash(plan, flavour);
+    }
+
+    /**
+     * Consistent with value equality for the parts that differ between virtual hosts (name,
+     * domains, route names and targets); the rest of a route is compared by {@link #equals} only.
+     */
+    private static int hash(VirtualHostPlan plan, RouteTranslator.Flavour flavour) {
+      int h = plan.name().hashCode() * 31 + plan.domains().hashCode();
+      for (RoutePlan r : plan.routes()) {
+        h = h * 31 + r.name().hashCode();
+        h = h * 31 + r.targets().hashCode();
+      }
+      return h * 31 + flavour.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k
+          && k.hash == hash
+          && k.flavour == flavour
+          && k.plan.equals(plan);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /** A virtual host and, once asked for, its encoding as a route configuration's field 2. */
+  private static final class Entry {
+    final VirtualHost host;
+    volatile ByteString field;
+
+    Entry(VirtualHost host) {
+      this.host = host;
+    }
+  }
+
+  /** The entries of one snapshot version, by plan and by the identity of the built host. */
+  private record Generation(
+      long version,
+      ConcurrentHashMap<Key, Entry> byPlan,
+      ConcurrentHashMap<IdentityKey, Entry> byHost) {}
+
+  private record IdentityKey(VirtualHost host) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IdentityKey k && k.host == host;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(host);
+    }
+  }
+
+  private volatile Generation current;
+  private volatile Generation previous;
+
+  /** The virtual host of {@code plan}, built at most once per value for the newest versions. */
+  VirtualHost virtualHost(long version, VirtualHostPlan plan, RouteTranslator.Flavour flavour) {
+    Generation g = generationFor(version);
+    if (g == null) {
+      return RouteTranslator.virtualHost(plan, flavour);
+    }
+    Key key = new Key(plan, flavour);
+    Entry e = g.byPlan().get(key);
+    if (e != null) {
+      return e.host;
+    }
+    VirtualHost built = RouteTranslator.virtualHost(plan, flavour);
+    if (g.byPlan().size() >= MAX_ENTRIES) {
+      return built;
+    }
+    Entry mine = new Entry(built);
+    Entry raced = g.byPlan().putIfAbsent(key, mine);
+    if (raced != null) {
+      return raced.host;
+    }
+    g.byHost().put(new IdentityKey(built), mine);
+    return built;
+  }
+
+  /**
+   * {@code rc} serialized exactly as {@link RouteConfiguration#toByteString()} would: the name
+   * (field 1), the virtual hosts (field 2), then every other field, all of which have higher
+   * numbers. Virtual hosts this cache built are written from their remembered bytes.
+   */
+  ByteString encode(RouteConfiguration rc) {
+    if (rc.getVirtualHostsCount() == 0) {
+      return rc.toByteString();
+    }
+    List<ByteString> parts = new ArrayList<>(rc.getVirtualHostsCount() + 2);
+    if (!rc.getName().isEmpty()) {
+      parts.add(RouteConfiguration.newBuilder().setName(rc.getName()).build().toByteString());
+    }
+    Generation c = current;
+    Generation p = previous;
+    for (VirtualHost vh : rc.getVirtualHostsList()) {
+      Entry e = lookup(c, vh);
+      if (e == null) {
+        e = lookup(p, vh);
+      }
+      parts.add(e != null ? field(e) : encodeField(vh));
+    }
+    parts.add(rc.toBuilder().clearName().clearVirtualHosts().build().toByteString());
+    return ByteString.copyFrom(parts);
+  }
+
+  private static Entry lookup(Generation g, VirtualHost vh) {
+    return g == null ? null : g.byHost().get(new IdentityKey(vh));
+  }
+
+  private static ByteString field(Entry e) {
+    ByteString f = e.field;
+    if (f == null) {
+      f = encodeField(e.host);
+      e.field = f;
+    }
+    return f;
+  }
+
+  /** Tag, length and bytes of {@code vh} as field 2 of a route configuration. */
+  private static ByteString encodeField(VirtualHost vh) {
+    byte[] buf = new byte[CodedOutputStream.computeMessageSize(2, vh)];
+    CodedOutputStream out = CodedOutputStream.newInstance(buf);
+    try {
+      out.writeMessage(2, vh);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return UnsafeByteOperations.unsafeWrap(buf);
+  }
+
+  /**
+   * The generation of {@code version}: the newest or the one before it, a new newest one for a
+   * newer version, null for an older one (then nothing is shared).
+   */
+  private Generation generationFor(long version) {
+    Generation c = current;
+    if (c != null && c.version() == version) {
+      return c;
+    }
+    synchronized (this) {
+      return generationLocked(version);
+    }
+  }
+
+  private Generation generationLocked(long version) {
+    Generation c = current;
+    if (c != null && c.version() == version) {
+      return c;
+    }
+    Generation p = previous;
+    if (p != null && p.version() == version) {
+      return p;
+    }
+    if (c != null && c.version() > version) {
+      return null;
+    }
+    Generation g = new Generation(version, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    previous = c;
+    current = g;
+    return g;
+  }
+
+  /** Entries held for the newest version (for tests). */
+  int size() {
+    Generation c = current;
+    return c == null ? 0 : c.byPlan().size();
+  }
+}
