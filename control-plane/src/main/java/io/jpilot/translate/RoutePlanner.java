@@ -443,9 +443,7 @@ final class RoutePlanner {
         continue; // a delegate that could not be merged: istiod drops the route
       }
       if (http.match().isEmpty()) {
-        addIfPresent(
-            out,
-            translate(vs, metadata, http, Optional.empty(), listenerPort, tls));
+        addIfPresent(out, translate(vs, metadata, http, Optional.empty(), listenerPort, tls));
         break; // matches everything: later entries are unreachable
       }
       boolean catchAll = false;

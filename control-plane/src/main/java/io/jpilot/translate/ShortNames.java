@@ -6,10 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * istiod's ResolveShortnameToFQDN for the hosts VirtualServices name, remembered. The answer is a
- * pure function of the host as written, the VirtualService's namespace and the domain suffix (istiod
- * resolves VirtualService hosts once per push context, in resolveVirtualServiceShortnames); keeping
- * it means every route names the same string, whose hash the service and DestinationRule lookups
- * that follow compute once, instead of a new string per route and proxy.
+ * pure function of the host as written, the VirtualService's namespace and the domain suffix
+ * (istiod resolves VirtualService hosts once per push context, in resolveVirtualServiceShortnames);
+ * keeping it means every route names the same string, whose hash the service and DestinationRule
+ * lookups that follow compute once, instead of a new string per route and proxy.
  *
  * <p>Bounded: when more than {@link #MAX_ENTRIES} answers are held, they are all dropped and
  * remembered again as asked. Safe for concurrent callers.

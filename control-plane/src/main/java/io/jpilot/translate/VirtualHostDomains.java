@@ -97,7 +97,10 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
     return out;
   }
 
-  /** @param id where ".svc." starts in {@code proxyDomain} */
+  /**
+   * Appends the short Kubernetes forms of {@code host} ({@code id} is where ".svc." starts in
+   * {@code proxyDomain}).
+   */
   private void addKubernetesAltHosts(
       List<String> out, String host, int port, String proxyDomain, int id) {
     int ih = host.indexOf(".svc.");
@@ -127,5 +130,4 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
       out.add(IstioNames.joinHostPort(domain, port));
     }
   }
-
 }

@@ -111,7 +111,8 @@ class RoutePlannerTest {
     List<VirtualHostPlan> plans =
         new RoutePlanner(s, CLIENT).virtualHosts(80, VirtualHostDomains.SIDECAR);
 
-    assertThat(plans).extracting(VirtualHostPlan::name)
+    assertThat(plans)
+        .extracting(VirtualHostPlan::name)
         .containsExactly("B.example.com:80", "a.example.com:80");
     assertThat(host(plans, "a.example.com:80").domains())
         .containsExactly("a.example.com", "a.example.com.", "10.0.0.1");
@@ -129,7 +130,10 @@ class RoutePlannerTest {
             List.of(route(dest(ECHO, "v2"))),
             List.of("."));
     MeshSnapshot s =
-        TestMesh.create().service("echo", "default", "10.96.0.10", http(80)).add(onlyInOther).build();
+        TestMesh.create()
+            .service("echo", "default", "10.96.0.10", http(80))
+            .add(onlyInOther)
+            .build();
     ProxyView inOther =
         TestMesh.sidecar("client-1", "other", "10.244.0.10", Map.of("app", "client"));
 
@@ -151,7 +155,9 @@ class RoutePlannerTest {
     RoutePlanner planner = new RoutePlanner(s, CLIENT);
     for (int i = 0; i < 2; i++) {
       RoutePlan plan =
-          host(planner.virtualHosts(80, VirtualHostDomains.SIDECAR), fqdn("echo", "staging") + ":80")
+          host(
+                  planner.virtualHosts(80, VirtualHostDomains.SIDECAR),
+                  fqdn("echo", "staging") + ":80")
               .routes()
               .get(0);
       assertThat(plan.targets().get(0).cluster())

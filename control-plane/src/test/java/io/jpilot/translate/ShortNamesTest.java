@@ -20,7 +20,8 @@ class ShortNamesTest {
         .isEqualTo("reviews.default.svc.corp.example");
     assertThat(ShortNames.resolve(local, "reviews", "default"))
         .isEqualTo("reviews.default.svc.cluster.local");
-    assertThat(ShortNames.resolve(local, "api.example.com", "default")).isEqualTo("api.example.com");
+    assertThat(ShortNames.resolve(local, "api.example.com", "default"))
+        .isEqualTo("api.example.com");
     assertThat(ShortNames.resolve(local, "*", "default")).isEqualTo("*");
   }
 

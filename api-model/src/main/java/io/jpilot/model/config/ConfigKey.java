@@ -18,9 +18,9 @@ public record ConfigKey(String kind, String namespace, String name) implements C
   }
 
   /**
-   * Written out, with the 31-based combination over kind, namespace and name that Java 17
-   * generates for records (so hashed collections order keys as before): keys are hashed on hot
-   * paths, and the generated method goes through a method-handle chain.
+   * Written out, with the 31-based combination over kind, namespace and name that Java 17 generates
+   * for records (so hashed collections order keys as before): keys are hashed on hot paths, and the
+   * generated method goes through a method-handle chain.
    */
   @Override
   public int hashCode() {
