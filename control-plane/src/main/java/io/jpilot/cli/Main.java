@@ -54,7 +54,19 @@ public final class Main {
 
   private Main() {}
 
+  /**
+   * Netty's pooled direct buffers, when it may call DirectByteBuffer's private constructor, are
+   * allocated without the JDK zeroing every new chunk; a push of hundreds of megabytes otherwise
+   * spends a visible share of its CPU clearing memory that is then overwritten. The jar's manifest
+   * opens java.nio for this ({@code Add-Opens}); without it Netty falls back to the JDK path.
+   */
+  private static final String NETTY_REFLECTION =
+      "io.grpc.netty.shaded.io.netty.tryReflectionSetAccessible";
+
   public static void main(String[] argv) {
+    if (System.getProperty(NETTY_REFLECTION) == null) {
+      System.setProperty(NETTY_REFLECTION, "true");
+    }
     int code = run(argv, System.out, System.err);
     if (code != 0 || !(argv.length > 0 && argv[0].equals("serve"))) {
       System.exit(code);
