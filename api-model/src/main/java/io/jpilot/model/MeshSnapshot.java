@@ -555,4 +555,28 @@ public final class MeshSnapshot {
   public int configCount() {
     return configCount;
   }
+
+  /** Indexes translators derive from this snapshot alone; see {@link #derived}. */
+  private final java.util.concurrent.ConcurrentHashMap<Object, Object> derived =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * An index over this snapshot (what istiod computes once per push context), built by {@code
+   * build} on first use and kept with the snapshot. {@code build} must depend on this snapshot and
+   * {@code key} alone, and the value must be immutable; two callers racing may both build it, and
+   * either result is kept.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T derived(Object key, java.util.function.Function<MeshSnapshot, T> build) {
+    requireNonNull(key, "key");
+    Object value = derived.get(key);
+    if (value == null) {
+      value = requireNonNull(build.apply(this), "build result");
+      Object raced = derived.putIfAbsent(key, value);
+      if (raced != null) {
+        value = raced;
+      }
+    }
+    return (T) value;
+  }
 }

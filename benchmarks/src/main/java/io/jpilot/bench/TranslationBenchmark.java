@@ -56,7 +56,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar TranslationBenchmark}. On a machine
  * whose cores are shared with other work, wall time per call swings with the load; {@link #main}
  * measures the calling thread's CPU time per call instead: {@code java -cp
- * benchmarks/target/benchmarks.jar io.jpilot.bench.TranslationBenchmark [seconds-per-window]}.
+ * benchmarks/target/benchmarks.jar io.jpilot.bench.TranslationBenchmark [seconds-per-window
+ * [shape[:type]]]}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -113,13 +114,20 @@ public class TranslationBenchmark {
   /**
    * CPU time (and bytes allocated) per call of the calling thread, for every shape and xDS type:
    * after a warm-up of three windows, the median over five windows of one second (or the given
-   * seconds) each.
+   * seconds) each. A second argument limits the run to one shape ({@code http100}) or one shape and
+   * type ({@code http100:rds}).
    */
   public static void main(String[] args) {
     double window = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+    String only = args.length > 1 ? args[1] : "";
+    String onlyShape = only.contains(":") ? only.substring(0, only.indexOf(':')) : only;
+    String onlyType = only.contains(":") ? only.substring(only.indexOf(':') + 1) : "";
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.println("shape type cpu_us_per_call kb_allocated_per_call");
     for (String name : List.of("http100", "eds1000", "eds100x10", "gateway1000")) {
+      if (!onlyShape.isEmpty() && !onlyShape.equals(name)) {
+        continue;
+      }
       TranslationBenchmark b = new TranslationBenchmark();
       b.shape = name;
       b.setUp();
@@ -129,6 +137,9 @@ public class TranslationBenchmark {
       calls.put("lds", b::listeners);
       calls.put("eds", b::endpoints);
       for (Map.Entry<String, Runnable> call : calls.entrySet()) {
+        if (!onlyType.isEmpty() && !onlyType.equals(call.getKey())) {
+          continue;
+        }
         List<Double> cpu = new ArrayList<>();
         List<Double> alloc = new ArrayList<>();
         for (int w = 0; w < 8; w++) {

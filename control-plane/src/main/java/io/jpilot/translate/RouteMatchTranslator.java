@@ -43,15 +43,19 @@ final class RouteMatchTranslator {
   private static final Comparator<HeaderMatcher> BY_NAME =
       Comparator.comparing(HeaderMatcher::getName);
 
+  /** No match at all: prefix "/" (immutable, so every such route shares it). */
+  private static final RouteMatch PREFIX_ROOT = RouteMatch.newBuilder().setPrefix("/").build();
+
   private RouteMatchTranslator() {}
 
   static RouteMatch match(Optional<HttpMatch> match) {
-    RouteMatch.Builder m = RouteMatch.newBuilder().setPrefix("/");
     if (match.isEmpty()) {
-      return m.build();
+      return PREFIX_ROOT;
     }
+    RouteMatch.Builder m = RouteMatch.newBuilder().setPrefix("/");
     HttpMatch in = match.get();
-    List<HeaderMatcher> headers = new ArrayList<>();
+    List<HeaderMatcher> headers =
+        in.headers().isEmpty() && in.withoutHeaders().isEmpty() ? List.of() : new ArrayList<>();
     for (Map.Entry<String, StringMatch> h : in.headers().entrySet()) {
       Optional<MetadataMatcher> claim = jwtClaimMatcher(h.getKey(), h.getValue());
       if (claim.isPresent()) {
@@ -76,7 +80,10 @@ final class RouteMatchTranslator {
     if (headers.size() > 1) {
       headers.sort(BY_NAME);
     }
-    m.addAllHeaders(headers);
+    // one by one: addAll would copy the list through a null check and grow the field's list
+    for (HeaderMatcher h : headers) {
+      m.addHeaders(h);
+    }
     if (in.uri().isPresent()) {
       StringMatch uri = in.uri().get();
       switch (uri.kind()) {
@@ -182,6 +189,10 @@ final class RouteMatchTranslator {
 
   /** istiod's jwt.ToRoutingClaim: the claim path of a routing header, if it is one. */
   static Optional<List<String>> routingClaims(String headerName) {
+    // only a name starting with '@' lower-cases to one that does: most names stop here
+    if (headerName.isEmpty() || headerName.charAt(0) != '@') {
+      return Optional.empty();
+    }
     if (!headerName.toLowerCase(Locale.ROOT).startsWith(JWT_CLAIM_HEADER)) {
       return Optional.empty();
     }

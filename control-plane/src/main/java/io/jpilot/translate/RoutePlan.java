@@ -2,6 +2,7 @@ package io.jpilot.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.Headers;
@@ -30,6 +31,8 @@ import java.util.Optional;
  * @param consistentHash true when the single destination hashes consistently (no previous_hosts
  *     retry predicate then)
  * @param hashPolicies the route's hash_policy entries (from DestinationRule consistentHash)
+ * @param metadata the {@code istio.config} metadata of {@code virtualService} when the planner has
+ *     it at hand; empty means it is built from the key
  */
 record RoutePlan(
     String name,
@@ -45,7 +48,8 @@ record RoutePlan(
     List<Mirror> mirrors,
     Optional<HttpRetry> retryPolicy,
     boolean consistentHash,
-    List<RouteAction.HashPolicy> hashPolicies) {
+    List<RouteAction.HashPolicy> hashPolicies,
+    Optional<Metadata> metadata) {
 
   /** What the route does with a matching request. */
   enum Action {
@@ -90,6 +94,7 @@ record RoutePlan(
     mirrors = List.copyOf(mirrors);
     requireNonNull(retryPolicy, "retryPolicy");
     hashPolicies = List.copyOf(hashPolicies);
+    requireNonNull(metadata, "metadata");
     if (targets.isEmpty() && action(http) == Action.ROUTE) {
       throw new IllegalArgumentException("targets: empty (expected: at least one)");
     }
@@ -118,7 +123,8 @@ record RoutePlan(
         List.of(),
         Optional.empty(),
         false,
-        List.of());
+        List.of(),
+        Optional.empty());
   }
 
   Action action() {

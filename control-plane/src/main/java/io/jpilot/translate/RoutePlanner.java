@@ -2,6 +2,7 @@ package io.jpilot.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
@@ -18,15 +19,17 @@ import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -47,6 +50,9 @@ final class RoutePlanner {
   static final int NON_REGISTRY_HOSTS_PORT = 80;
 
   private static final Set<String> MESH = Set.of(IstioNames.MESH_GATEWAY);
+
+  private static final Comparator<VirtualHostPlan> BY_NAME =
+      Comparator.comparing(VirtualHostPlan::name);
 
   private final MeshSnapshot snapshot;
   private final ProxyView proxy;
@@ -92,12 +98,7 @@ final class RoutePlanner {
    * name.
    */
   List<VirtualHostPlan> virtualHosts(int listenerPort, VirtualHostDomains style) {
-    SortedMap<String, Service> servicesByName = new TreeMap<>();
-    for (Service svc : snapshot.services().values()) {
-      if (hasRoutablePort(svc, listenerPort)) {
-        servicesByName.put(svc.hostname().toLowerCase(Locale.ROOT), svc);
-      }
-    }
+    Map<String, Service> servicesByName = servicesByName(listenerPort);
     List<String> wildcardServiceHosts = new ArrayList<>();
     for (String h : servicesByName.keySet()) {
       if (VirtualServiceIndex.isWildcard(h)) {
@@ -105,7 +106,8 @@ final class RoutePlanner {
       }
     }
     List<Wrapper> wrappers = new ArrayList<>();
-    Set<String> routed = new HashSet<>();
+    // services are the values of servicesByName, one object per (lower-cased) name
+    Set<Service> routed = identitySet(servicesByName.size());
     for (VirtualServiceIndex.Entry e : virtualServices.entries()) {
       if (listenerPort != NON_REGISTRY_HOSTS_PORT
           && !selects(e, servicesByName, wildcardServiceHosts)) {
@@ -122,10 +124,10 @@ final class RoutePlanner {
         continue;
       }
       wrappers.add(new Wrapper(hosts, services, routes));
-      services.forEach(s -> routed.add(s.hostname().toLowerCase(Locale.ROOT)));
+      routed.addAll(services);
     }
     for (Map.Entry<String, Service> e : servicesByName.entrySet()) {
-      if (!routed.contains(e.getKey())) {
+      if (!routed.contains(e.getValue())) {
         wrappers.add(
             new Wrapper(
                 List.of(),
@@ -134,21 +136,20 @@ final class RoutePlanner {
       }
     }
 
-    Set<String> knownFqdns = new HashSet<>();
-    for (Wrapper w : wrappers) {
-      for (Service svc : w.services()) {
-        knownFqdns.add(svc.hostname());
-        knownFqdns.add(IstioNames.joinHostPort(svc.hostname(), listenerPort));
-      }
-    }
-    Set<String> names = new HashSet<>(wrappers.size() * 2);
+    // every wrapper's services together are exactly the values of servicesByName
+    KnownFqdns knownFqdns = new KnownFqdns(servicesByName.values(), listenerPort);
+    // virtual host names: those of plain VirtualService hosts by name, those of services by the
+    // service (a service's name is its hostname and the port, so the same service means the same
+    // name); a plain host is never a service's hostname here, but the check stays exact
+    Set<String> hostNames = new HashSet<>();
+    Set<Service> named = identitySet(servicesByName.size());
     Set<String> seenDomains = new HashSet<>(wrappers.size() * 16);
-    List<VirtualHostPlan> out = new ArrayList<>();
+    List<VirtualHostPlan> out = new ArrayList<>(wrappers.size());
     for (Wrapper w : wrappers) {
       for (String host : w.virtualServiceHosts()) {
         String h = host.toLowerCase(Locale.ROOT);
         String name = IstioNames.joinHostPort(h, listenerPort);
-        if (!names.add(name)) {
+        if (!hostNames.add(name) || namedService(h, servicesByName, named)) {
           continue; // an older VirtualService already named this host
         }
         List<String> domains =
@@ -161,9 +162,12 @@ final class RoutePlanner {
         }
       }
       for (Service svc : w.services()) {
-        String name = IstioNames.joinHostPort(svc.hostname(), listenerPort);
-        if (!names.add(name)) {
+        if (!named.add(svc)) {
           continue; // routed by an older VirtualService
+        }
+        String name = IstioNames.joinHostPort(svc.hostname(), listenerPort);
+        if (!hostNames.isEmpty() && hostNames.contains(name)) {
+          continue; // a plain VirtualService host of the same name came first
         }
         List<String> alt = style.altHosts(svc.hostname(), listenerPort, proxy.dnsDomain());
         List<String> domains =
@@ -177,8 +181,31 @@ final class RoutePlanner {
         }
       }
     }
-    out.sort(Comparator.comparing(VirtualHostPlan::name));
+    out.sort(BY_NAME);
     return out;
+  }
+
+  /**
+   * The services with an HTTP port {@code port}, by lower-cased hostname, iterated in name order
+   * (the last service of a name wins). The snapshot lists services sorted by hostname, so the names
+   * usually arrive in order and a hashed map keeps it; otherwise they are sorted.
+   */
+  private Map<String, Service> servicesByName(int port) {
+    Map<String, Service> out = new LinkedHashMap<>();
+    String previous = null;
+    boolean ordered = true;
+    for (Service svc : snapshot.services().values()) {
+      if (!hasRoutablePort(svc, port)) {
+        continue;
+      }
+      String name = svc.hostname().toLowerCase(Locale.ROOT);
+      if (ordered && previous != null && name.compareTo(previous) <= 0) {
+        ordered = false;
+      }
+      previous = name;
+      out.put(name, svc);
+    }
+    return ordered ? out : new TreeMap<>(out);
   }
 
   /** Whether the service's port {@code port} (the first one with that number) carries HTTP. */
@@ -191,17 +218,65 @@ final class RoutePlanner {
     return false;
   }
 
+  private static Set<Service> identitySet(int expectedSize) {
+    return Collections.newSetFromMap(new IdentityHashMap<>(expectedSize));
+  }
+
+  /** Whether {@code host} is the hostname of a service that already has its virtual host. */
+  private static boolean namedService(
+      String host, Map<String, Service> servicesByName, Set<Service> named) {
+    Service svc = servicesByName.get(host);
+    return svc != null && svc.hostname().equals(host) && named.contains(svc);
+  }
+
+  /**
+   * istiod's knownFQDNs of dedupeDomains: the hostnames of the services on the port, and each as
+   * {@code host:port}. The second form is recognised by taking it apart rather than built for every
+   * service.
+   */
+  static final class KnownFqdns {
+    private final Set<String> hostnames = new HashSet<>();
+    private final String portSuffix;
+
+    KnownFqdns(Collection<Service> services, int port) {
+      for (Service svc : services) {
+        hostnames.add(svc.hostname());
+      }
+      this.portSuffix = ":" + port;
+    }
+
+    boolean contains(String d) {
+      if (hostnames.contains(d)) {
+        return true;
+      }
+      if (!d.endsWith(portSuffix)) {
+        return false;
+      }
+      // d == IstioNames.joinHostPort(host, port) for a known host?
+      String host = d.substring(0, d.length() - portSuffix.length());
+      if (host.indexOf(':') < 0) {
+        return hostnames.contains(host);
+      }
+      if (host.length() < 2 || host.charAt(0) != '[' || host.charAt(host.length() - 1) != ']') {
+        return false;
+      }
+      String inner = host.substring(1, host.length() - 1);
+      return inner.indexOf(':') >= 0 && hostnames.contains(inner);
+    }
+  }
+
   /** istiod's dedupeDomains. */
   private static List<String> dedupe(
-      List<String> domains, Set<String> seen, List<String> expandedHosts, Set<String> knownFqdns) {
-    List<String> out = new ArrayList<>();
+      List<String> domains, Set<String> seen, List<String> expandedHosts, KnownFqdns knownFqdns) {
+    List<String> out = new ArrayList<>(domains.size());
     for (String d : domains) {
-      String lower = d.toLowerCase(Locale.ROOT);
-      if (seen.contains(lower) || (expandedHosts.contains(d) && knownFqdns.contains(d))) {
+      if (expandedHosts.contains(d) && knownFqdns.contains(d)) {
         continue;
       }
+      if (!seen.add(d.toLowerCase(Locale.ROOT))) {
+        continue; // an earlier virtual host has this domain
+      }
       out.add(d);
-      seen.add(lower);
     }
     return out;
   }
@@ -212,7 +287,7 @@ final class RoutePlanner {
    */
   private static boolean selects(
       VirtualServiceIndex.Entry e,
-      SortedMap<String, Service> servicesByName,
+      Map<String, Service> servicesByName,
       List<String> wildcardServiceHosts) {
     for (String h : e.hosts()) {
       if (servicesByName.containsKey(h)) {
@@ -237,17 +312,18 @@ final class RoutePlanner {
    */
   private void separateHostsAndServices(
       VirtualServiceIndex.Entry e,
-      SortedMap<String, Service> servicesByName,
+      Map<String, Service> servicesByName,
       List<String> hosts,
       List<Service> services) {
-    Set<Service> matched = new LinkedHashSet<>();
+    // the services are servicesByName's values: the same service is the same object
+    List<Service> matched = services;
     for (String h : e.hosts()) {
       if (VirtualServiceIndex.isWildcard(h)) {
         continue;
       }
       Service svc = servicesByName.get(h);
       if (svc != null) {
-        matched.add(svc);
+        addOnce(matched, svc);
       } else {
         hosts.add(h);
       }
@@ -263,14 +339,22 @@ final class RoutePlanner {
         }
         found = true;
         if (virtualServices.mostSpecific(s.getKey()).map(v -> v == e.vs()).orElse(false)) {
-          matched.add(s.getValue());
+          addOnce(matched, s.getValue());
         }
       }
       if (!found) {
         hosts.add(h);
       }
     }
-    services.addAll(matched);
+  }
+
+  private static void addOnce(List<Service> services, Service svc) {
+    for (Service s : services) {
+      if (s == svc) {
+        return;
+      }
+    }
+    services.add(svc);
   }
 
   /** The single virtual host for one service port (proxyless gRPC route configurations). */
@@ -316,7 +400,8 @@ final class RoutePlanner {
         List.of(),
         meshDefaultRetryPolicy(),
         false,
-        List.of(hash.get()));
+        List.of(hash.get()),
+        Optional.empty());
   }
 
   /** istiod's BuildDefaultHTTPOutboundRoute: prefix "/", the default cluster, default retries. */
@@ -350,13 +435,15 @@ final class RoutePlanner {
    */
   List<RoutePlan> routesForVirtualService(
       VirtualService vs, int listenerPort, Set<String> gatewayNames, boolean tls) {
+    // every route of the VirtualService carries the same istio.config metadata
+    Optional<Metadata> metadata = Optional.of(RouteTranslator.configMetadata(vs.meta().key()));
     List<RoutePlan> out = new ArrayList<>();
     for (HttpRoute http : vs.http()) {
       if (http.delegate().isPresent()) {
         continue; // a delegate that could not be merged: istiod drops the route
       }
       if (http.match().isEmpty()) {
-        translate(vs, http, Optional.empty(), listenerPort, tls).ifPresent(out::add);
+        addIfPresent(out, translate(vs, metadata, http, Optional.empty(), listenerPort, tls));
         break; // matches everything: later entries are unreachable
       }
       boolean catchAll = false;
@@ -364,8 +451,9 @@ final class RoutePlanner {
         if (!applies(m, vs.meta().namespace(), listenerPort, gatewayNames)) {
           continue;
         }
-        translate(vs, http, Optional.of(m), listenerPort, tls).ifPresent(out::add);
-        if (RoutePlan.isCatchAll(Optional.of(m))) {
+        Optional<HttpMatch> match = Optional.of(m);
+        addIfPresent(out, translate(vs, metadata, http, match, listenerPort, tls));
+        if (RoutePlan.isCatchAll(match)) {
           catchAll = true;
           break;
         }
@@ -374,7 +462,13 @@ final class RoutePlanner {
         break;
       }
     }
-    return out;
+    return List.copyOf(out); // immutable: every virtual host plan of the VirtualService shares it
+  }
+
+  private static void addIfPresent(List<RoutePlan> out, Optional<RoutePlan> route) {
+    if (route.isPresent()) {
+      out.add(route.get());
+    }
   }
 
   /** istiod's port and source checks of TranslateRoute: does this match apply here at all? */
@@ -413,7 +507,8 @@ final class RoutePlanner {
       }
       return false;
     }
-    if (!proxy.labels().entrySet().containsAll(m.sourceLabels().entrySet())) {
+    if (!m.sourceLabels().isEmpty()
+        && !proxy.labels().entrySet().containsAll(m.sourceLabels().entrySet())) {
       return false;
     }
     return m.sourceNamespace().isEmpty() || m.sourceNamespace().equals(proxy.namespace());
@@ -425,7 +520,12 @@ final class RoutePlanner {
    * route without an action) or no destination left.
    */
   private Optional<RoutePlan> translate(
-      VirtualService vs, HttpRoute http, Optional<HttpMatch> match, int listenerPort, boolean tls) {
+      VirtualService vs,
+      Optional<Metadata> metadata,
+      HttpRoute http,
+      Optional<HttpMatch> match,
+      int listenerPort,
+      boolean tls) {
     if (http.redirect().isPresent()
         && RouteTranslator.redirectCode(http.redirect().get().redirectCode()).isEmpty()) {
       return Optional.empty();
@@ -435,7 +535,6 @@ final class RoutePlanner {
       name = name + "." + match.get().name();
     }
     String path = RoutePlan.operationPath(match);
-    String vsOperation = vs.meta().name() + ":" + listenerPort + path;
 
     if (http.redirect().isPresent() || http.directResponse().isPresent()) {
       return Optional.of(
@@ -446,18 +545,19 @@ final class RoutePlanner {
               false,
               http.timeout().orElse(Duration.ZERO),
               Optional.of(vs.meta().key()),
-              vsOperation,
+              vsOperation(vs, listenerPort, path),
               Optional.of(http),
               listenerPort,
               tls,
               List.of(),
               Optional.empty(),
               false,
-              List.of()));
+              List.of(),
+              metadata));
     }
 
-    List<RoutePlan.Target> targets = new ArrayList<>();
-    List<RouteAction.HashPolicy> hashPolicies = new ArrayList<>();
+    List<RoutePlan.Target> targets = new ArrayList<>(http.route().size());
+    List<RouteAction.HashPolicy> hashPolicies = List.of();
     boolean weighted = http.route().size() != 1;
     boolean consistentHash = false;
     ClusterKey firstKey = null;
@@ -472,7 +572,12 @@ final class RoutePlanner {
       }
       String cluster = key.name();
       Optional<RouteAction.HashPolicy> hash = hashPolicy(d, listenerPort);
-      hash.ifPresent(hashPolicies::add);
+      if (hash.isPresent()) {
+        if (hashPolicies.isEmpty()) {
+          hashPolicies = new ArrayList<>();
+        }
+        hashPolicies.add(hash.get());
+      }
       consistentHash = !weighted && hash.isPresent();
       targets.add(new RoutePlan.Target(cluster, weighted ? rd.weight() : 0, rd.headers()));
     }
@@ -480,10 +585,10 @@ final class RoutePlanner {
       // no destination left: Envoy would reject an empty weighted_clusters
       return Optional.empty();
     }
-    String operation = vsOperation;
-    if (!weighted && firstKey.parsesBack()) {
-      operation = IstioNames.joinHostPort(firstKey.host(), firstKey.port()) + path;
-    }
+    String operation =
+        !weighted && firstKey.parsesBack()
+            ? IstioNames.joinHostPort(firstKey.host(), firstKey.port()) + path
+            : vsOperation(vs, listenerPort, path);
     return Optional.of(
         new RoutePlan(
             name,
@@ -497,9 +602,15 @@ final class RoutePlanner {
             listenerPort,
             tls,
             mirrors(vs, http, listenerPort),
-            http.retries().or(this::meshDefaultRetryPolicy),
+            http.retries().isPresent() ? http.retries() : meshDefaultRetryPolicy(),
             consistentHash,
-            hashPolicies));
+            hashPolicies,
+            metadata));
+  }
+
+  /** The decorator operation naming the VirtualService: {@code <name>:<port><path>}. */
+  private static String vsOperation(VirtualService vs, int listenerPort, String path) {
+    return vs.meta().name() + ":" + listenerPort + path;
   }
 
   /**
@@ -540,15 +651,18 @@ final class RoutePlanner {
     return out;
   }
 
+  /**
+   * The destination with its host resolved against the VirtualService's namespace (the same string
+   * every time, see {@link ShortNames}).
+   */
+  private Destination resolved(VirtualService vs, Destination d) {
+    return new Destination(
+        ShortNames.resolve(snapshot, d.host(), vs.meta().namespace()), d.subset(), d.port());
+  }
+
   /** istiod's translatePercentToFractionalPercent: value × 10000 per million, truncated. */
   static long perMillion(double percent) {
     return (long) (percent * 10000);
-  }
-
-  /** The destination with its host resolved against the VirtualService's namespace. */
-  private Destination resolved(VirtualService vs, Destination d) {
-    return new Destination(
-        snapshot.resolveShortName(d.host(), vs.meta().namespace()), d.subset(), d.port());
   }
 
   /**

@@ -172,7 +172,9 @@ final class RouteTranslator {
       r.setName(plan.name());
     }
     r.setMatch(RouteMatchTranslator.match(plan.match()));
-    if (plan.virtualService().isPresent()) {
+    if (plan.metadata().isPresent()) {
+      r.setMetadata(plan.metadata().get());
+    } else if (plan.virtualService().isPresent()) {
       r.setMetadata(configMetadata(plan.virtualService().get()));
     }
     if (plan.match().isPresent() && !plan.match().get().statPrefix().isEmpty()) {
@@ -293,7 +295,9 @@ final class RouteTranslator {
         }
       }
     }
-    action.addAllHashPolicy(plan.hashPolicies());
+    if (!plan.hashPolicies().isEmpty()) {
+      action.addAllHashPolicy(plan.hashPolicies()); // even an empty addAll allocates the list
+    }
     RetryPolicies.convert(plan.retryPolicy(), plan.consistentHash())
         .ifPresent(action::setRetryPolicy);
     return action.build();
@@ -376,7 +380,7 @@ final class RouteTranslator {
 
   private static final int CONFIG_METADATA_MAX = 16_384;
 
-  private static io.envoyproxy.envoy.config.core.v3.Metadata configMetadata(ConfigKey vs) {
+  static io.envoyproxy.envoy.config.core.v3.Metadata configMetadata(ConfigKey vs) {
     io.envoyproxy.envoy.config.core.v3.Metadata m = CONFIG_METADATA.get(vs);
     if (m == null) {
       m = buildConfigMetadata(vs);

@@ -55,7 +55,7 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
    * keep an expanded short name from shadowing a real FQDN.
    */
   List<String> altHosts(String host, int port, String proxyDomain) {
-    List<String> out = new ArrayList<>();
+    List<String> out = new ArrayList<>(6);
     if (absoluteFqdn) {
       if (!IstioNames.isIpLiteral(host)) {
         out.add(host + ".");
@@ -64,9 +64,12 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
         out.add(IstioNames.joinHostPort(host + ".", port));
       }
     }
-    if (proxyDomain.contains(".svc.")) {
-      if (host.endsWith(removeSvcNamespace(proxyDomain))) {
-        out.addAll(kubernetesAltHosts(host, port, proxyDomain));
+    int svc = proxyDomain.indexOf(".svc.");
+    if (svc >= 0) {
+      // does the host end with everything from ".svc." on, e.g. ".svc.cluster.local"?
+      int len = proxyDomain.length() - svc;
+      if (host.length() >= len && host.regionMatches(host.length() - len, proxyDomain, svc, len)) {
+        addKubernetesAltHosts(out, host, port, proxyDomain, svc);
       }
       return out;
     }
@@ -94,20 +97,24 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
     return out;
   }
 
-  private List<String> kubernetesAltHosts(String host, int port, String proxyDomain) {
-    int id = proxyDomain.indexOf(".svc.");
+  /**
+   * Appends the short Kubernetes forms of {@code host} ({@code id} is where ".svc." starts in
+   * {@code proxyDomain}).
+   */
+  private void addKubernetesAltHosts(
+      List<String> out, String host, int port, String proxyDomain, int id) {
     int ih = host.indexOf(".svc.");
     if (ih <= 0) {
-      return List.of();
+      return;
     }
     int ns = host.indexOf('.');
     if (ns + 1 >= host.length() || ns + 1 > ih) {
-      return List.of();
+      return;
     }
-    List<String> out = new ArrayList<>();
     String name = host.substring(0, ns);
     String nameNs = host.substring(0, ih);
-    if (host.substring(ns + 1, ih).equals(proxyDomain.substring(0, id))) {
+    // the host's namespace (between its first '.' and ".svc.") is the proxy's?
+    if (ih - (ns + 1) == id && host.regionMatches(ns + 1, proxyDomain, 0, id)) {
       append(out, name, port);
       append(out, nameNs + ".svc", port);
       append(out, nameNs, port);
@@ -115,7 +122,6 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
       append(out, nameNs, port);
       append(out, nameNs + ".svc", port);
     }
-    return out;
   }
 
   private void append(List<String> out, String domain, int port) {
@@ -123,11 +129,5 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
     if (appendPort) {
       out.add(IstioNames.joinHostPort(domain, port));
     }
-  }
-
-  /** Everything from ".svc." on, e.g. ".svc.cluster.local". */
-  private static String removeSvcNamespace(String domain) {
-    int idx = domain.indexOf(".svc.");
-    return idx > 0 ? domain.substring(idx) : domain;
   }
 }

@@ -4,6 +4,7 @@ import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
 import io.jpilot.model.config.VirtualService;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,10 +20,16 @@ import java.util.Optional;
  * first one that yields a route on the port wins); only when none names it exactly, the most
  * specific wildcard one (longest {@code *.suffix}; for the same wildcard, the oldest). This is
  * istiod's computeWildcardHostVirtualServiceIndex / MostSpecificHostMatch.
+ *
+ * <p>It depends on the snapshot and the proxy's namespace alone, so it is built once per snapshot
+ * and namespace and kept with the snapshot (istiod keeps it in its push context).
  */
 final class VirtualServiceIndex {
   /** One visible VirtualService and its hosts resolved to FQDNs, lower case. */
   record Entry(VirtualService vs, List<String> hosts) {}
+
+  /** The key of the index for one proxy namespace among a snapshot's derived indexes. */
+  private record Key(String proxyNamespace) {}
 
   private final List<Entry> entries = new ArrayList<>();
   private final Map<String, VirtualService> firstExact = new HashMap<>();
@@ -30,15 +37,22 @@ final class VirtualServiceIndex {
 
   private VirtualServiceIndex() {}
 
+  /** The index for {@code proxy}'s namespace, built on the snapshot's first ask. */
   static VirtualServiceIndex forProxy(MeshSnapshot snapshot, ProxyView proxy) {
+    String namespace = proxy.namespace();
+    return snapshot.derived(new Key(namespace), s -> build(s, namespace));
+  }
+
+  private static VirtualServiceIndex build(MeshSnapshot snapshot, String proxyNamespace) {
     VirtualServiceIndex idx = new VirtualServiceIndex();
     for (VirtualService vs : snapshot.virtualServices()) {
-      if (vs.hosts().isEmpty() || !boundToMesh(vs) || !visible(vs, proxy.namespace())) {
+      if (vs.hosts().isEmpty() || !boundToMesh(vs) || !visible(vs, proxyNamespace)) {
         continue;
       }
       List<String> hosts = new ArrayList<>();
       for (String h : vs.hosts()) {
-        String host = snapshot.resolveShortName(h, vs.meta().namespace()).toLowerCase(Locale.ROOT);
+        String host =
+            ShortNames.resolve(snapshot, h, vs.meta().namespace()).toLowerCase(Locale.ROOT);
         hosts.add(host);
         if (isWildcard(host)) {
           idx.firstWildcard.putIfAbsent(host, vs);
@@ -53,7 +67,7 @@ final class VirtualServiceIndex {
 
   /** Every visible VirtualService, oldest first, with its resolved hosts. */
   List<Entry> entries() {
-    return entries;
+    return Collections.unmodifiableList(entries);
   }
 
   /**

@@ -35,8 +35,17 @@ final class XdsProtos {
     return Duration.newBuilder().setSeconds(s).build();
   }
 
+  /** Small values (route weights, percentages) are shared: the messages are immutable. */
+  private static final UInt32Value[] SMALL_UINT32 = new UInt32Value[101];
+
+  static {
+    for (int i = 0; i < SMALL_UINT32.length; i++) {
+      SMALL_UINT32[i] = UInt32Value.of(i);
+    }
+  }
+
   static UInt32Value uint32(long v) {
-    return UInt32Value.of((int) v);
+    return v >= 0 && v < SMALL_UINT32.length ? SMALL_UINT32[(int) v] : UInt32Value.of((int) v);
   }
 
   static BoolValue bool(boolean v) {
