@@ -29,6 +29,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * An immutable view of the whole mesh at one version: services, their endpoints and the Istio
@@ -557,8 +559,7 @@ public final class MeshSnapshot {
   }
 
   /** Indexes translators derive from this snapshot alone; see {@link #derived}. */
-  private final java.util.concurrent.ConcurrentHashMap<Object, Object> derived =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Object, Object> derived = new ConcurrentHashMap<>();
 
   /**
    * An index over this snapshot (what istiod computes once per push context), built by {@code
@@ -567,7 +568,7 @@ public final class MeshSnapshot {
    * either result is kept.
    */
   @SuppressWarnings("unchecked")
-  public <T> T derived(Object key, java.util.function.Function<MeshSnapshot, T> build) {
+  public <T> T derived(Object key, Function<MeshSnapshot, T> build) {
     requireNonNull(key, "key");
     Object value = derived.get(key);
     if (value == null) {

@@ -207,10 +207,4 @@ final class VirtualHostCache {
     current = g;
     return g;
   }
-
-  /** Entries held for the newest version (for tests). */
-  int size() {
-    Generation c = current;
-    return c == null ? 0 : c.byPlan().size();
-  }
 }
