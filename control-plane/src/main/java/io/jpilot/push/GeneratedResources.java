@@ -28,22 +28,12 @@ public final class GeneratedResources {
   private volatile Object wireForm;
 
   GeneratedResources(XdsType type, long snapshotVersion, SortedMap<String, Message> generated) {
-    this(type, snapshotVersion, generated, UnaryOperator.identity());
+    this(type, snapshotVersion, generated, UnaryOperator.identity(), Message::toByteString);
   }
 
   /**
    * @param interner returns an equal resource already held elsewhere (so equal resources generated
    *     for different views share one copy of their bytes), or its argument
-   */
-  GeneratedResources(
-      XdsType type,
-      long snapshotVersion,
-      SortedMap<String, Message> generated,
-      UnaryOperator<XdsResource> interner) {
-    this(type, snapshotVersion, generated, interner, Message::toByteString);
-  }
-
-  /**
    * @param encoder serializes a resource exactly as {@link Message#toByteString()} does (it may
    *     reuse bytes shared with other resources)
    */

@@ -82,6 +82,11 @@ class GoldenTest {
       labels = labels == null ? Map.of() : labels;
       listeners = listeners == null ? List.of() : listeners;
     }
+
+    /** The proxy this file describes, without a locality. */
+    ProxyView view() {
+      return ProxyView.parse(id, metadata, labels, Locality.NONE);
+    }
   }
 
   static List<String> cases() throws IOException {
@@ -114,8 +119,7 @@ class GoldenTest {
     Path dir = goldenRoot().resolve(name);
     MeshSnapshot snapshot = readInput(dir.resolve(INPUT));
     ProxyFile proxyFile = readProxy(dir.resolve(PROXY));
-    ProxyView proxy =
-        ProxyView.parse(proxyFile.id(), proxyFile.metadata(), proxyFile.labels(), Locality.NONE);
+    ProxyView proxy = proxyFile.view();
     if (!proxy.isProxylessGrpc()) {
       assertThat(proxyFile.listeners())
           .as("%s: listeners are for proxyless gRPC (GENERATOR: grpc); Envoy gets all", PROXY)

@@ -6,7 +6,6 @@ import com.google.protobuf.Message;
 import io.jpilot.debug.SubscriptionWalker;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
-import io.jpilot.model.registry.Locality;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +47,7 @@ class TranslationInputsTest {
     Path dir = GoldenTest.goldenRoot().resolve(name);
     MeshSnapshot snapshot = GoldenTest.readInput(dir.resolve("input"));
     GoldenTest.ProxyFile file = GoldenTest.readProxy(dir.resolve("proxy.yaml"));
-    ProxyView proxy = ProxyView.parse(file.id(), file.metadata(), file.labels(), Locality.NONE);
+    ProxyView proxy = file.view();
 
     List<String> workloads = new ArrayList<>(new TreeSet<>(snapshot.workloadAddresses()));
     List<ProxyView> variants = new ArrayList<>();
@@ -138,7 +137,7 @@ class TranslationInputsTest {
     Path dir = GoldenTest.goldenRoot().resolve(name);
     MeshSnapshot snapshot = GoldenTest.readInput(dir.resolve("input"));
     GoldenTest.ProxyFile file = GoldenTest.readProxy(dir.resolve("proxy.yaml"));
-    ProxyView proxy = ProxyView.parse(file.id(), file.metadata(), file.labels(), Locality.NONE);
+    ProxyView proxy = file.view();
 
     ProxyView a = withIps(proxy, "a~1~a.ns~ns", "a.ns", List.of("10.250.0.1"));
     ProxyView b = withIps(proxy, "b~2~b.ns~ns", "b.ns", List.of("10.250.0.2"));

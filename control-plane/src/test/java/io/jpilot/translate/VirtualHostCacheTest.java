@@ -15,7 +15,6 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.jpilot.model.MeshConfig;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
-import io.jpilot.model.registry.Locality;
 import io.jpilot.debug.SubscriptionWalker;
 import io.jpilot.push.XdsResource;
 import java.nio.file.Path;
@@ -146,7 +145,7 @@ class VirtualHostCacheTest {
     Path dir = GoldenTest.goldenRoot().resolve(name);
     MeshSnapshot snapshot = GoldenTest.readInput(dir.resolve("input"));
     GoldenTest.ProxyFile f = GoldenTest.readProxy(dir.resolve("proxy.yaml"));
-    ProxyView proxy = ProxyView.parse(f.id(), f.metadata(), f.labels(), Locality.NONE);
+    ProxyView proxy = f.view();
     Translator shared = Translator.sharingVirtualHosts(MeshConfig.DEFAULT);
     Translator plain = new Translator();
     int routes = 0;
