@@ -83,6 +83,9 @@ public final class MeshSnapshot {
    */
   private final boolean hasWorkloadEntries;
 
+  /** The full snapshot a scoped view narrows; null in a full snapshot (it is its own). */
+  private final MeshSnapshot base;
+
   /** Every endpoint address, computed on first use (a pure function of {@link #endpoints}). */
   private volatile Set<String> workloadAddresses;
 
@@ -113,6 +116,7 @@ public final class MeshSnapshot {
     this.gateways = gateways;
     this.sliceHosts = sliceHosts;
     this.hasWorkloadEntries = hasWorkloadEntries;
+    this.base = null;
   }
 
   /**
@@ -143,6 +147,7 @@ public final class MeshSnapshot {
     this.gateways = base.gateways;
     this.sliceHosts = base.sliceHosts;
     this.hasWorkloadEntries = base.hasWorkloadEntries;
+    this.base = base.unscoped();
   }
 
   /**
@@ -459,6 +464,14 @@ public final class MeshSnapshot {
 
   public String resolveShortName(String host, String namespace) {
     return resolveShortName(host, namespace, domainSuffix);
+  }
+
+  /**
+   * The full snapshot this one is a scoped view of (see {@link #scoped}), or this snapshot itself
+   * when it is not a view. Views of one snapshot share its {@link #derived} indexes through it.
+   */
+  public MeshSnapshot unscoped() {
+    return base == null ? this : base;
   }
 
   public long version() {

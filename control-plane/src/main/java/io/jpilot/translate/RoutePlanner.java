@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Plans the virtual hosts and routes of one listener port for one proxy, the way istiod's
@@ -60,6 +62,12 @@ final class RoutePlanner {
 
   private final boolean wholeServiceLookup;
 
+  /** Plans shared between the views of the full snapshot; null for gateways. */
+  private final RoutePlanCache shared;
+
+  /** The classes of the proxy's DNS domain, made on first use. */
+  private VirtualHostDomains.DomainClasses domainClasses;
+
   /** A planner for a sidecar or a proxyless gRPC client. */
   RoutePlanner(MeshSnapshot snapshot, ProxyView proxy) {
     this(snapshot, proxy, false);
@@ -70,6 +78,7 @@ final class RoutePlanner {
     this.proxy = requireNonNull(proxy, "proxy");
     this.virtualServices = VirtualServiceIndex.forProxy(snapshot, proxy);
     this.wholeServiceLookup = wholeServiceLookup;
+    this.shared = wholeServiceLookup ? null : RoutePlanCache.of(snapshot);
   }
 
   /**
@@ -137,7 +146,7 @@ final class RoutePlanner {
     }
 
     // every wrapper's services together are exactly the values of servicesByName
-    KnownFqdns knownFqdns = new KnownFqdns(servicesByName.values(), listenerPort);
+    KnownFqdns knownFqdns = new KnownFqdns(servicesByName, listenerPort);
     // virtual host names: those of plain VirtualService hosts by name, those of services by the
     // service (a service's name is its hostname and the port, so the same service means the same
     // name); a plain host is never a service's hostname here, but the check stays exact
@@ -156,7 +165,7 @@ final class RoutePlanner {
             style == VirtualHostDomains.SIDECAR
                 ? List.of(IstioNames.ipv6Compliant(h))
                 : List.of(IstioNames.ipv6Compliant(h), name);
-        domains = dedupe(domains, seenDomains, List.of(), knownFqdns);
+        domains = dedupe(domains, null, seenDomains, List.of(), knownFqdns);
         if (!domains.isEmpty()) {
           out.add(new VirtualHostPlan(name, domains, w.routes()));
         }
@@ -165,17 +174,13 @@ final class RoutePlanner {
         if (!named.add(svc)) {
           continue; // routed by an older VirtualService
         }
-        String name = IstioNames.joinHostPort(svc.hostname(), listenerPort);
+        RoutePlanCache.ServiceDomains sd = serviceDomains(svc, listenerPort, style);
+        String name = sd.name();
         if (!hostNames.isEmpty() && hostNames.contains(name)) {
           continue; // a plain VirtualService host of the same name came first
         }
-        List<String> alt = style.altHosts(svc.hostname(), listenerPort, proxy.dnsDomain());
         List<String> domains =
-            dedupe(
-                style.forService(svc, listenerPort, alt),
-                seenDomains,
-                alt,
-                knownFqdns);
+            dedupe(sd.domains(), sd.lowerDomains(), seenDomains, sd.altHosts(), knownFqdns);
         if (!domains.isEmpty()) {
           out.add(new VirtualHostPlan(name, domains, w.routes()));
         }
@@ -183,6 +188,34 @@ final class RoutePlanner {
     }
     out.sort(BY_NAME);
     return out;
+  }
+
+  /**
+   * The name and domains of {@code svc}'s virtual host on {@code port}, shared with every proxy
+   * whose DNS domain is of the same class for the service.
+   */
+  private RoutePlanCache.ServiceDomains serviceDomains(
+      Service svc, int port, VirtualHostDomains style) {
+    if (shared == null) {
+      return planDomains(svc, port, style);
+    }
+    if (domainClasses == null) {
+      domainClasses = new VirtualHostDomains.DomainClasses(proxy.dnsDomain());
+    }
+    return shared.domains(
+        svc, port, style, domainClasses.of(svc.hostname()), () -> planDomains(svc, port, style));
+  }
+
+  private RoutePlanCache.ServiceDomains planDomains(
+      Service svc, int port, VirtualHostDomains style) {
+    List<String> alt = style.altHosts(svc.hostname(), port, proxy.dnsDomain());
+    List<String> domains = style.forService(svc, port, alt);
+    List<String> lower = new ArrayList<>(domains.size());
+    for (String d : domains) {
+      lower.add(d.toLowerCase(Locale.ROOT));
+    }
+    return new RoutePlanCache.ServiceDomains(
+        IstioNames.joinHostPort(svc.hostname(), port), domains, alt, lower);
   }
 
   /**
@@ -235,18 +268,39 @@ final class RoutePlanner {
    * service.
    */
   static final class KnownFqdns {
-    private final Set<String> hostnames = new HashSet<>();
+    /** The services by lower-cased hostname; a hostname is known when its service is there. */
+    private final Map<String, Service> servicesByName;
+
     private final String portSuffix;
 
     KnownFqdns(Collection<Service> services, int port) {
-      for (Service svc : services) {
-        hostnames.add(svc.hostname());
-      }
+      this(byLowerCaseName(services), port);
+    }
+
+    /**
+     * @param servicesByName services by lower-cased hostname, as {@link #servicesByName(int)}
+     *     lists them: the known hostnames are those of its values
+     */
+    KnownFqdns(Map<String, Service> servicesByName, int port) {
+      this.servicesByName = servicesByName;
       this.portSuffix = ":" + port;
     }
 
+    private static Map<String, Service> byLowerCaseName(Collection<Service> services) {
+      Map<String, Service> out = new HashMap<>();
+      for (Service svc : services) {
+        out.put(svc.hostname().toLowerCase(Locale.ROOT), svc);
+      }
+      return out;
+    }
+
+    private boolean isHostname(String h) {
+      Service svc = servicesByName.get(h.toLowerCase(Locale.ROOT));
+      return svc != null && svc.hostname().equals(h);
+    }
+
     boolean contains(String d) {
-      if (hostnames.contains(d)) {
+      if (isHostname(d)) {
         return true;
       }
       if (!d.endsWith(portSuffix)) {
@@ -255,30 +309,42 @@ final class RoutePlanner {
       // d == IstioNames.joinHostPort(host, port) for a known host?
       String host = d.substring(0, d.length() - portSuffix.length());
       if (host.indexOf(':') < 0) {
-        return hostnames.contains(host);
+        return isHostname(host);
       }
       if (host.length() < 2 || host.charAt(0) != '[' || host.charAt(host.length() - 1) != ']') {
         return false;
       }
       String inner = host.substring(1, host.length() - 1);
-      return inner.indexOf(':') >= 0 && hostnames.contains(inner);
+      return inner.indexOf(':') >= 0 && isHostname(inner);
     }
   }
 
-  /** istiod's dedupeDomains. */
+  /**
+   * istiod's dedupeDomains. Returns {@code domains} itself when nothing is dropped, so a shared
+   * list stays shared.
+   *
+   * @param lower {@code domains} in lower case, or null to compute them
+   */
   private static List<String> dedupe(
-      List<String> domains, Set<String> seen, List<String> expandedHosts, KnownFqdns knownFqdns) {
-    List<String> out = new ArrayList<>(domains.size());
-    for (String d : domains) {
-      if (expandedHosts.contains(d) && knownFqdns.contains(d)) {
-        continue;
+      List<String> domains,
+      List<String> lower,
+      Set<String> seen,
+      List<String> expandedHosts,
+      KnownFqdns knownFqdns) {
+    List<String> out = null;
+    for (int i = 0; i < domains.size(); i++) {
+      String d = domains.get(i);
+      // an expanded short name that is some service's FQDN, or a domain of an earlier host
+      boolean keep =
+          !(expandedHosts.contains(d) && knownFqdns.contains(d))
+              && seen.add(lower != null ? lower.get(i) : d.toLowerCase(Locale.ROOT));
+      if (!keep && out == null) {
+        out = new ArrayList<>(domains.subList(0, i));
+      } else if (keep && out != null) {
+        out.add(d);
       }
-      if (!seen.add(d.toLowerCase(Locale.ROOT))) {
-        continue; // an earlier virtual host has this domain
-      }
-      out.add(d);
     }
-    return out;
+    return out == null ? domains : out;
   }
 
   /**
@@ -381,11 +447,13 @@ final class RoutePlanner {
 
   /** istiod's BuildDefaultHTTPOutboundRoute, with the service's consistent-hash policy if any. */
   RoutePlan defaultRoute(Service svc, int port) {
-    RoutePlan plain = plainDefaultRoute(svc, port);
     Optional<RouteAction.HashPolicy> hash = hashPolicyForService(svc, port);
     if (hash.isEmpty()) {
-      return plain;
+      return shared == null
+          ? plainDefaultRoute(svc, port)
+          : shared.defaultRoute(svc, port, () -> plainDefaultRoute(svc, port));
     }
+    RoutePlan plain = plainDefaultRoute(svc, port);
     return new RoutePlan(
         plain.name(),
         plain.match(),
@@ -419,9 +487,45 @@ final class RoutePlanner {
 
   // ---- one VirtualService -------------------------------------------------------------------
 
-  /** The routes of {@code vs} for a sidecar ({@code mesh}) on {@code listenerPort}. */
+  /**
+   * The routes of {@code vs} for a sidecar ({@code mesh}) on {@code listenerPort}: the ones shared
+   * by all proxies when they apply to this one (no hash policy for any of its destinations).
+   */
   List<RoutePlan> routesForVirtualService(VirtualService vs, int listenerPort) {
+    if (shared != null) {
+      RoutePlanCache.SharedRoutes sr =
+          shared.routes(vs, listenerPort, () -> planShared(vs, listenerPort));
+      if (sr != null && hashFree(sr.hashDestinations())) {
+        return sr.routes();
+      }
+    }
     return routesForVirtualService(vs, listenerPort, MESH, false);
+  }
+
+  /** The routes of {@code vs} as if no destination had a hash policy, and those destinations. */
+  private RoutePlanCache.SharedRoutes planShared(VirtualService vs, int listenerPort) {
+    List<Destination> asked = new ArrayList<>();
+    List<RoutePlan> routes =
+        routesForVirtualService(
+            vs,
+            listenerPort,
+            MESH,
+            false,
+            d -> {
+              asked.add(d);
+              return Optional.empty();
+            });
+    return new RoutePlanCache.SharedRoutes(routes, asked);
+  }
+
+  /** Whether none of {@code destinations} has a hash policy for this proxy. */
+  private boolean hashFree(List<Destination> destinations) {
+    for (Destination d : destinations) {
+      if (!HashPolicies.forDestination(snapshot, proxy, d).isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -435,6 +539,19 @@ final class RoutePlanner {
    */
   List<RoutePlan> routesForVirtualService(
       VirtualService vs, int listenerPort, Set<String> gatewayNames, boolean tls) {
+    return routesForVirtualService(
+        vs, listenerPort, gatewayNames, tls, d -> hashPolicy(d, listenerPort));
+  }
+
+  /**
+   * @param hashes the hash policy of a resolved destination
+   */
+  private List<RoutePlan> routesForVirtualService(
+      VirtualService vs,
+      int listenerPort,
+      Set<String> gatewayNames,
+      boolean tls,
+      Function<Destination, Optional<RouteAction.HashPolicy>> hashes) {
     // every route of the VirtualService carries the same istio.config metadata
     Optional<Metadata> metadata = Optional.of(RouteTranslator.configMetadata(vs.meta().key()));
     List<RoutePlan> out = new ArrayList<>();
@@ -443,7 +560,8 @@ final class RoutePlanner {
         continue; // a delegate that could not be merged: istiod drops the route
       }
       if (http.match().isEmpty()) {
-        addIfPresent(out, translate(vs, metadata, http, Optional.empty(), listenerPort, tls));
+        addIfPresent(
+            out, translate(vs, metadata, http, Optional.empty(), listenerPort, tls, hashes));
         break; // matches everything: later entries are unreachable
       }
       boolean catchAll = false;
@@ -452,7 +570,7 @@ final class RoutePlanner {
           continue;
         }
         Optional<HttpMatch> match = Optional.of(m);
-        addIfPresent(out, translate(vs, metadata, http, match, listenerPort, tls));
+        addIfPresent(out, translate(vs, metadata, http, match, listenerPort, tls, hashes));
         if (RoutePlan.isCatchAll(match)) {
           catchAll = true;
           break;
@@ -525,7 +643,8 @@ final class RoutePlanner {
       HttpRoute http,
       Optional<HttpMatch> match,
       int listenerPort,
-      boolean tls) {
+      boolean tls,
+      Function<Destination, Optional<RouteAction.HashPolicy>> hashes) {
     if (http.redirect().isPresent()
         && RouteTranslator.redirectCode(http.redirect().get().redirectCode()).isEmpty()) {
       return Optional.empty();
@@ -571,7 +690,7 @@ final class RoutePlanner {
         firstKey = key;
       }
       String cluster = key.name();
-      Optional<RouteAction.HashPolicy> hash = hashPolicy(d, listenerPort);
+      Optional<RouteAction.HashPolicy> hash = hashes.apply(d);
       if (hash.isPresent()) {
         if (hashPolicies.isEmpty()) {
           hashPolicies = new ArrayList<>();

@@ -21,8 +21,10 @@ import java.util.Optional;
  * specific wildcard one (longest {@code *.suffix}; for the same wildcard, the oldest). This is
  * istiod's computeWildcardHostVirtualServiceIndex / MostSpecificHostMatch.
  *
- * <p>It depends on the snapshot and the proxy's namespace alone, so it is built once per snapshot
- * and namespace and kept with the snapshot (istiod keeps it in its push context).
+ * <p>It depends on the snapshot and the proxy's namespace alone, so it is kept with the snapshot
+ * per namespace (istiod keeps it in its push context). Beyond the visibility check it depends only
+ * on the visible VirtualServices, so namespaces (and views of one full snapshot) that see the very
+ * same ones share one index, kept with the full snapshot.
  */
 final class VirtualServiceIndex {
   /** One visible VirtualService and its hosts resolved to FQDNs, lower case. */
@@ -37,18 +39,65 @@ final class VirtualServiceIndex {
 
   private VirtualServiceIndex() {}
 
+  /**
+   * The VirtualServices an index is built from, compared by identity (they are the snapshot's own
+   * objects), as the key of a shared index.
+   */
+  private static final class Visible {
+    final List<VirtualService> virtualServices;
+    final int hash;
+
+    Visible(List<VirtualService> virtualServices) {
+      this.virtualServices = virtualServices;
+      int h = 1;
+      for (VirtualService vs : virtualServices) {
+        h = h * 31 + System.identityHashCode(vs);
+      }
+      this.hash = h;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Visible v)
+          || v.hash != hash
+          || v.virtualServices.size() != virtualServices.size()) {
+        return false;
+      }
+      for (int i = 0; i < virtualServices.size(); i++) {
+        if (v.virtualServices.get(i) != virtualServices.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
   /** The index for {@code proxy}'s namespace, built on the snapshot's first ask. */
   static VirtualServiceIndex forProxy(MeshSnapshot snapshot, ProxyView proxy) {
     String namespace = proxy.namespace();
-    return snapshot.derived(new Key(namespace), s -> build(s, namespace));
+    return snapshot.derived(new Key(namespace), s -> shared(s, namespace));
   }
 
-  private static VirtualServiceIndex build(MeshSnapshot snapshot, String proxyNamespace) {
-    VirtualServiceIndex idx = new VirtualServiceIndex();
+  /** The index of the VirtualServices visible in the namespace, shared through the full snapshot. */
+  private static VirtualServiceIndex shared(MeshSnapshot snapshot, String proxyNamespace) {
+    List<VirtualService> visible = new ArrayList<>();
     for (VirtualService vs : snapshot.virtualServices()) {
-      if (vs.hosts().isEmpty() || !boundToMesh(vs) || !visible(vs, proxyNamespace)) {
-        continue;
+      if (!vs.hosts().isEmpty() && boundToMesh(vs) && visible(vs, proxyNamespace)) {
+        visible.add(vs);
       }
+    }
+    // the index reads the snapshot only for its domain suffix, which views share
+    return snapshot.unscoped().derived(new Visible(visible), full -> build(full, visible));
+  }
+
+  private static VirtualServiceIndex build(MeshSnapshot snapshot, List<VirtualService> visible) {
+    VirtualServiceIndex idx = new VirtualServiceIndex();
+    for (VirtualService vs : visible) {
       List<String> hosts = new ArrayList<>();
       for (String h : vs.hosts()) {
         String host =

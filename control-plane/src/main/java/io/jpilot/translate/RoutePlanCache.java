@@ -1,0 +1,167 @@
+package io.jpilot.translate;
+
+import io.jpilot.model.MeshSnapshot;
+import io.jpilot.model.config.Destination;
+import io.jpilot.model.config.VirtualService;
+import io.jpilot.model.registry.Service;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The parts of sidecar route planning that do not depend on the proxy, planned once per full
+ * snapshot and shared by the views of every namespace (kept with the snapshot, see {@link
+ * MeshSnapshot#unscoped()} and {@link MeshSnapshot#derived}).
+ *
+ * <p>Every entry is keyed on the identity of the objects it is computed from plus every other
+ * input it reads, so a remembered value is the one that would be computed:
+ *
+ * <ul>
+ *   <li>a VirtualService's routes on a listener port for the mesh gateway, planned as if no
+ *       destination had a consistent-hash policy; {@link SharedRoutes#hashDestinations} lists the
+ *       destinations whose policy the caller must find empty for its proxy before using them.
+ *       VirtualServices with matches on source labels or namespaces are not shared;
+ *   <li>istiod's default route of a service port, without hash policy (the same check applies);
+ *   <li>a service port's virtual host name and domains for one class of proxy DNS domain: the
+ *       proxy's own domain when the service is in the proxy's namespace, else only what follows
+ *       {@code .svc.} in it (see {@link VirtualHostDomains#classOf}).
+ * </ul>
+ *
+ * <p>Shared values are immutable, so plans of different views hold the very same lists and
+ * strings, and {@link VirtualHostCache} finds them equal by identity. Bounded: past {@link
+ * #MAX_ENTRIES} per kind, answers are computed and not kept. Safe for concurrent callers; two
+ * racing on one key may both compute it, and either result is the same.
+ */
+final class RoutePlanCache {
+  static final int MAX_ENTRIES = 65_536;
+
+  /**
+   * Routes of one VirtualService on one port, planned without hash policies.
+   *
+   * @param routes the routes; valid for a proxy when every destination of {@code hashDestinations}
+   *     has no hash policy for it
+   * @param hashDestinations the resolved destinations whose hash policy the planning asked for
+   */
+  record SharedRoutes(List<RoutePlan> routes, List<Destination> hashDestinations) {
+    SharedRoutes {
+      routes = List.copyOf(routes);
+      hashDestinations = List.copyOf(hashDestinations);
+    }
+  }
+
+  /**
+   * A service port's virtual host name, domains and alternative names (istiod's altHosts, which
+   * dedupe consults), and the domains in lower case.
+   */
+  record ServiceDomains(
+      String name, List<String> domains, List<String> altHosts, List<String> lowerDomains) {
+    ServiceDomains {
+      domains = List.copyOf(domains);
+      altHosts = List.copyOf(altHosts);
+      lowerDomains = List.copyOf(lowerDomains);
+    }
+  }
+
+  private final ConcurrentHashMap<Key, SharedRoutes> routes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, RoutePlan> defaultRoutes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, ServiceDomains> domains = new ConcurrentHashMap<>();
+
+  private RoutePlanCache() {}
+
+  /** The cache of {@code snapshot}'s full snapshot, shared by all its views. */
+  static RoutePlanCache of(MeshSnapshot snapshot) {
+    return snapshot.unscoped().derived(RoutePlanCache.class, s -> new RoutePlanCache());
+  }
+
+  /**
+   * The shared routes of {@code vs} on {@code port}, planned by {@code plan} on first ask; null
+   * when they depend on the proxy (source label or namespace matches).
+   */
+  SharedRoutes routes(VirtualService vs, int port, Supplier<SharedRoutes> plan) {
+    if (sourceDependent(vs)) {
+      return null;
+    }
+    return get(routes, new Key(vs, port, null, null), plan);
+  }
+
+  /** The hash-free default route of {@code svc} on {@code port}. */
+  RoutePlan defaultRoute(Service svc, int port, Supplier<RoutePlan> plan) {
+    return get(defaultRoutes, new Key(svc, port, null, null), plan);
+  }
+
+  /**
+   * The name and domains of {@code svc} on {@code port} in {@code style} for proxies whose DNS
+   * domain falls in {@code domainClass}.
+   */
+  ServiceDomains domains(
+      Service svc,
+      int port,
+      VirtualHostDomains style,
+      VirtualHostDomains.DomainClass domainClass,
+      Supplier<ServiceDomains> plan) {
+    return get(domains, new Key(svc, port, style, domainClass), plan);
+  }
+
+  private static <V> V get(ConcurrentHashMap<Key, V> map, Key key, Supplier<V> plan) {
+    V v = map.get(key);
+    if (v != null) {
+      return v;
+    }
+    v = plan.get();
+    if (map.size() >= MAX_ENTRIES) {
+      return v;
+    }
+    V raced = map.putIfAbsent(key, v);
+    return raced != null ? raced : v;
+  }
+
+  /** Whether some match of {@code vs} selects by the proxy's labels or namespace. */
+  static boolean sourceDependent(VirtualService vs) {
+    for (var http : vs.http()) {
+      for (var m : http.match()) {
+        if (!m.sourceLabels().isEmpty() || !m.sourceNamespace().isEmpty()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * An object (by identity), a port, and optionally a style and a domain class (by value). The
+   * object is a model record held by the snapshot, so its identity is stable while the snapshot
+   * lives.
+   */
+  private static final class Key {
+    final Object owner;
+    final int port;
+    final Object style;
+    final Object domainClass;
+    final int hash;
+
+    Key(Object owner, int port, Object style, Object domainClass) {
+      this.owner = owner;
+      this.port = port;
+      this.style = style;
+      this.domainClass = domainClass;
+      int h = System.identityHashCode(owner) * 31 + port;
+      h = h * 31 + (style == null ? 0 : style.hashCode());
+      this.hash = h * 31 + (domainClass == null ? 0 : domainClass.hashCode());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k
+          && k.owner == owner
+          && k.port == port
+          && Objects.equals(k.style, style)
+          && Objects.equals(k.domainClass, domainClass);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}
