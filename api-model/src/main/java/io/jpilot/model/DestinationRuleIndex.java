@@ -56,6 +56,9 @@ final class DestinationRuleIndex {
   }
 
   private final String domainSuffix;
+
+  /** Every rule, as given. */
+  private final List<DestinationRule> all;
   private final Map<String, HostRules> namespaceLocal = new HashMap<>();
   private final Map<String, HostRules> exportedByNamespace = new HashMap<>();
 
@@ -70,6 +73,7 @@ final class DestinationRuleIndex {
    */
   DestinationRuleIndex(List<DestinationRule> rules, String domainSuffix) {
     this.domainSuffix = domainSuffix;
+    this.all = List.copyOf(rules);
     List<DestinationRule> sorted = new ArrayList<>(rules);
     // selector rules first, then oldest first, then by name and namespace (istiod's order)
     sorted.sort(
@@ -271,5 +275,10 @@ final class DestinationRuleIndex {
       return a.compareTo(b) < 0;
     }
     return a.length() > b.length();
+  }
+
+  /** Every rule the index was built from, as given. */
+  List<DestinationRule> all() {
+    return all;
   }
 }

@@ -552,7 +552,16 @@ public final class MeshSnapshot {
         hostname, svc == null ? "" : svc.namespace(), proxyNamespace, proxyLabels, rootNamespace);
   }
 
-  public SortedMap<String, Namespace> namespaces() {
+  /**
+   * Every DestinationRule of the full snapshot, whatever the namespace, selector or export (scoped
+   * views answer with their full snapshot's): for checks over all rules; use {@link
+   * #destinationRule} to find the one that applies.
+   */
+  public List<DestinationRule> destinationRules() {
+    return destinationRules.all();
+  }
+
+    public SortedMap<String, Namespace> namespaces() {
     return namespaces;
   }
 

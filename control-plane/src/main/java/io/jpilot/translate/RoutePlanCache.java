@@ -2,10 +2,17 @@ package io.jpilot.translate;
 
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.config.Destination;
+import io.jpilot.model.config.DestinationRule;
+import io.jpilot.model.config.LoadBalancerSettings;
+import io.jpilot.model.config.PortTrafficPolicy;
+import io.jpilot.model.config.Subset;
+import io.jpilot.model.config.TrafficPolicy;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.registry.Service;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -51,15 +58,43 @@ final class RoutePlanCache {
   }
 
   /**
-   * A service port's virtual host name, domains and alternative names (istiod's altHosts, which
-   * dedupe consults), and the domains in lower case.
+   * A service port's virtual host name and domains, with what dedupe needs of each domain: its
+   * lower-case form and whether it is one of the alternative names (istiod's altHosts).
    */
-  record ServiceDomains(
-      String name, List<String> domains, List<String> altHosts, List<String> lowerDomains) {
-    ServiceDomains {
-      domains = List.copyOf(domains);
-      altHosts = List.copyOf(altHosts);
-      lowerDomains = List.copyOf(lowerDomains);
+  static final class ServiceDomains {
+    private final String name;
+    private final List<String> domains;
+    private final List<String> lowerDomains;
+    private final boolean[] alternative;
+
+    ServiceDomains(String name, List<String> domains, List<String> altHosts) {
+      this.name = name;
+      this.domains = List.copyOf(domains);
+      String[] lower = new String[domains.size()];
+      this.alternative = new boolean[domains.size()];
+      for (int i = 0; i < lower.length; i++) {
+        lower[i] = domains.get(i).toLowerCase(Locale.ROOT);
+        alternative[i] = altHosts.contains(domains.get(i));
+      }
+      this.lowerDomains = List.of(lower);
+    }
+
+    String name() {
+      return name;
+    }
+
+    List<String> domains() {
+      return domains;
+    }
+
+    /** {@code domains().get(i)} in lower case. */
+    String lowerDomain(int i) {
+      return lowerDomains.get(i);
+    }
+
+    /** Whether {@code domains().get(i)} is one of the service's alternative names. */
+    boolean alternative(int i) {
+      return alternative[i];
     }
   }
 
@@ -67,11 +102,53 @@ final class RoutePlanCache {
   private final ConcurrentHashMap<Key, RoutePlan> defaultRoutes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Key, ServiceDomains> domains = new ConcurrentHashMap<>();
 
-  private RoutePlanCache() {}
+  /** Whether no DestinationRule of the snapshot has a consistent hash anywhere. */
+  private final boolean hashFree;
+
+  private RoutePlanCache(MeshSnapshot full) {
+    this.hashFree = !anyConsistentHash(full.destinationRules());
+  }
 
   /** The cache of {@code snapshot}'s full snapshot, shared by all its views. */
   static RoutePlanCache of(MeshSnapshot snapshot) {
-    return snapshot.unscoped().derived(RoutePlanCache.class, s -> new RoutePlanCache());
+    return snapshot.unscoped().derived(RoutePlanCache.class, RoutePlanCache::new);
+  }
+
+  /**
+   * True when no DestinationRule sets a consistent hash (top level, port level, subsets): then no
+   * route of any proxy has a hash policy (see {@link HashPolicies}), and there is nothing to check.
+   */
+  boolean hashFree() {
+    return hashFree;
+  }
+
+  static boolean anyConsistentHash(List<DestinationRule> rules) {
+    for (DestinationRule dr : rules) {
+      if (consistentHash(dr.trafficPolicy())) {
+        return true;
+      }
+      for (Subset s : dr.subsets()) {
+        if (consistentHash(s.trafficPolicy())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean consistentHash(Optional<TrafficPolicy> policy) {
+    if (policy.isEmpty()) {
+      return false;
+    }
+    if (policy.get().loadBalancerSettings().flatMap(LoadBalancerSettings::consistentHash).isPresent()) {
+      return true;
+    }
+    for (PortTrafficPolicy p : policy.get().portLevelSettings()) {
+      if (p.loadBalancer().flatMap(LoadBalancerSettings::consistentHash).isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -165,7 +165,7 @@ final class RoutePlanner {
             style == VirtualHostDomains.SIDECAR
                 ? List.of(IstioNames.ipv6Compliant(h))
                 : List.of(IstioNames.ipv6Compliant(h), name);
-        domains = dedupe(domains, null, seenDomains, List.of(), knownFqdns);
+        domains = dedupe(domains, seenDomains);
         if (!domains.isEmpty()) {
           out.add(new VirtualHostPlan(name, domains, w.routes()));
         }
@@ -179,8 +179,7 @@ final class RoutePlanner {
         if (!hostNames.isEmpty() && hostNames.contains(name)) {
           continue; // a plain VirtualService host of the same name came first
         }
-        List<String> domains =
-            dedupe(sd.domains(), sd.lowerDomains(), seenDomains, sd.altHosts(), knownFqdns);
+        List<String> domains = dedupe(sd, seenDomains, knownFqdns);
         if (!domains.isEmpty()) {
           out.add(new VirtualHostPlan(name, domains, w.routes()));
         }
@@ -209,13 +208,8 @@ final class RoutePlanner {
   private RoutePlanCache.ServiceDomains planDomains(
       Service svc, int port, VirtualHostDomains style) {
     List<String> alt = style.altHosts(svc.hostname(), port, proxy.dnsDomain());
-    List<String> domains = style.forService(svc, port, alt);
-    List<String> lower = new ArrayList<>(domains.size());
-    for (String d : domains) {
-      lower.add(d.toLowerCase(Locale.ROOT));
-    }
     return new RoutePlanCache.ServiceDomains(
-        IstioNames.joinHostPort(svc.hostname(), port), domains, alt, lower);
+        IstioNames.joinHostPort(svc.hostname(), port), style.forService(svc, port, alt), alt);
   }
 
   /**
@@ -224,7 +218,7 @@ final class RoutePlanner {
    * usually arrive in order and a hashed map keeps it; otherwise they are sorted.
    */
   private Map<String, Service> servicesByName(int port) {
-    Map<String, Service> out = new LinkedHashMap<>();
+    Map<String, Service> out = new LinkedHashMap<>(snapshot.services().size() * 2);
     String previous = null;
     boolean ordered = true;
     for (Service svc : snapshot.services().values()) {
@@ -320,24 +314,18 @@ final class RoutePlanner {
   }
 
   /**
-   * istiod's dedupeDomains. Returns {@code domains} itself when nothing is dropped, so a shared
-   * list stays shared.
-   *
-   * @param lower {@code domains} in lower case, or null to compute them
+   * istiod's dedupeDomains for a service's domains. Returns the shared list itself when nothing is
+   * dropped, so it stays shared.
    */
   private static List<String> dedupe(
-      List<String> domains,
-      List<String> lower,
-      Set<String> seen,
-      List<String> expandedHosts,
-      KnownFqdns knownFqdns) {
+      RoutePlanCache.ServiceDomains sd, Set<String> seen, KnownFqdns knownFqdns) {
+    List<String> domains = sd.domains();
     List<String> out = null;
     for (int i = 0; i < domains.size(); i++) {
       String d = domains.get(i);
       // an expanded short name that is some service's FQDN, or a domain of an earlier host
       boolean keep =
-          !(expandedHosts.contains(d) && knownFqdns.contains(d))
-              && seen.add(lower != null ? lower.get(i) : d.toLowerCase(Locale.ROOT));
+          !(sd.alternative(i) && knownFqdns.contains(d)) && seen.add(sd.lowerDomain(i));
       if (!keep && out == null) {
         out = new ArrayList<>(domains.subList(0, i));
       } else if (keep && out != null) {
@@ -345,6 +333,17 @@ final class RoutePlanner {
       }
     }
     return out == null ? domains : out;
+  }
+
+  /** istiod's dedupeDomains for a plain VirtualService host (no alternative names). */
+  private static List<String> dedupe(List<String> domains, Set<String> seen) {
+    List<String> out = new ArrayList<>(domains.size());
+    for (String d : domains) {
+      if (seen.add(d.toLowerCase(Locale.ROOT))) {
+        out.add(d);
+      }
+    }
+    return out;
   }
 
   /**
@@ -447,7 +446,8 @@ final class RoutePlanner {
 
   /** istiod's BuildDefaultHTTPOutboundRoute, with the service's consistent-hash policy if any. */
   RoutePlan defaultRoute(Service svc, int port) {
-    Optional<RouteAction.HashPolicy> hash = hashPolicyForService(svc, port);
+    Optional<RouteAction.HashPolicy> hash =
+        shared != null && shared.hashFree() ? Optional.empty() : hashPolicyForService(svc, port);
     if (hash.isEmpty()) {
       return shared == null
           ? plainDefaultRoute(svc, port)
@@ -520,6 +520,9 @@ final class RoutePlanner {
 
   /** Whether none of {@code destinations} has a hash policy for this proxy. */
   private boolean hashFree(List<Destination> destinations) {
+    if (shared.hashFree()) {
+      return true;
+    }
     for (Destination d : destinations) {
       if (!HashPolicies.forDestination(snapshot, proxy, d).isEmpty()) {
         return false;
