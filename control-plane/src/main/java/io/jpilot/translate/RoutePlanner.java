@@ -289,12 +289,21 @@ final class RoutePlanner {
     }
 
     private boolean isHostname(String h) {
-      Service svc = servicesByName.get(h.toLowerCase(Locale.ROOT));
+      return isHostname(h, h.toLowerCase(Locale.ROOT));
+    }
+
+    private boolean isHostname(String h, String lower) {
+      Service svc = servicesByName.get(lower);
       return svc != null && svc.hostname().equals(h);
     }
 
     boolean contains(String d) {
-      if (isHostname(d)) {
+      return contains(d, d.toLowerCase(Locale.ROOT));
+    }
+
+    /** {@link #contains(String)} for {@code d} whose lower-case form is {@code lower}. */
+    boolean contains(String d, String lower) {
+      if (isHostname(d, lower)) {
         return true;
       }
       if (!d.endsWith(portSuffix)) {
@@ -325,7 +334,8 @@ final class RoutePlanner {
       String d = domains.get(i);
       // an expanded short name that is some service's FQDN, or a domain of an earlier host
       boolean keep =
-          !(sd.alternative(i) && knownFqdns.contains(d)) && seen.add(sd.lowerDomain(i));
+          !(sd.alternative(i) && knownFqdns.contains(d, sd.lowerDomain(i)))
+              && seen.add(sd.lowerDomain(i));
       if (!keep && out == null) {
         out = new ArrayList<>(domains.subList(0, i));
       } else if (keep && out != null) {

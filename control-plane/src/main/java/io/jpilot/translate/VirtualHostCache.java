@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * function of those (see {@link RouteTranslator#virtualHost(VirtualHostPlan,
  * RouteTranslator.Flavour)}), so a remembered one is the one that would be built. The snapshot
  * version only bounds memory: entries are kept for the two newest versions seen, at most {@link
- * #MAX_ENTRIES} per version. Safe for concurrent callers; two racing on one plan may both build
+ * #MAX_ENTRIES} per version. A plan new to the newest version that is equal to one of the version
+ * before takes that entry (its virtual host and bytes) rather than being built again. Safe for concurrent callers; two racing on one plan may both build
  * it, and either result is the same.
  *
  * <p>{@link #encode} writes a route configuration byte for byte as protobuf would, taking the
@@ -111,11 +112,14 @@ final class VirtualHostCache {
     if (e != null) {
       return e.host;
     }
-    VirtualHost built = RouteTranslator.virtualHost(plan, flavour);
+    // most virtual hosts of a new version are those of the one before: take them, bytes and all
+    Generation p = previous;
+    Entry kept = p != null && p != g ? p.byPlan().get(key) : null;
     if (g.byPlan().size() >= MAX_ENTRIES) {
-      return built;
+      return kept != null ? kept.host : RouteTranslator.virtualHost(plan, flavour);
     }
-    Entry mine = new Entry(built);
+    Entry mine = kept != null ? kept : new Entry(RouteTranslator.virtualHost(plan, flavour));
+    VirtualHost built = mine.host;
     Entry raced = g.byPlan().putIfAbsent(key, mine);
     if (raced != null) {
       return raced.host;
