@@ -134,6 +134,30 @@ class VirtualHostCacheTest {
         .isEqualTo(20);
   }
 
+  @Test
+  void theNextVersionTakesUnchangedVirtualHostsFromTheVersionBefore() {
+    // svc-0's VirtualService changes its weights between the versions; svc-1's stays
+    MeshSnapshot v1 =
+        MeshSnapshot.build(1, TestMesh.SUFFIX, RdsCpuHarness.objects(6, 3, false, 90));
+    MeshSnapshot v2 =
+        MeshSnapshot.build(2, TestMesh.SUFFIX, RdsCpuHarness.objects(6, 3, false, 80));
+    ProxyView proxy = client("ns-2");
+    Translator shared = Translator.sharingVirtualHosts(MeshConfig.DEFAULT);
+    RouteConfiguration before = rds(shared, v1, proxy);
+    RouteConfiguration after = rds(shared, v2, proxy);
+
+    assertThat(after).isEqualTo(rds(new Translator(), v2, proxy));
+    assertThat(shared.encode(after)).isEqualTo(after.toByteString());
+    String svc1 = fqdn("svc-1", "ns-1") + ":8080";
+    assertThat(host(after, svc1)).isSameAs(host(before, svc1));
+    String svc0 = fqdn("svc-0", "ns-0") + ":8080";
+    assertThat(
+            host(after, svc0).getRoutes(0).getRoute().getWeightedClusters().getClusters(0).getWeight()
+                .getValue())
+        .isEqualTo(80);
+    assertThat(host(before, svc0)).isNotEqualTo(host(after, svc0));
+  }
+
   static List<String> goldenCases() throws Exception {
     return GoldenTest.cases();
   }
