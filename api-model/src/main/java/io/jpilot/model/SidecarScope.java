@@ -130,7 +130,6 @@ public final class SidecarScope {
         visible.add(s);
       }
     }
-    Map<String, DestinationRule> drs = new TreeMap<>();
 
     // Per listener: its explicit imports. Then the union, explicit imports first, then the
     // destinations of imported VirtualServices (istiod's collectImportedServices).
@@ -162,11 +161,13 @@ public final class SidecarScope {
       }
     }
     SortedMap<String, Service> services = treeMap(union);
+    LinkedHashMap<String, DestinationRule> rules = new LinkedHashMap<>();
     for (Service s : services.values()) {
       snapshot
           .destinationRule(s.hostname(), ns, proxy.labels(), mesh.rootNamespace())
-          .ifPresent(dr -> drs.put(s.hostname(), dr));
+          .ifPresent(dr -> rules.put(s.hostname(), dr));
     }
+    SortedMap<String, DestinationRule> drs = treeMap(rules);
     List<EgressListener> listeners = new ArrayList<>();
     List<SortedMap<String, Service>> listedByListener = new ArrayList<>();
     for (ListenerImports li : imports) {

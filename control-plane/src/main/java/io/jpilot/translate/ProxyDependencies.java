@@ -162,9 +162,11 @@ public final class ProxyDependencies {
     for (int i = 0; i < la.size(); i++) {
       SidecarScope.EgressListener x = la.get(i);
       SidecarScope.EgressListener y = lb.get(i);
+      // a listener sharing its scope's view: services compared by sameServicesAndRules
+      boolean scopeViews = x.view() == a.view() && y.view() == b.view();
       if (!x.config().equals(y.config())
           || !x.services().equals(y.services())
-          || !sameEntries(x.view().services(), y.view().services())
+          || (!scopeViews && !sameEntries(x.view().services(), y.view().services()))
           || !sameL4Routes(x.virtualServices(), y.virtualServices())) {
         return false;
       }
@@ -188,8 +190,10 @@ public final class ProxyDependencies {
     for (int i = 0; i < la.size(); i++) {
       SidecarScope.EgressListener x = la.get(i);
       SidecarScope.EgressListener y = lb.get(i);
+      boolean scopeViews = x.view() == a.view() && y.view() == b.view();
       if (!x.virtualServices().equals(y.virtualServices())
-          || !x.view().virtualServices().equals(y.view().virtualServices())) {
+          || (!scopeViews
+              && !x.view().virtualServices().equals(y.view().virtualServices()))) {
         return false;
       }
     }
