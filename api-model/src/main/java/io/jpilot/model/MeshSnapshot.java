@@ -181,86 +181,121 @@ public final class MeshSnapshot {
   public static MeshSnapshot build(
       long version, String domainSuffix, Collection<? extends MeshObject> objects) {
     requireNonNull(domainSuffix, "domainSuffix");
-    SortedMap<String, Service> services = new TreeMap<>();
-    List<EndpointSlice> slices = new ArrayList<>();
-    Map<String, Pod> podsByName = new HashMap<>();
-    Map<String, Pod> podsByIp = new HashMap<>();
-    List<VirtualService> vss = new ArrayList<>();
-    List<DestinationRule> drs = new ArrayList<>();
-    List<ServiceEntry> serviceEntries = new ArrayList<>();
-    List<WorkloadEntry> workloadEntries = new ArrayList<>();
-    SortedMap<String, Namespace> namespaces = new TreeMap<>();
-    List<Sidecar> sidecars = new ArrayList<>();
-    List<Gateway> gateways = new ArrayList<>();
-    int configs = 0;
+    // In steps of their own: each is compiled on its own (one method per push would otherwise be
+    // compiled whole, loops and all, after a few pushes).
+    Sorted in = new Sorted();
     for (MeshObject o : objects) {
+      in.add(o);
+    }
+    Map<String, LinkedHashSet<Endpoint>> eps = new TreeMap<>();
+    Map<ConfigKey, String> sliceHosts = joinSlices(in, domainSuffix, eps);
+    ServiceEntryRegistry.addTo(
+        in.services, eps, in.serviceEntries, in.workloadEntries, in.podsByName.values());
+    Map<String, List<Endpoint>> endpoints = sortEndpoints(eps);
+    in.vss.sort(VS_ORDER);
+    in.sidecars.sort(
+        Comparator.comparing((Sidecar sc) -> sc.meta().creationTimestamp())
+            .thenComparing(sc -> sc.meta().key()));
+    in.gateways.sort(GATEWAY_ORDER);
+    return new MeshSnapshot(
+        version,
+        domainSuffix,
+        Collections.unmodifiableSortedMap(in.services),
+        Collections.unmodifiableMap(endpoints),
+        VirtualServiceMerger.merge(in.vss, domainSuffix),
+        new DestinationRuleIndex(in.drs, domainSuffix),
+        Collections.unmodifiableSortedMap(in.namespaces),
+        in.configs,
+        List.copyOf(in.sidecars),
+        List.copyOf(in.gateways),
+        Collections.unmodifiableMap(sliceHosts),
+        !in.workloadEntries.isEmpty()
+            || in.serviceEntries.stream().anyMatch(se -> se.workloadSelector().isPresent()));
+  }
+
+  /** The raw objects of one build, sorted by kind. */
+  private static final class Sorted {
+    final SortedMap<String, Service> services = new TreeMap<>();
+    final List<EndpointSlice> slices = new ArrayList<>();
+    final Map<String, Pod> podsByName = new HashMap<>();
+    final Map<String, Pod> podsByIp = new HashMap<>();
+    final List<VirtualService> vss = new ArrayList<>();
+    final List<DestinationRule> drs = new ArrayList<>();
+    final List<ServiceEntry> serviceEntries = new ArrayList<>();
+    final List<WorkloadEntry> workloadEntries = new ArrayList<>();
+    final SortedMap<String, Namespace> namespaces = new TreeMap<>();
+    final List<Sidecar> sidecars = new ArrayList<>();
+    final List<Gateway> gateways = new ArrayList<>();
+    int configs;
+
+    void add(MeshObject o) {
       if (o instanceof Service s) {
         services.put(s.hostname(), s);
       } else if (o instanceof EndpointSlice es) {
         slices.add(es);
       } else if (o instanceof Pod p) {
-        podsByName.put(p.namespace() + "/" + p.name(), p);
-        for (String ip : p.ips()) {
-          podsByIp.put(p.namespace() + "/" + ip, p);
-        }
-      } else if (o instanceof VirtualService vs) {
-        vss.add(vs);
-        configs++;
-      } else if (o instanceof DestinationRule dr) {
-        drs.add(dr);
-        configs++;
+        addPod(p);
       } else if (o instanceof Namespace ns) {
         namespaces.put(ns.name(), ns);
-      } else if (o instanceof ServiceEntry se) {
-        serviceEntries.add(se);
-        configs++;
-      } else if (o instanceof WorkloadEntry we) {
-        workloadEntries.add(we);
-        configs++;
-      } else if (o instanceof Sidecar sc) {
-        sidecars.add(sc);
-        configs++;
-      } else if (o instanceof Gateway gw) {
-        gateways.add(gw);
-        configs++;
+      } else {
+        addConfig(o);
       }
     }
-    slices.sort(Comparator.comparing(EndpointSlice::key));
-    Map<String, LinkedHashSet<Endpoint>> eps = new TreeMap<>();
+
+    private void addPod(Pod p) {
+      podsByName.put(p.namespace() + "/" + p.name(), p);
+      for (String ip : p.ips()) {
+        podsByIp.put(p.namespace() + "/" + ip, p);
+      }
+    }
+
+    private void addConfig(MeshObject o) {
+      if (o instanceof VirtualService vs) {
+        vss.add(vs);
+      } else if (o instanceof DestinationRule dr) {
+        drs.add(dr);
+      } else if (o instanceof ServiceEntry se) {
+        serviceEntries.add(se);
+      } else if (o instanceof WorkloadEntry we) {
+        workloadEntries.add(we);
+      } else if (o instanceof Sidecar sc) {
+        sidecars.add(sc);
+      } else if (o instanceof Gateway gw) {
+        gateways.add(gw);
+      } else {
+        return;
+      }
+      configs++;
+    }
+  }
+
+  /** Joins every slice (in key order) to its service's endpoints; returns each slice's host. */
+  private static Map<ConfigKey, String> joinSlices(
+      Sorted in, String domainSuffix, Map<String, LinkedHashSet<Endpoint>> eps) {
+    in.slices.sort(Comparator.comparing(EndpointSlice::key));
     Map<ConfigKey, String> sliceHosts = new HashMap<>();
-    for (EndpointSlice slice : slices) {
+    for (EndpointSlice slice : in.slices) {
       String host = sliceHost(slice, domainSuffix);
       sliceHosts.put(slice.key(), host);
-      join(slice, host, podsByName, podsByIp, eps.computeIfAbsent(host, h -> new LinkedHashSet<>()));
+      join(
+          slice,
+          host,
+          in.podsByName,
+          in.podsByIp,
+          eps.computeIfAbsent(host, h -> new LinkedHashSet<>()));
     }
-    ServiceEntryRegistry.addTo(
-        services, eps, serviceEntries, workloadEntries, podsByName.values());
+    return sliceHosts;
+  }
+
+  private static Map<String, List<Endpoint>> sortEndpoints(
+      Map<String, LinkedHashSet<Endpoint>> eps) {
     Map<String, List<Endpoint>> endpoints = new TreeMap<>();
-    eps.forEach(
-        (host, set) -> {
-          List<Endpoint> list = new ArrayList<>(set);
-          list.sort(ENDPOINT_ORDER);
-          endpoints.put(host, List.copyOf(list));
-        });
-    vss.sort(VS_ORDER);
-    sidecars.sort(
-        Comparator.comparing((Sidecar sc) -> sc.meta().creationTimestamp())
-            .thenComparing(sc -> sc.meta().key()));
-    gateways.sort(GATEWAY_ORDER);
-    return new MeshSnapshot(
-        version,
-        domainSuffix,
-        Collections.unmodifiableSortedMap(services),
-        Collections.unmodifiableMap(endpoints),
-        VirtualServiceMerger.merge(vss, domainSuffix),
-        new DestinationRuleIndex(drs, domainSuffix),
-        Collections.unmodifiableSortedMap(namespaces),
-        configs,
-        List.copyOf(sidecars),
-        List.copyOf(gateways),
-        Collections.unmodifiableMap(sliceHosts),
-        !workloadEntries.isEmpty()
-            || serviceEntries.stream().anyMatch(se -> se.workloadSelector().isPresent()));
+    for (Map.Entry<String, LinkedHashSet<Endpoint>> e : eps.entrySet()) {
+      List<Endpoint> list = new ArrayList<>(e.getValue());
+      list.sort(ENDPOINT_ORDER);
+      endpoints.put(e.getKey(), List.copyOf(list));
+    }
+    return endpoints;
   }
 
   private static String sliceHost(EndpointSlice slice, String domainSuffix) {

@@ -2,6 +2,7 @@ package io.jpilot.model;
 
 import static java.util.Objects.requireNonNull;
 
+import io.jpilot.model.config.ConfigKey;
 import io.jpilot.model.config.Destination;
 import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.HttpMatch;
@@ -18,9 +19,13 @@ import io.jpilot.model.config.TlsRoute;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +96,10 @@ public final class SidecarScope {
     this.sidecar = sidecar;
     this.egressListeners = List.copyOf(egressListeners);
     this.services = Collections.unmodifiableSortedMap(services);
-    this.destinationRules = Collections.unmodifiableMap(destinationRules);
+    this.destinationRules =
+        destinationRules instanceof SortedMap<String, DestinationRule> sorted
+            ? Collections.unmodifiableSortedMap(sorted)
+            : Collections.unmodifiableMap(destinationRules);
     this.outboundTrafficPolicy = outboundTrafficPolicy;
     this.view = view;
     this.rootNamespace = rootNamespace;
@@ -122,13 +130,14 @@ public final class SidecarScope {
         visible.add(s);
       }
     }
-    Map<String, DestinationRule> drs = new TreeMap<>();
 
     // Per listener: its explicit imports. Then the union, explicit imports first, then the
     // destinations of imported VirtualServices (istiod's collectImportedServices).
+    Resolutions resolutions = snapshot.derived(Resolutions.KEY, Resolutions::of);
     List<ListenerImports> imports = new ArrayList<>();
     for (SidecarEgressListener config : configs) {
-      imports.add(ListenerImports.of(config, ns, visible, meshVirtualServices, snapshot));
+      imports.add(
+          ListenerImports.of(config, ns, visible, meshVirtualServices, snapshot, resolutions));
     }
     LinkedHashMap<String, Service> union = new LinkedHashMap<>();
     for (ListenerImports li : imports) {
@@ -136,33 +145,38 @@ public final class SidecarScope {
         append(union, s);
       }
       for (VirtualService vs : li.virtualServices) {
-        for (Map.Entry<String, Set<Integer>> d : destinations(vs, ns, snapshot).entrySet()) {
-          Optional<Service> svc = snapshot.service(d.getKey());
-          if (svc.isEmpty() || (!svc.get().namespace().equals(ns) && !svc.get().visibleTo(ns))) {
+        for (Target d : resolutions.targets(vs, ns, snapshot)) {
+          Service svc = d.service();
+          if (svc == null || (!svc.namespace().equals(ns) && !svc.visibleTo(ns))) {
             continue;
           }
           Service matched =
               li.matchPort
-                  ? matchingListenerPort(svc.get(), li.config)
-                  : matchingVirtualServicePorts(svc.get(), d.getValue());
+                  ? matchingListenerPort(svc, li.config)
+                  : matchingVirtualServicePorts(svc, d.ports());
           if (matched != null) {
             append(union, matched);
           }
         }
       }
     }
-    SortedMap<String, Service> services = new TreeMap<>(union);
+    SortedMap<String, Service> services = treeMap(union);
+    LinkedHashMap<String, DestinationRule> rules = new LinkedHashMap<>();
     for (Service s : services.values()) {
       snapshot
           .destinationRule(s.hostname(), ns, proxy.labels(), mesh.rootNamespace())
-          .ifPresent(dr -> drs.put(s.hostname(), dr));
+          .ifPresent(dr -> rules.put(s.hostname(), dr));
     }
+    SortedMap<String, DestinationRule> drs = treeMap(rules);
     List<EgressListener> listeners = new ArrayList<>();
+    List<SortedMap<String, Service>> listedByListener = new ArrayList<>();
     for (ListenerImports li : imports) {
-      SortedMap<String, Service> listed = new TreeMap<>();
+      LinkedHashMap<String, Service> byHost = new LinkedHashMap<>();
       for (Service s : li.services) {
-        listed.put(s.hostname(), s);
+        byHost.put(s.hostname(), s);
       }
+      SortedMap<String, Service> listed = treeMap(byHost);
+      listedByListener.add(listed);
       listeners.add(
           new EgressListener(
               li.config,
@@ -171,26 +185,26 @@ public final class SidecarScope {
               snapshot.scoped(listed, services, li.virtualServices, drs)));
     }
     List<VirtualService> allVs = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
+    Set<ConfigKey> seen = new HashSet<>();
     for (ListenerImports li : imports) {
       for (VirtualService vs : li.virtualServices) {
-        if (seen.add(vs.meta().key().toString())) {
+        if (seen.add(vs.meta().key())) {
           allVs.add(vs);
         }
       }
     }
     OutboundTrafficPolicy policy =
         sidecar.flatMap(Sidecar::outboundTrafficPolicy).orElse(meshPolicy);
+    // One listener that imports every service of the scope and all its VirtualServices (the
+    // default scope, mostly) has the scope's view already: the same narrowing of the snapshot.
+    MeshSnapshot view =
+        listeners.size() == 1
+                && allVs.size() == imports.get(0).virtualServices.size()
+                && sameEntries(listedByListener.get(0), services)
+            ? listeners.get(0).view()
+            : snapshot.scoped(services, services, allVs, drs);
     return new SidecarScope(
-        snapshot,
-        ns,
-        sidecar,
-        listeners,
-        services,
-        drs,
-        policy,
-        snapshot.scoped(services, services, allVs, drs),
-        mesh.rootNamespace());
+        snapshot, ns, sidecar, listeners, services, drs, policy, view, mesh.rootNamespace());
   }
 
   /** istiod's DefaultSidecarScopeForGateway: services and rules exported to the namespace. */
@@ -308,7 +322,8 @@ public final class SidecarScope {
         String configNamespace,
         List<Service> visible,
         List<VirtualService> meshVirtualServices,
-        MeshSnapshot snapshot) {
+        MeshSnapshot snapshot,
+        Resolutions resolutions) {
       Map<String, HostImports> byNamespace = parseHosts(config.hosts(), configNamespace);
       boolean matchPort = config.port().map(p -> p.number() != 0 && !isHttpProxy(p)).orElse(false);
       HostImports wildcard = byNamespace.get(WILDCARD_NAMESPACE);
@@ -317,8 +332,9 @@ public final class SidecarScope {
       for (VirtualService vs : meshVirtualServices) {
         String vsNs = vs.meta().namespace();
         HostImports own = byNamespace.get(vsNs);
-        if ((own != null && selectsVirtualService(vs, own, own, wildcard, snapshot))
-            || (wildcard != null && selectsVirtualService(vs, wildcard, own, wildcard, snapshot))) {
+        List<String> hosts = resolutions.hosts(vs, snapshot);
+        if ((own != null && selectsVirtualService(hosts, own, own, wildcard))
+            || (wildcard != null && selectsVirtualService(hosts, wildcard, own, wildcard))) {
           vss.add(vs);
         }
       }
@@ -343,15 +359,15 @@ public final class SidecarScope {
       return new ListenerImports(config, matchPort, services, vss);
     }
 
-    /** istiod's SelectVirtualServices for one VS and one set of imports. */
+    /**
+     * istiod's SelectVirtualServices for one VS (its hosts resolved) and one set of imports.
+     */
     private static boolean selectsVirtualService(
-        VirtualService vs,
+        List<String> resolvedHosts,
         HostImports imports,
         HostImports ownNamespace,
-        HostImports wildcard,
-        MeshSnapshot snapshot) {
-      for (String h : vs.hosts()) {
-        String host = snapshot.resolveShortName(h, vs.meta().namespace());
+        HostImports wildcard) {
+      for (String host : resolvedHosts) {
         if (!imports.matchesVirtualServiceHost(host)) {
           continue;
         }
@@ -562,6 +578,162 @@ public final class SidecarScope {
       Map<String, Set<Integer>> out, Destination d, VirtualService vs, MeshSnapshot snapshot) {
     String host = snapshot.resolveShortName(d.host(), vs.meta().namespace());
     out.computeIfAbsent(host, k -> new HashSet<>()).add(d.port());
+  }
+
+  /** A destination host of a VirtualService, its service in the snapshot (null: none), ports. */
+  private record Target(String host, Service service, Set<Integer> ports) {}
+
+  /**
+   * What the VirtualServices of one snapshot resolve to wherever the proxy is: their hosts, and
+   * the targets of {@link #destinations} for those whose HTTP matches name no source namespace
+   * (the others depend on the proxy's namespace and are resolved per scope). Kept with the
+   * snapshot ({@link MeshSnapshot#derived}), so the scopes of all namespaces share it.
+   */
+  private static final class Resolutions {
+    static final Object KEY = new Object();
+
+    private record Resolved(List<String> hosts, List<Target> targets) {}
+
+    private final IdentityHashMap<VirtualService, Resolved> byVirtualService;
+
+    private Resolutions(IdentityHashMap<VirtualService, Resolved> byVirtualService) {
+      this.byVirtualService = byVirtualService;
+    }
+
+    static Resolutions of(MeshSnapshot snapshot) {
+      IdentityHashMap<VirtualService, Resolved> out = new IdentityHashMap<>();
+      for (VirtualService vs : snapshot.virtualServices()) {
+        out.put(
+            vs,
+            new Resolved(
+                resolveHosts(vs, snapshot),
+                namesSourceNamespace(vs) ? null : resolveTargets(vs, "", snapshot)));
+      }
+      return new Resolutions(out);
+    }
+
+    List<String> hosts(VirtualService vs, MeshSnapshot snapshot) {
+      Resolved r = byVirtualService.get(vs);
+      return r != null ? r.hosts() : resolveHosts(vs, snapshot);
+    }
+
+    List<Target> targets(VirtualService vs, String configNamespace, MeshSnapshot snapshot) {
+      Resolved r = byVirtualService.get(vs);
+      return r != null && r.targets() != null
+          ? r.targets()
+          : resolveTargets(vs, configNamespace, snapshot);
+    }
+
+    private static List<String> resolveHosts(VirtualService vs, MeshSnapshot snapshot) {
+      List<String> out = new ArrayList<>(vs.hosts().size());
+      for (String h : vs.hosts()) {
+        out.add(snapshot.resolveShortName(h, vs.meta().namespace()));
+      }
+      return List.copyOf(out);
+    }
+
+    private static List<Target> resolveTargets(
+        VirtualService vs, String configNamespace, MeshSnapshot snapshot) {
+      List<Target> out = new ArrayList<>();
+      for (Map.Entry<String, Set<Integer>> d :
+          destinations(vs, configNamespace, snapshot).entrySet()) {
+        out.add(
+            new Target(
+                d.getKey(), snapshot.service(d.getKey()).orElse(null), Set.copyOf(d.getValue())));
+      }
+      return List.copyOf(out);
+    }
+
+    private static boolean namesSourceNamespace(VirtualService vs) {
+      for (HttpRoute h : vs.http()) {
+        for (HttpMatch m : h.match()) {
+          if (!m.sourceNamespace().isEmpty()) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * {@code byHost} as a sorted map; copied in linear time (TreeMap's copy of a sorted map) when
+   * its keys are already ascending, as they mostly are, else inserted one by one.
+   */
+  private static <V> SortedMap<String, V> treeMap(LinkedHashMap<String, V> byHost) {
+    String last = null;
+    for (String key : byHost.keySet()) {
+      if (last != null && last.compareTo(key) >= 0) {
+        return new TreeMap<>(byHost);
+      }
+      last = key;
+    }
+    return new TreeMap<>(new Ascending<>(byHost));
+  }
+
+  /** Just enough of a sorted map for TreeMap's copy constructor: size, entries, comparator. */
+  private static final class Ascending<V> extends AbstractMap<String, V>
+      implements SortedMap<String, V> {
+    private final Map<String, V> entries;
+
+    Ascending(Map<String, V> entries) {
+      this.entries = entries;
+    }
+
+    @Override
+    public Set<Map.Entry<String, V>> entrySet() {
+      return Collections.unmodifiableMap(entries).entrySet();
+    }
+
+    @Override
+    public int size() {
+      return entries.size();
+    }
+
+    @Override
+    public Comparator<? super String> comparator() {
+      return null;
+    }
+
+    @Override
+    public SortedMap<String, V> subMap(String fromKey, String toKey) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public SortedMap<String, V> headMap(String toKey) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public SortedMap<String, V> tailMap(String fromKey) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String firstKey() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String lastKey() {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  /** Two maps sorted by natural key order with equal entries, compared in lockstep. */
+  private static <V> boolean sameEntries(SortedMap<String, V> a, SortedMap<String, V> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    Iterator<Map.Entry<String, V>> ib = b.entrySet().iterator();
+    for (Map.Entry<String, V> x : a.entrySet()) {
+      Map.Entry<String, V> y = ib.next();
+      if (!x.getKey().equals(y.getKey()) || !x.getValue().equals(y.getValue())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ---- accessors -------------------------------------------------------------------------------

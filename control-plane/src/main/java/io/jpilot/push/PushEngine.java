@@ -500,11 +500,18 @@ public final class PushEngine implements AutoCloseable {
   static Set<ConfigKey> differing(
       Map<ConfigKey, MeshObject> before, Map<ConfigKey, MeshObject> after) {
     Set<ConfigKey> out = new HashSet<>();
+    int kept = 0; // keys of after that before has too
     for (Map.Entry<ConfigKey, MeshObject> e : after.entrySet()) {
       MeshObject was = before.get(e.getKey());
+      if (was != null) {
+        kept++;
+      }
       if (was != e.getValue() && !e.getValue().equals(was)) {
         out.add(e.getKey());
       }
+    }
+    if (kept == before.size()) {
+      return out; // every key of before is in after: none was removed
     }
     for (ConfigKey key : before.keySet()) {
       if (!after.containsKey(key)) {

@@ -13,10 +13,12 @@ import io.jpilot.model.config.Sidecar;
 import io.jpilot.model.config.VirtualService;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -40,6 +42,8 @@ public final class ProxyDependencies {
 
   private static final Set<XdsType> ALL = Collections.unmodifiableSet(EnumSet.allOf(XdsType.class));
   private static final Set<XdsType> NONE = Collections.unmodifiableSet(EnumSet.noneOf(XdsType.class));
+  private static final Set<XdsType> ROUTES =
+      Collections.unmodifiableSet(EnumSet.of(XdsType.ROUTE));
   private static final Set<XdsType> LISTENERS_AND_ROUTES =
       Collections.unmodifiableSet(EnumSet.of(XdsType.LISTENER, XdsType.ROUTE));
 
@@ -79,7 +83,9 @@ public final class ProxyDependencies {
    *
    * <p>Sidecar clusters and endpoints read no VirtualService: they follow the scope's services,
    * DestinationRules and Sidecar. So when only the VirtualServices a sidecar imports differ,
-   * listeners and routes alone are regenerated (istiod skips CDS/EDS likewise).
+   * listeners and routes alone are regenerated (istiod skips CDS/EDS likewise); routes alone when
+   * the VirtualServices differ only in what listeners do not read (HTTP routes, VirtualServices
+   * without {@code tcp[]} or {@code tls[]} routes; see {@link #sameListenerInputs}).
    */
   public Set<XdsType> affects(
       MeshSnapshot before, MeshSnapshot after, ProxyView proxy, Set<ConfigKey> changed) {
@@ -96,7 +102,10 @@ public final class ProxyDependencies {
     if (!sameServicesAndRules(a, b)) {
       return ALL;
     }
-    return sameInputs(a, b) ? NONE : LISTENERS_AND_ROUTES;
+    if (!sameListenerInputs(a, b)) {
+      return LISTENERS_AND_ROUTES;
+    }
+    return sameRouteInputs(a, b) ? NONE : ROUTES;
   }
 
   /**
@@ -130,25 +139,47 @@ public final class ProxyDependencies {
   static boolean sameServicesAndRules(SidecarScope a, SidecarScope b) {
     return a.sidecar().equals(b.sidecar())
         && a.outboundTrafficPolicy().equals(b.outboundTrafficPolicy())
-        && a.services().equals(b.services())
-        && a.destinationRules().equals(b.destinationRules())
+        && sameEntries(a.services(), b.services())
+        && sameEntries(a.destinationRules(), b.destinationRules())
         && a.ingressListeners().equals(b.ingressListeners())
-        && a.view().services().equals(b.view().services());
+        && sameEntries(a.view().services(), b.view().services());
   }
 
-  /** Everything of a scope that sidecar translation reads, compared by value. */
-  static boolean sameInputs(SidecarScope a, SidecarScope b) {
-    if (!a.sidecar().equals(b.sidecar())
-        || !a.outboundTrafficPolicy().equals(b.outboundTrafficPolicy())
-        || !a.services().equals(b.services())
-        || !a.destinationRules().equals(b.destinationRules())
-        || !a.ingressListeners().equals(b.ingressListeners())) {
+  /**
+   * What sidecar listeners read of a scope besides {@link #sameServicesAndRules}, compared by
+   * value: per egress listener its config, services, the services of its view, and of its
+   * VirtualServices those with {@code tcp[]} or {@code tls[]} routes, in order, as {@link
+   * #sameL4Routes} compares them. HTTP routes only reach listeners through the services they
+   * import, which {@link #sameServicesAndRules} compares.
+   */
+  static boolean sameListenerInputs(SidecarScope a, SidecarScope b) {
+    List<SidecarScope.EgressListener> la = a.egressListeners();
+    List<SidecarScope.EgressListener> lb = b.egressListeners();
+    if (la.size() != lb.size()
+        || !a.view().domainSuffix().equals(b.view().domainSuffix())) {
       return false;
     }
-    MeshSnapshot va = a.view();
-    MeshSnapshot vb = b.view();
-    if (!va.services().equals(vb.services())
-        || !va.virtualServices().equals(vb.virtualServices())) {
+    for (int i = 0; i < la.size(); i++) {
+      SidecarScope.EgressListener x = la.get(i);
+      SidecarScope.EgressListener y = lb.get(i);
+      // a listener sharing its scope's view: services compared by sameServicesAndRules
+      boolean scopeViews = x.view() == a.view() && y.view() == b.view();
+      if (!x.config().equals(y.config())
+          || !x.services().equals(y.services())
+          || (!scopeViews && !sameEntries(x.view().services(), y.view().services()))
+          || !sameL4Routes(x.virtualServices(), y.virtualServices())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * What sidecar routes read of a scope besides {@link #sameServicesAndRules} and {@link
+   * #sameListenerInputs}: the VirtualServices of the scope and of each egress listener, in order.
+   */
+  static boolean sameRouteInputs(SidecarScope a, SidecarScope b) {
+    if (!a.view().virtualServices().equals(b.view().virtualServices())) {
       return false;
     }
     List<SidecarScope.EgressListener> la = a.egressListeners();
@@ -159,14 +190,92 @@ public final class ProxyDependencies {
     for (int i = 0; i < la.size(); i++) {
       SidecarScope.EgressListener x = la.get(i);
       SidecarScope.EgressListener y = lb.get(i);
-      if (!x.config().equals(y.config())
-          || !x.services().equals(y.services())
-          || !x.virtualServices().equals(y.virtualServices())
-          || !Objects.equals(x.view().services(), y.view().services())
-          || !x.view().virtualServices().equals(y.view().virtualServices())) {
+      boolean scopeViews = x.view() == a.view() && y.view() == b.view();
+      if (!x.virtualServices().equals(y.virtualServices())
+          || (!scopeViews
+              && !x.view().virtualServices().equals(y.view().virtualServices()))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Everything of a scope that sidecar translation reads, compared by value. */
+  static boolean sameInputs(SidecarScope a, SidecarScope b) {
+    return sameServicesAndRules(a, b) && sameListenerInputs(a, b) && sameRouteInputs(a, b);
+  }
+
+  /**
+   * The VirtualServices sidecar listeners read, in order: those with {@code tcp[]} or {@code tls[]}
+   * routes (outbound TCP, TLS and auto-detected ports get chains from them), compared by key (the
+   * chains' metadata and stat prefix), hosts (which services they apply to), {@code tcp[]} and
+   * {@code tls[]}. The others yield no chain, whatever their HTTP routes.
+   */
+  static boolean sameL4Routes(List<VirtualService> a, List<VirtualService> b) {
+    if (a == b) {
+      return true;
+    }
+    int i = 0;
+    int j = 0;
+    while (true) {
+      while (i < a.size() && !hasL4Routes(a.get(i))) {
+        i++;
+      }
+      while (j < b.size() && !hasL4Routes(b.get(j))) {
+        j++;
+      }
+      if (i == a.size() || j == b.size()) {
+        return i == a.size() && j == b.size();
+      }
+      VirtualService x = a.get(i++);
+      VirtualService y = b.get(j++);
+      if (x != y
+          && !(x.meta().key().equals(y.meta().key())
+              && x.hosts().equals(y.hosts())
+              && x.tcp().equals(y.tcp())
+              && x.tls().equals(y.tls()))) {
+        return false;
+      }
+    }
+  }
+
+  private static boolean hasL4Routes(VirtualService vs) {
+    return !vs.tcp().isEmpty() || !vs.tls().isEmpty();
+  }
+
+  /**
+   * {@code a.equals(b)} for maps, cheaper for two sorted by their keys' natural order: walked in
+   * lockstep, entries the same instance or equal, instead of one lookup per entry.
+   */
+  static <K, V> boolean sameEntries(Map<K, V> a, Map<K, V> b) {
+    if (a == b) {
+      return true;
+    }
+    if (a.size() != b.size()) {
+      return false;
+    }
+    if (!(a instanceof SortedMap<K, V> sa)
+        || !(b instanceof SortedMap<K, V> sb)
+        || sa.comparator() != null
+        || sb.comparator() != null) {
+      return a.equals(b);
+    }
+    Iterator<Map.Entry<K, V>> ia = sa.entrySet().iterator();
+    Iterator<Map.Entry<K, V>> ib = sb.entrySet().iterator();
+    while (ia.hasNext()) {
+      if (!ib.hasNext()) {
+        return false;
+      }
+      Map.Entry<K, V> x = ia.next();
+      Map.Entry<K, V> y = ib.next();
+      K kx = x.getKey();
+      K ky = y.getKey();
+      V vx = x.getValue();
+      V vy = y.getValue();
+      if ((kx != ky && !kx.equals(ky)) || (vx != vy && !Objects.equals(vx, vy))) {
+        return false;
+      }
+    }
+    return !ib.hasNext();
   }
 }

@@ -1,6 +1,7 @@
 package io.jpilot.bench.load;
 
 import io.jpilot.translate.XdsType;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -26,6 +27,7 @@ import java.util.Locale;
  *     the machine with the control plane)
  * @param emptyWatched responses carrying the watched cluster with zero endpoints (rollout only)
  * @param minWatched fewest endpoints of the watched cluster any proxy received (-1: none seen)
+ * @param debounce the debounce jpilot ran with (part of every convergence time)
  */
 record ChangeReport(
     String scenario,
@@ -43,7 +45,8 @@ record ChangeReport(
     long heapBytes,
     int emptyWatched,
     int minWatched,
-    boolean timedOut) {
+    boolean timedOut,
+    Duration debounce) {
 
   int pushed() {
     return convergenceNanos.length;
@@ -86,7 +89,7 @@ record ChangeReport(
         "RESULT scenario=%s proxies=%d services=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f"
             + " heap_mb=%.1f floor_ratio=%.1f pushed=%d not_converged=%d pushes=%d bytes=%d"
             + " push_ms=%.1f floor_ms=%.2f cpu_s=%.2f tool_cpu_s=%.2f types=%s empty_cla=%d"
-            + " timed_out=%b",
+            + " timed_out=%b debounce_ms=%d",
         scenario,
         proxies,
         services,
@@ -105,6 +108,7 @@ record ChangeReport(
         toolCpuSeconds,
         types(),
         emptyWatched,
-        timedOut);
+        timedOut,
+        debounce.toMillis());
   }
 }

@@ -10,6 +10,9 @@ interface ControlPlane extends AutoCloseable {
 
   int xdsPort();
 
+  /** The debounce jpilot runs with (PILOT_DEBOUNCE_AFTER). */
+  java.time.Duration debounce();
+
   /** Heap in use right after a full GC, in bytes. */
   long heapAfterGcBytes() throws IOException, InterruptedException;
 

@@ -27,8 +27,11 @@ final class JPilotProcess implements ControlPlane {
   private final int xdsPort;
   private final int monitoringPort;
   private final Path log;
+  private final Duration debounce;
 
-  private JPilotProcess(Process process, int xdsPort, int monitoringPort, Path log) {
+  private JPilotProcess(
+      Process process, int xdsPort, int monitoringPort, Path log, Duration debounce) {
+    this.debounce = debounce;
     this.process = process;
     this.xdsPort = xdsPort;
     this.monitoringPort = monitoringPort;
@@ -72,7 +75,7 @@ final class JPilotProcess implements ControlPlane {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
             .start();
-    JPilotProcess jp = new JPilotProcess(p, xds, monitoring, log);
+    JPilotProcess jp = new JPilotProcess(p, xds, monitoring, log, debounceAfter);
     long deadline = System.nanoTime() + readyTimeout.toNanos();
     while (!jp.ready()) {
       if (!p.isAlive()) {
@@ -153,6 +156,11 @@ final class JPilotProcess implements ControlPlane {
       throw new IOException("jcmd " + command + " failed: " + out);
     }
     return out;
+  }
+
+  @Override
+  public Duration debounce() {
+    return debounce;
   }
 
   @Override

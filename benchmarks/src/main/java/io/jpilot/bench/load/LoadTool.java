@@ -124,7 +124,7 @@ public final class LoadTool {
           out.println("load: starting jpilot (-Xmx" + f.heap + "), log " + log);
           JPilotProcess p =
               JPilotProcess.start(
-                  f.jar, config, f.heap, f.debounceAfter, f.jvmArgs, log, Duration.ofMinutes(10));
+                  f.jar, config, f.heap, f.debounce(), f.jvmArgs, log, Duration.ofMinutes(10));
           out.println("load: jpilot pid " + p.pid() + " xds port " + p.xdsPort());
           return p;
         };
@@ -341,7 +341,8 @@ public final class LoadTool {
             heap,
             empties,
             minWatched == Integer.MAX_VALUE ? -1 : minWatched,
-            !quiet);
+            !quiet,
+            plane.debounce());
     out.printf(
         Locale.ROOT,
         "load: %s: %s; %d proxies converged (%s), first %.1f ms, p50 %.1f ms, p99 %.1f ms,"
@@ -425,7 +426,8 @@ public final class LoadTool {
           --heap SIZE             jpilot -Xmx (default 2g)
           --jvm-arg ARG           another JVM option for jpilot (repeatable)
           --jar PATH              jpilot jar (default control-plane/target/jpilot.jar)
-          --debounce-after D      jpilot --debounce-after (default 100ms)
+          --debounce-after D      jpilot --debounce-after (default 100ms, istiod's; 0 for s2,
+                                  whose full push is compared with the network floor)
           --per-connection N      ADS streams per TCP connection (default 1, as Envoy)
           --event-loops N         client Netty event loop threads (default 2)
           --max-syncing N         streams still syncing at a time while connecting (default 200)
@@ -449,7 +451,8 @@ public final class LoadTool {
     String heap = "2g";
     List<String> jvmArgs = new ArrayList<>();
     Path jar = Path.of("control-plane/target/jpilot.jar");
-    Duration debounceAfter = Duration.ofMillis(100);
+    /** Null: the scenario's default, see {@link #debounce}. */
+    Duration debounceAfter;
     int perConnection = 1;
     int eventLoops = 2;
     int maxSyncing = 200;
@@ -500,6 +503,18 @@ public final class LoadTool {
         }
       }
       return f;
+    }
+
+    /**
+     * jpilot's debounce: as given, else istiod's 100 ms, except for s2. s2 measures one full push
+     * against the time to write its bytes, so like the JMH push-latency benchmarks it runs without
+     * the debounce's deliberate wait (its clock still starts at the config file write).
+     */
+    Duration debounce() {
+      if (debounceAfter != null) {
+        return debounceAfter;
+      }
+      return scenario.equals("s2") && !curve ? Duration.ZERO : Duration.ofMillis(100);
     }
 
     private static int positive(String flag, String v) {

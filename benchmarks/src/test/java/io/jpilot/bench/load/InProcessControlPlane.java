@@ -8,9 +8,12 @@ import java.nio.file.Path;
 /** jpilot in this JVM, for tests: heap from the memory bean, CPU of this whole process. */
 final class InProcessControlPlane implements ControlPlane {
   final JPilotServer server;
+  private final java.time.Duration debounce;
 
   InProcessControlPlane(Path configDir) throws IOException {
-    this.server = JPilotServer.start(JPilotServer.Options.forTest(configDir));
+    JPilotServer.Options options = JPilotServer.Options.forTest(configDir);
+    this.server = JPilotServer.start(options);
+    this.debounce = options.debounceAfter();
   }
 
   @Override
@@ -21,6 +24,11 @@ final class InProcessControlPlane implements ControlPlane {
   @Override
   public int xdsPort() {
     return server.xdsPort();
+  }
+
+  @Override
+  public java.time.Duration debounce() {
+    return debounce;
   }
 
   @Override
