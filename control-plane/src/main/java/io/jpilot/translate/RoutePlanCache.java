@@ -41,7 +41,7 @@ import java.util.function.Supplier;
  * racing on one key may both compute it, and either result is the same.
  */
 final class RoutePlanCache {
-  static final int MAX_ENTRIES = 65_536;
+  static final int MAX_ENTRIES = 32_768;
 
   /**
    * Routes of one VirtualService on one port, planned without hash policies.

@@ -46,6 +46,10 @@ import java.util.function.Function;
  * <p>{@link #routesForVirtualService(VirtualService, int, Set, boolean)} is the reusable part: the
  * routes of one VirtualService on one listener port for a set of gateway names ({@code mesh} for
  * sidecars).
+ *
+ * <p>Sidecar and proxyless planners take what does not depend on the proxy from the snapshot's
+ * {@link RoutePlanCache} (VirtualService routes, default routes, virtual host names and domains),
+ * so the views of every namespace plan the same objects; gateway planners plan everything anew.
  */
 final class RoutePlanner {
   /** istiod puts VirtualService hosts that match no service on this port only. */
@@ -152,7 +156,7 @@ final class RoutePlanner {
     // name); a plain host is never a service's hostname here, but the check stays exact
     Set<String> hostNames = new HashSet<>();
     Set<Service> named = identitySet(servicesByName.size());
-    Set<String> seenDomains = new HashSet<>(wrappers.size() * 16);
+    Set<String> seenDomains = new HashSet<>(wrappers.size() * 8);
     List<VirtualHostPlan> out = new ArrayList<>(wrappers.size());
     for (Wrapper w : wrappers) {
       for (String host : w.virtualServiceHosts()) {
