@@ -11,7 +11,6 @@ import io.jpilot.translate.ProxyDependencies;
 import io.jpilot.translate.Translator;
 import io.jpilot.translate.XdsType;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +23,7 @@ import java.util.function.Function;
  * CPU cost of a full push's decision on an unscoped mesh: 1,000 services in 100 namespaces, each
  * with a VirtualService splitting traffic between two subsets and a DestinationRule defining
  * them, 1,000 sidecars spread over the namespaces, no Sidecar resource; one VirtualService's
- * weights change. Measures, on the calling thread (ThreadMXBean CPU time), per change:
+ * weights change. Measures, on the calling thread (ThreadMXBean CPU time and allocated bytes), per change:
  *
  * <ul>
  *   <li>{@code differing}: the objects that differ from the last full push's;
@@ -65,7 +64,8 @@ public final class FullPushDecisionCost {
     Set<ConfigKey> changed = Set.of(vs90.key());
     Translator translator = Translator.sharingVirtualHosts(MeshConfig.DEFAULT);
     ProxyDependencies dependencies = new ProxyDependencies(translator);
-    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean cpu =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     List<MeshObject> objects = with(base, vs90);
     MeshSnapshot previous = MeshSnapshot.build(1, SUFFIX, objects);
@@ -74,6 +74,7 @@ public final class FullPushDecisionCost {
       translator.scope(previous, p);
     }
     long[] sums = new long[4];
+    long[] bytes = new long[4];
     int measured = 0;
     Map<Set<XdsType>, Integer> decisions = new HashMap<>();
     for (int round = 1; round <= rounds; round++) {
@@ -81,13 +82,17 @@ public final class FullPushDecisionCost {
       MeshSnapshot snapshot = MeshSnapshot.build(round + 1, SUFFIX, next);
       Map<ConfigKey, MeshObject> latest = byKey(next);
 
+      long thread = Thread.currentThread().getId();
+      long b0 = cpu.getThreadAllocatedBytes(thread);
       long t0 = cpu.getCurrentThreadCpuTime();
       Set<ConfigKey> compared = PushEngine.differing(previousByKey, latest);
       long t1 = cpu.getCurrentThreadCpuTime();
+      long b1 = cpu.getThreadAllocatedBytes(thread);
       for (int n = 0; n < NAMESPACES; n++) {
         translator.scope(snapshot, proxies.get(n));
       }
       long t2 = cpu.getCurrentThreadCpuTime();
+      long b2 = cpu.getThreadAllocatedBytes(thread);
       Function<ProxyView, Set<XdsType>> affected =
           dependencies.affected(previous, snapshot, compared);
       decisions.clear();
@@ -95,6 +100,7 @@ public final class FullPushDecisionCost {
         decisions.merge(affected.apply(p), 1, Integer::sum);
       }
       long t3 = cpu.getCurrentThreadCpuTime();
+      long b3 = cpu.getThreadAllocatedBytes(thread);
       if (!compared.equals(changed)) {
         throw new AssertionError("differing: " + compared);
       }
@@ -103,6 +109,10 @@ public final class FullPushDecisionCost {
         sums[1] += t2 - t1;
         sums[2] += t3 - t2;
         sums[3] += t3 - t0;
+        bytes[0] += b1 - b0;
+        bytes[1] += b2 - b1;
+        bytes[2] += b3 - b2;
+        bytes[3] += b3 - b0;
         measured++;
       }
       previous = snapshot;
@@ -119,6 +129,14 @@ public final class FullPushDecisionCost {
         sums[2] / 1e6 / measured,
         sums[3] / 1e6 / measured,
         decisions);
+    System.out.printf(
+        Locale.ROOT,
+        "s2 decision, KB allocated per change: differing %.1f, scopes %.1f, decide %.1f,"
+            + " total %.1f%n",
+        bytes[0] / 1024.0 / measured,
+        bytes[1] / 1024.0 / measured,
+        bytes[2] / 1024.0 / measured,
+        bytes[3] / 1024.0 / measured);
     // what leaving LISTENER out saves: the listeners of every proxy, generated once per change
     long lds = 0;
     for (int round = 0; round < 4; round++) {
@@ -134,19 +152,26 @@ public final class FullPushDecisionCost {
         Locale.ROOT, "LDS of all %d proxies: %.2f CPU ms%n", PROXIES, lds / 1e6 / 2);
     // the default scope of one namespace, computed from scratch
     long t = 0;
+    long b = 0;
     int n = 0;
     for (int round = 0; round < 20; round++) {
       MeshSnapshot s = MeshSnapshot.build(1000 + round, SUFFIX, with(base, vs90));
+      long b0 = cpu.getThreadAllocatedBytes(Thread.currentThread().getId());
       long t0 = cpu.getCurrentThreadCpuTime();
       for (int i = 0; i < NAMESPACES; i++) {
         SidecarScope.of(s, proxies.get(i), MeshConfig.DEFAULT);
       }
       if (round >= 10) {
         t += cpu.getCurrentThreadCpuTime() - t0;
+        b += cpu.getThreadAllocatedBytes(Thread.currentThread().getId()) - b0;
         n += NAMESPACES;
       }
     }
-    System.out.printf(Locale.ROOT, "SidecarScope.of: %.3f CPU ms per namespace%n", t / 1e6 / n);
+    System.out.printf(
+        Locale.ROOT,
+        "SidecarScope.of: %.3f CPU ms and %.1f KB per namespace%n",
+        t / 1e6 / n,
+        b / 1024.0 / n);
   }
 
   private static Map<ConfigKey, MeshObject> byKey(List<MeshObject> objects) {
