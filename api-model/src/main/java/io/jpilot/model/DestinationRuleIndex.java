@@ -3,6 +3,7 @@ package io.jpilot.model;
 import io.jpilot.model.config.DestinationRule;
 import io.jpilot.model.config.Subset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -196,6 +197,19 @@ final class DestinationRuleIndex {
       }
     }
     return Optional.ofNullable(catchAll);
+  }
+
+  /**
+   * The hosts for which {@link #lookup} from {@code proxyNamespace} (not the root namespace) finds
+   * rules of that namespace first; null when some of them are wildcard hosts (they may match any
+   * host). Empty when the namespace has none.
+   */
+  Set<String> localHosts(String proxyNamespace) {
+    HostRules local = namespaceLocal.get(proxyNamespace);
+    if (local == null) {
+      return Set.of();
+    }
+    return local.wildcard.isEmpty() ? Collections.unmodifiableSet(local.specific.keySet()) : null;
   }
 
   private List<Consolidated> candidates(

@@ -596,6 +596,11 @@ public final class MeshSnapshot {
     return destinationRules.all();
   }
 
+  /** The DestinationRules of the full snapshot, indexed (scoped views share their base's). */
+  DestinationRuleIndex destinationRuleIndex() {
+    return destinationRules;
+  }
+
     public SortedMap<String, Namespace> namespaces() {
     return namespaces;
   }

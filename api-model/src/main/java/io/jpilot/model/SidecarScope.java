@@ -81,6 +81,9 @@ public final class SidecarScope {
   private final MeshSnapshot view;
   private final String rootNamespace;
 
+  /** The same instance for scopes that share everything but their namespace. */
+  private final Object content;
+
   private SidecarScope(
       MeshSnapshot snapshot,
       String namespace,
@@ -103,6 +106,21 @@ public final class SidecarScope {
     this.outboundTrafficPolicy = outboundTrafficPolicy;
     this.view = view;
     this.rootNamespace = rootNamespace;
+    this.content = new Object();
+  }
+
+  /** {@code shared} as the scope of {@code namespace}: every other field is shared. */
+  private SidecarScope(SidecarScope shared, String namespace) {
+    this.snapshot = shared.snapshot;
+    this.namespace = namespace;
+    this.sidecar = shared.sidecar;
+    this.egressListeners = shared.egressListeners;
+    this.services = shared.services;
+    this.destinationRules = shared.destinationRules;
+    this.outboundTrafficPolicy = shared.outboundTrafficPolicy;
+    this.view = shared.view;
+    this.rootNamespace = shared.rootNamespace;
+    this.content = shared.content;
   }
 
   /** Computes the scope of {@code proxy}. */
@@ -118,6 +136,26 @@ public final class SidecarScope {
     }
     Optional<Sidecar> sidecar =
         select(snapshot.sidecars(), ns, proxy.labels(), mesh.rootNamespace());
+    if (sidecar.isEmpty()) {
+      SidecarScope shared =
+          snapshot
+              .derived(new DefaultScopes.Key(mesh), s -> DefaultScopes.of(s, mesh))
+              .scope(snapshot, ns, proxy.labels());
+      if (shared != null) {
+        return shared;
+      }
+    }
+    return compute(snapshot, ns, proxy.labels(), sidecar, mesh, meshPolicy);
+  }
+
+  /** The scope of a sidecar in {@code ns} with {@code labels} to which {@code sidecar} applies. */
+  private static SidecarScope compute(
+      MeshSnapshot snapshot,
+      String ns,
+      Map<String, String> labels,
+      Optional<Sidecar> sidecar,
+      MeshConfig mesh,
+      OutboundTrafficPolicy meshPolicy) {
     List<SidecarEgressListener> configs =
         sidecar
             .map(Sidecar::egress)
@@ -164,7 +202,7 @@ public final class SidecarScope {
     LinkedHashMap<String, DestinationRule> rules = new LinkedHashMap<>();
     for (Service s : services.values()) {
       snapshot
-          .destinationRule(s.hostname(), ns, proxy.labels(), mesh.rootNamespace())
+          .destinationRule(s.hostname(), ns, labels, mesh.rootNamespace())
           .ifPresent(dr -> rules.put(s.hostname(), dr));
     }
     SortedMap<String, DestinationRule> drs = treeMap(rules);
@@ -580,6 +618,110 @@ public final class SidecarScope {
     out.computeIfAbsent(host, k -> new HashSet<>()).add(d.port());
   }
 
+  /**
+   * The default scope (no Sidecar applies) shared by the namespaces it cannot tell apart, computed
+   * once per snapshot and mesh config. Of a sidecar's proxy, {@link #compute} reads its namespace
+   * and labels; with no Sidecar they matter only through:
+   *
+   * <ul>
+   *   <li>VirtualServices exported to some namespaces only (their own among them for {@code .}),
+   *       and HTTP matches naming a source namespace;
+   *   <li>services exported to some namespaces only (a service is always imported in its own
+   *       namespace);
+   *   <li>DestinationRules: those exported to some namespaces by name, those of the proxy's own
+   *       namespace (whatever its labels select), and the root namespace's private ones;
+   *   <li>the scope's {@link #namespace()} itself.
+   * </ul>
+   *
+   * So a namespace named by none of the first two, by no DestinationRule's exportTo, and not the
+   * root namespace, imports what a namespace that nothing names imports ({@link #NEUTRAL}, the
+   * template). When, besides, each rule of its own namespace for an imported host is the rule the
+   * template chose for it (or it has none), its scope is the template's in every field but the
+   * namespace. Namespace-local rules for wildcard hosts are not compared: such a namespace gets its
+   * own scope.
+   */
+  private static final class DefaultScopes {
+    /** No namespace is named so: services, VirtualServices and rules live in named ones. */
+    private static final String NEUTRAL = "";
+
+    /** The key of the shared value of one mesh config in {@link MeshSnapshot#derived}. */
+    record Key(MeshConfig mesh) {}
+
+    private final Set<String> named;
+    private final SidecarScope template; // null: no namespace shares
+
+    private DefaultScopes(Set<String> named, SidecarScope template) {
+      this.named = named;
+      this.template = template;
+    }
+
+    static DefaultScopes of(MeshSnapshot snapshot, MeshConfig mesh) {
+      Set<String> named = new HashSet<>();
+      named.add(mesh.rootNamespace());
+      for (VirtualService vs : snapshot.virtualServices()) {
+        List<String> exportTo = vs.exportTo();
+        if (!exportTo.isEmpty() && !exportTo.contains("*") && !exportTo.contains("~")) {
+          named.add(vs.meta().namespace());
+          named.addAll(exportTo);
+        }
+        for (HttpRoute h : vs.http()) {
+          for (HttpMatch m : h.match()) {
+            if (!m.sourceNamespace().isEmpty()) {
+              named.add(m.sourceNamespace());
+            }
+          }
+        }
+      }
+      for (Service s : snapshot.services().values()) {
+        if (!s.exportTo().isEmpty() && !s.exportTo().contains("*")) {
+          named.add(s.namespace());
+          named.addAll(s.exportTo());
+        }
+      }
+      for (DestinationRule dr : snapshot.destinationRules()) {
+        named.addAll(dr.exportTo());
+      }
+      if (named.contains(NEUTRAL)) {
+        return new DefaultScopes(named, null);
+      }
+      SidecarScope template =
+          compute(
+              snapshot,
+              NEUTRAL,
+              Map.of(),
+              Optional.empty(),
+              mesh,
+              new OutboundTrafficPolicy(mesh.outboundTrafficPolicy(), Optional.empty()));
+      return new DefaultScopes(named, template);
+    }
+
+    /**
+     * The default scope of a sidecar in {@code ns} with {@code labels}, shared; null when the
+     * namespace may see something else (it must be computed).
+     */
+    SidecarScope scope(MeshSnapshot snapshot, String ns, Map<String, String> labels) {
+      if (template == null || named.contains(ns)) {
+        return null;
+      }
+      Set<String> localHosts = snapshot.destinationRuleIndex().localHosts(ns);
+      if (localHosts == null) {
+        return null;
+      }
+      for (String host : localHosts) {
+        if (!template.services.containsKey(host)) {
+          continue;
+        }
+        DestinationRule local =
+            snapshot.destinationRule(host, ns, labels, template.rootNamespace).orElse(null);
+        DestinationRule shared = template.destinationRules.get(host);
+        if (local != shared && (local == null || !local.equals(shared))) {
+          return null;
+        }
+      }
+      return new SidecarScope(template, ns);
+    }
+  }
+
   /** A destination host of a VirtualService, its service in the snapshot (null: none), ports. */
   private record Target(String host, Service service, Set<Integer> ports) {}
 
@@ -801,5 +943,14 @@ public final class SidecarScope {
   /** The snapshot narrowed to everything imported: the input of CDS and EDS. */
   public MeshSnapshot view() {
     return view;
+  }
+
+  /**
+   * An identity token: two scopes with the same instance here were computed once and share every
+   * field but {@link #namespace()} (the same instances), so whatever reads only those fields gets
+   * the same answer from both.
+   */
+  public Object content() {
+    return content;
   }
 }

@@ -97,8 +97,11 @@ public final class ProxyDependencies {
         || proxy.isProxylessGrpc()) {
       return ALL;
     }
-    SidecarScope a = scopes.apply(before, proxy);
-    SidecarScope b = scopes.apply(after, proxy);
+    return compare(scopes.apply(before, proxy), scopes.apply(after, proxy));
+  }
+
+  /** The types a sidecar's scope changing from {@code a} to {@code b} can change. */
+  private static Set<XdsType> compare(SidecarScope a, SidecarScope b) {
     if (!sameServicesAndRules(a, b)) {
       return ALL;
     }
@@ -110,7 +113,9 @@ public final class ProxyDependencies {
 
   /**
    * {@link #affects} for many proxies of one change: decided once per distinct (namespace, labels),
-   * the only proxy fields a sidecar scope reads. Safe to call from several threads.
+   * the only proxy fields a sidecar scope reads, and compared once per distinct pair of {@link
+   * SidecarScope#content} (namespaces sharing their scopes before and after share the answer, as
+   * the comparison reads nothing but the shared fields). Safe to call from several threads.
    */
   public Function<ProxyView, Set<XdsType>> affected(
       MeshSnapshot before, MeshSnapshot after, Set<ConfigKey> changed) {
@@ -119,8 +124,8 @@ public final class ProxyDependencies {
     if (!scopedChange(changed)) {
       return proxy -> ALL;
     }
-    Set<ConfigKey> keys = Set.copyOf(changed);
     Map<List<Object>, Set<XdsType>> decided = new ConcurrentHashMap<>();
+    Map<List<Object>, Set<XdsType>> byContent = new ConcurrentHashMap<>();
     return proxy -> {
       if (proxy.type() != ProxyView.Type.SIDECAR || proxy.isProxylessGrpc()) {
         return ALL;
@@ -128,7 +133,15 @@ public final class ProxyDependencies {
       List<Object> key = List.of(proxy.namespace(), proxy.labels());
       Set<XdsType> types = decided.get(key);
       if (types == null) {
-        types = affects(before, after, proxy, keys);
+        SidecarScope a = scopes.apply(before, proxy);
+        SidecarScope b = scopes.apply(after, proxy);
+        // scopes sharing their content (by identity) compare alike: decided once per pair
+        List<Object> shared = List.of(a.content(), b.content());
+        types = byContent.get(shared);
+        if (types == null) {
+          types = compare(a, b);
+          byContent.putIfAbsent(shared, types);
+        }
         decided.putIfAbsent(key, types);
       }
       return types;
