@@ -148,6 +148,18 @@ public final class SidecarScope {
     return compute(snapshot, ns, proxy.labels(), sidecar, mesh, meshPolicy);
   }
 
+  /** {@link #of} without sharing: every scope computed on its own (to check the sharing). */
+  static SidecarScope computed(MeshSnapshot snapshot, ProxyView proxy, MeshConfig mesh) {
+    OutboundTrafficPolicy meshPolicy =
+        new OutboundTrafficPolicy(mesh.outboundTrafficPolicy(), Optional.empty());
+    if (proxy.type() == ProxyView.Type.ROUTER) {
+      return forGateway(snapshot, proxy, mesh, meshPolicy);
+    }
+    Optional<Sidecar> sidecar =
+        select(snapshot.sidecars(), proxy.namespace(), proxy.labels(), mesh.rootNamespace());
+    return compute(snapshot, proxy.namespace(), proxy.labels(), sidecar, mesh, meshPolicy);
+  }
+
   /** The scope of a sidecar in {@code ns} with {@code labels} to which {@code sidecar} applies. */
   private static SidecarScope compute(
       MeshSnapshot snapshot,
