@@ -162,7 +162,8 @@ class ProxyDependenciesTest {
         ParsedMesh.sidecar("10.2.0.2", "b", Map.of("app", "client")),
         ParsedMesh.sidecar("10.2.0.3", "c", Map.of("app", "special")),
         ParsedMesh.sidecar("10.1.0.4", "c", Map.of("app", "db")),
-        ParsedMesh.sidecar("10.2.0.4", "d", Map.of("app", "elsewhere")));
+        ParsedMesh.sidecar("10.2.0.4", "d", Map.of("app", "elsewhere")),
+        ParsedMesh.sidecar("10.2.0.5", "e", Map.of("app", "elsewhere")));
   }
 
   private Map<XdsType, SortedMap<String, Message>> walk(MeshSnapshot s, ProxyView p) {
@@ -224,6 +225,34 @@ class ProxyDependenciesTest {
     assertThat(partial).as("proxies pushed listeners and routes only: %s", decisions).isPositive();
     assertThat(unaffected).isGreaterThan(100);
     assertThat(affectedAndChanged).isGreaterThan(10);
+  }
+
+  @Test
+  void proxiesSharingTheirScopesAreDecidedAsEachOnItsOwn() {
+    Map<String, String> before = base();
+    MeshSnapshot prev = ParsedMesh.parse(before.values().toArray(String[]::new));
+    ProxyView inD = ParsedMesh.sidecar("10.2.0.4", "d", Map.of("app", "elsewhere"));
+    ProxyView inE = ParsedMesh.sidecar("10.2.0.5", "e", Map.of("app", "elsewhere"));
+    assertThat(translator.scope(prev, inD).content())
+        .as("namespaces nothing tells apart share their scope")
+        .isSameAs(translator.scope(prev, inE).content());
+    ProxyDependencies shared = new ProxyDependencies(translator);
+    for (Edit edit : edits()) {
+      Map<String, String> after = new LinkedHashMap<>(before);
+      if (edit.doc() == null) {
+        after.remove(edit.name());
+      } else {
+        after.put(edit.name(), edit.doc());
+      }
+      MeshSnapshot next = ParsedMesh.parse(after.values().toArray(String[]::new));
+      Set<ConfigKey> changed = Set.of(edit.key());
+      var affected = shared.affected(prev, next, changed);
+      for (ProxyView p : proxies()) {
+        assertThat(affected.apply(p))
+            .as("%s for %s", edit, p.nodeId())
+            .isEqualTo(dependencies.affects(prev, next, p, changed));
+      }
+    }
   }
 
   @Test
