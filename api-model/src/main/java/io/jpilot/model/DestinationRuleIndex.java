@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Which DestinationRule applies to a service for a proxy, with istiod's visibility rules
@@ -187,7 +186,8 @@ final class DestinationRuleIndex {
     List<Consolidated> candidates =
         candidates(hostname, serviceNamespace, proxyNamespace, rootNamespace);
     DestinationRule catchAll = null;
-    for (Consolidated c : candidates) {
+    for (int i = 0; i < candidates.size(); i++) {
+      Consolidated c = candidates.get(i);
       DestinationRule dr = c.rule;
       if (dr.workloadSelector().isEmpty()) {
         catchAll = dr;
@@ -242,15 +242,20 @@ final class DestinationRuleIndex {
     if (found == null) {
       return List.of();
     }
-    List<Consolidated> out = new ArrayList<>();
-    for (Consolidated c : found) {
-      if (c.exportTo.isEmpty()
-          || c.exportTo.contains(PUBLIC)
-          || c.exportTo.contains(clientNamespace)) {
+    List<Consolidated> out = null; // null: all of found so far
+    for (int i = 0; i < found.size(); i++) {
+      Consolidated c = found.get(i);
+      boolean visible =
+          c.exportTo.isEmpty()
+              || c.exportTo.contains(PUBLIC)
+              || c.exportTo.contains(clientNamespace);
+      if (visible && out != null) {
         out.add(c);
+      } else if (!visible && out == null) {
+        out = new ArrayList<>(found.subList(0, i));
       }
     }
-    return out;
+    return out == null ? found : out;
   }
 
   /** istiod's MostSpecificHostMatch: the exact host, else the most specific matching wildcard. */
@@ -269,8 +274,9 @@ final class DestinationRuleIndex {
       }
       suffix = needle;
     }
+    // moreSpecific orders distinct hosts totally: the best one does not depend on the order seen
     String best = null;
-    for (String h : new TreeMap<>(rules.wildcard).keySet()) {
+    for (String h : rules.wildcard.keySet()) {
       if (suffix.endsWith(h.substring(1)) && (best == null || moreSpecific(h, best))) {
         best = h;
       }

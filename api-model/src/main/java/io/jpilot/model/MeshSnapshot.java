@@ -132,10 +132,12 @@ public final class MeshSnapshot {
       Map<String, DestinationRule> destinationRuleByHost) {
     this.version = base.version;
     this.domainSuffix = base.domainSuffix;
-    this.services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+    this.services = Collections.unmodifiableSortedMap(services);
     // lookups only (never iterated): hashed
     Map<String, Service> lookup = new HashMap<>(reachable);
-    lookup.putAll(services);
+    if (reachable != services) {
+      lookup.putAll(services);
+    }
     this.reachable = Collections.unmodifiableMap(lookup);
     this.endpoints = base.endpoints;
     this.virtualServices = List.copyOf(virtualServices);
@@ -167,6 +169,19 @@ public final class MeshSnapshot {
     requireNonNull(reachable, "reachable");
     requireNonNull(virtualServices, "virtualServices");
     requireNonNull(destinationRuleByHost, "destinationRuleByHost");
+    return new MeshSnapshot(
+        this, new TreeMap<>(services), reachable, virtualServices, destinationRuleByHost);
+  }
+
+  /**
+   * {@link #scoped} for a caller that hands over {@code services}, sorted by natural key order and
+   * never changed afterwards: the view keeps it as it is instead of a copy.
+   */
+  MeshSnapshot scopedView(
+      SortedMap<String, Service> services,
+      Map<String, Service> reachable,
+      List<VirtualService> virtualServices,
+      Map<String, DestinationRule> destinationRuleByHost) {
     return new MeshSnapshot(this, services, reachable, virtualServices, destinationRuleByHost);
   }
 

@@ -226,20 +226,28 @@ public final class SidecarScope {
         byHost.put(s.hostname(), s);
       }
       SortedMap<String, Service> listed = treeMap(byHost);
+      if (sameEntries(listed, services)) {
+        listed = services; // the view then resolves its own services alone
+      }
       listedByListener.add(listed);
       listeners.add(
           new EgressListener(
               li.config,
               li.services,
               li.virtualServices,
-              snapshot.scoped(listed, services, li.virtualServices, drs)));
+              snapshot.scopedView(listed, services, li.virtualServices, drs)));
     }
-    List<VirtualService> allVs = new ArrayList<>();
-    Set<ConfigKey> seen = new HashSet<>();
-    for (ListenerImports li : imports) {
-      for (VirtualService vs : li.virtualServices) {
-        if (seen.add(vs.meta().key())) {
-          allVs.add(vs);
+    List<VirtualService> allVs;
+    if (imports.size() == 1) {
+      allVs = imports.get(0).virtualServices;
+    } else {
+      allVs = new ArrayList<>();
+      Set<ConfigKey> seen = new HashSet<>();
+      for (ListenerImports li : imports) {
+        for (VirtualService vs : li.virtualServices) {
+          if (seen.add(vs.meta().key())) {
+            allVs.add(vs);
+          }
         }
       }
     }
@@ -250,9 +258,9 @@ public final class SidecarScope {
     MeshSnapshot view =
         listeners.size() == 1
                 && allVs.size() == imports.get(0).virtualServices.size()
-                && sameEntries(listedByListener.get(0), services)
+                && listedByListener.get(0) == services
             ? listeners.get(0).view()
-            : snapshot.scoped(services, services, allVs, drs);
+            : snapshot.scopedView(services, services, allVs, drs);
     return new SidecarScope(
         snapshot, ns, sidecar, listeners, services, drs, policy, view, mesh.rootNamespace());
   }
@@ -274,7 +282,7 @@ public final class SidecarScope {
           .ifPresent(dr -> drs.put(s.hostname(), dr));
     }
     // Gateways bind VirtualServices through their gateways: field, so all of them stay visible.
-    MeshSnapshot view = snapshot.scoped(services, services, snapshot.virtualServices(), drs);
+    MeshSnapshot view = snapshot.scopedView(services, services, snapshot.virtualServices(), drs);
     EgressListener all =
         new EgressListener(
             SidecarEgressListener.IMPORT_ALL,
@@ -475,8 +483,8 @@ public final class SidecarScope {
     final List<String> excludedHosts = new ArrayList<>();
 
     boolean excluded(String host) {
-      for (String e : excludedHosts) {
-        if (Hosts.subsetOf(host, e)) {
+      for (int i = 0; i < excludedHosts.size(); i++) {
+        if (Hosts.subsetOf(host, excludedHosts.get(i))) {
           return true;
         }
       }
@@ -489,7 +497,8 @@ public final class SidecarScope {
         return true;
       }
       boolean wild = Hosts.isWildcard(host);
-      for (String imported : allHosts) {
+      for (int i = 0; i < allHosts.size(); i++) {
+        String imported = allHosts.get(i);
         if (!wild && !Hosts.isWildcard(imported)) {
           continue;
         }
@@ -506,7 +515,8 @@ public final class SidecarScope {
         return true;
       }
       boolean wild = Hosts.isWildcard(host);
-      for (String imported : allHosts) {
+      for (int i = 0; i < allHosts.size(); i++) {
+        String imported = allHosts.get(i);
         if (!wild && !Hosts.isWildcard(imported)) {
           continue;
         }
