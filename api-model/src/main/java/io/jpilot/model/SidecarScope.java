@@ -23,6 +23,7 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -607,6 +608,16 @@ public final class SidecarScope {
     return out;
   }
 
+  /** {@link #destinations} as the scopes collect them (to check the two agree). */
+  static Map<String, Set<Integer>> collectedDestinations(
+      VirtualService vs, String configNamespace, MeshSnapshot snapshot) {
+    Map<String, Set<Integer>> out = new LinkedHashMap<>();
+    for (Target t : Resolutions.resolveTargets(vs, configNamespace, snapshot)) {
+      out.put(t.host(), t.ports());
+    }
+    return out;
+  }
+
   /**
    * An HTTP route counts unless every match that names a source namespace names another one
    * (istiod's virtualServiceDestinationsFilteredBySourceNamespace).
@@ -744,6 +755,86 @@ public final class SidecarScope {
     }
   }
 
+  /**
+   * The destination hosts of one VirtualService (resolved against its namespace) in the order
+   * first seen, with the ports sent to each, as {@link #destinations} collects them. A host written
+   * as before is not resolved again; hosts are found by a scan while they are few.
+   */
+  private static final class TargetCollector {
+    private static final int SCANNED = 16;
+
+    private final String namespace;
+    private final MeshSnapshot snapshot;
+    private final List<String> written = new ArrayList<>(4);
+    private final List<Integer> writtenAt = new ArrayList<>(4); // per written host, its index
+    private final List<String> hosts = new ArrayList<>(4);
+    private final List<Set<Integer>> ports = new ArrayList<>(4);
+    private Map<String, Integer> byWritten; // once there are more than SCANNED hosts
+    private Map<String, Integer> byHost;
+
+    TargetCollector(String namespace, MeshSnapshot snapshot) {
+      this.namespace = namespace;
+      this.snapshot = snapshot;
+    }
+
+    void add(Destination d) {
+      String host = d.host();
+      int i;
+      if (byWritten != null) {
+        i = byWritten.getOrDefault(host, -1);
+      } else {
+        int j = written.indexOf(host);
+        i = j < 0 ? -1 : writtenAt.get(j);
+      }
+      if (i < 0) {
+        String resolved = snapshot.resolveShortName(host, namespace);
+        i = byHost != null ? byHost.getOrDefault(resolved, -1) : hosts.indexOf(resolved);
+        if (i < 0) {
+          i = hosts.size();
+          hosts.add(resolved);
+          ports.add(Set.of(d.port()));
+          if (byHost != null) {
+            byHost.put(resolved, i);
+          }
+        }
+        written.add(host);
+        writtenAt.add(i);
+        if (byWritten != null) {
+          byWritten.put(host, i);
+        } else if (written.size() > SCANNED) {
+          index();
+        }
+      }
+      Set<Integer> p = ports.get(i);
+      if (!p.contains(d.port())) {
+        Set<Integer> more = new HashSet<>(p);
+        more.add(d.port());
+        ports.set(i, more);
+      }
+    }
+
+    /** Maps to look hosts up in, once scanning them is no longer cheap. */
+    private void index() {
+      byHost = new HashMap<>();
+      for (int j = 0; j < hosts.size(); j++) {
+        byHost.put(hosts.get(j), j);
+      }
+      byWritten = new HashMap<>();
+      for (int j = 0; j < written.size(); j++) {
+        byWritten.put(written.get(j), writtenAt.get(j));
+      }
+    }
+
+    List<Target> targets() {
+      Target[] out = new Target[hosts.size()];
+      for (int i = 0; i < out.length; i++) {
+        String host = hosts.get(i);
+        out[i] = new Target(host, snapshot.service(host).orElse(null), Set.copyOf(ports.get(i)));
+      }
+      return List.of(out);
+    }
+  }
+
   /** A destination host of a VirtualService, its service in the snapshot (null: none), ports. */
   private record Target(String host, Service service, Set<Integer> ports) {}
 
@@ -789,23 +880,48 @@ public final class SidecarScope {
     }
 
     private static List<String> resolveHosts(VirtualService vs, MeshSnapshot snapshot) {
-      List<String> out = new ArrayList<>(vs.hosts().size());
-      for (String h : vs.hosts()) {
-        out.add(snapshot.resolveShortName(h, vs.meta().namespace()));
+      List<String> hosts = vs.hosts(); // immutable
+      String[] out = null;
+      for (int i = 0; i < hosts.size(); i++) {
+        String h = hosts.get(i);
+        String resolved = snapshot.resolveShortName(h, vs.meta().namespace());
+        if (resolved != h && out == null) {
+          out = hosts.toArray(new String[0]);
+        }
+        if (out != null) {
+          out[i] = resolved;
+        }
       }
-      return List.copyOf(out);
+      return out == null ? hosts : List.of(out);
     }
 
+    /** {@link #destinations} as targets, collected without a map per VirtualService. */
     private static List<Target> resolveTargets(
         VirtualService vs, String configNamespace, MeshSnapshot snapshot) {
-      List<Target> out = new ArrayList<>();
-      for (Map.Entry<String, Set<Integer>> d :
-          destinations(vs, configNamespace, snapshot).entrySet()) {
-        out.add(
-            new Target(
-                d.getKey(), snapshot.service(d.getKey()).orElse(null), Set.copyOf(d.getValue())));
+      TargetCollector out = new TargetCollector(vs.meta().namespace(), snapshot);
+      for (HttpRoute h : vs.http()) {
+        if (!matchesSourceNamespace(h, configNamespace)) {
+          continue;
+        }
+        for (RouteDestination rd : h.route()) {
+          out.add(rd.destination());
+        }
+        h.mirror().ifPresent(out::add);
+        for (HttpMirror m : h.mirrors()) {
+          out.add(m.destination());
+        }
       }
-      return List.copyOf(out);
+      for (TcpRoute t : vs.tcp()) {
+        for (RouteDestination rd : t.route()) {
+          out.add(rd.destination());
+        }
+      }
+      for (TlsRoute t : vs.tls()) {
+        for (RouteDestination rd : t.route()) {
+          out.add(rd.destination());
+        }
+      }
+      return out.targets();
     }
 
     private static boolean namesSourceNamespace(VirtualService vs) {

@@ -174,6 +174,50 @@ class SidecarScopeSharingTest {
     assertThat(scope(snapshot, "k").rootNamespace()).isEqualTo("istio-system");
   }
 
+  @Test
+  void destinationsAreCollectedAsTheyAreListed() {
+    StringBuilder routes = new StringBuilder();
+    // 40 hosts, each written short and in full, on two ports, some twice: past the scanned few
+    for (int i = 0; i < 40; i++) {
+      String port = i % 3 == 0 ? ", port: {number: 9090}" : "";
+      routes.append(
+          """
+            - route:
+              - {destination: {host: svc-%1$d%2$s}, weight: 34}
+              - {destination: {host: svc-%1$d.a.svc.cluster.local, port: {number: 8080}}, weight: 33}
+              - {destination: {host: svc-%3$d}, weight: 33}
+          """
+              .formatted(i, port, (i * 7) % 40));
+    }
+    routes.append(
+        """
+          - match: [{sourceNamespace: other}]
+            route: [{destination: {host: only-from-other}}]
+        """);
+    MeshSnapshot snapshot =
+        YamlSnapshots.of(
+            service("svc-1", "a", "svc-1", 8080, "http")
+                + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: many, namespace: a}
+                spec:
+                  hosts: [many]
+                  http:
+                """
+                + routes);
+    var vs = snapshot.virtualServices().get(0);
+    for (String ns : List.of("", "a", "other")) {
+      var expected = SidecarScope.destinations(vs, ns, snapshot);
+      assertThat(expected.size()).isGreaterThanOrEqualTo(40);
+      assertThat(new ArrayList<>(SidecarScope.collectedDestinations(vs, ns, snapshot).entrySet()))
+          .as(ns)
+          .isEqualTo(new ArrayList<>(expected.entrySet()));
+    }
+    assertThat(SidecarScope.destinations(vs, "other", snapshot))
+        .containsKey("only-from-other.a.svc.cluster.local");
+  }
+
   private static SidecarScope scope(MeshSnapshot snapshot, String ns) {
     return SidecarScope.of(snapshot, proxy(ns, PLAIN), MeshConfig.DEFAULT);
   }
