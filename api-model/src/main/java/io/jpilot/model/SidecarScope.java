@@ -21,6 +21,7 @@ import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -308,6 +309,9 @@ public final class SidecarScope {
    */
   static Optional<Sidecar> select(
       List<Sidecar> sidecars, String namespace, Map<String, String> labels, String rootNamespace) {
+    if (sidecars.isEmpty()) {
+      return Optional.empty();
+    }
     for (Sidecar sc : sidecars) {
       if (sc.meta().namespace().equals(namespace)
           && sc.workloadSelector().isPresent()
@@ -624,7 +628,9 @@ public final class SidecarScope {
    */
   private static boolean matchesSourceNamespace(HttpRoute h, String configNamespace) {
     boolean matched = true;
-    for (HttpMatch m : h.match()) {
+    List<HttpMatch> matches = h.match();
+    for (int i = 0; i < matches.size(); i++) {
+      HttpMatch m = matches.get(i);
       if (!m.sourceNamespace().isEmpty()) {
         if (m.sourceNamespace().equals(configNamespace)) {
           return true;
@@ -697,10 +703,13 @@ public final class SidecarScope {
           named.add(vs.meta().namespace());
           named.addAll(exportTo);
         }
-        for (HttpRoute h : vs.http()) {
-          for (HttpMatch m : h.match()) {
-            if (!m.sourceNamespace().isEmpty()) {
-              named.add(m.sourceNamespace());
+        List<HttpRoute> http = vs.http();
+        for (int i = 0; i < http.size(); i++) {
+          List<HttpMatch> matches = http.get(i).match();
+          for (int j = 0; j < matches.size(); j++) {
+            String source = matches.get(j).sourceNamespace();
+            if (!source.isEmpty()) {
+              named.add(source);
             }
           }
         }
@@ -765,10 +774,12 @@ public final class SidecarScope {
 
     private final String namespace;
     private final MeshSnapshot snapshot;
-    private final List<String> written = new ArrayList<>(4);
-    private final List<Integer> writtenAt = new ArrayList<>(4); // per written host, its index
-    private final List<String> hosts = new ArrayList<>(4);
-    private final List<Set<Integer>> ports = new ArrayList<>(4);
+    private String[] written = new String[2]; // each host as written, once
+    private int[] writtenAt = new int[2]; // its index in hosts
+    private int writtenCount;
+    private String[] hosts = new String[2]; // resolved, first seen first
+    private Set<Integer>[] ports = newPorts(2);
+    private int hostCount;
     private Map<String, Integer> byWritten; // once there are more than SCANNED hosts
     private Map<String, Integer> byHost;
 
@@ -777,59 +788,85 @@ public final class SidecarScope {
       this.snapshot = snapshot;
     }
 
+    @SuppressWarnings("unchecked")
+    private static Set<Integer>[] newPorts(int n) {
+      return (Set<Integer>[]) new Set<?>[n];
+    }
+
     void add(Destination d) {
       String host = d.host();
       int i;
       if (byWritten != null) {
         i = byWritten.getOrDefault(host, -1);
       } else {
-        int j = written.indexOf(host);
-        i = j < 0 ? -1 : writtenAt.get(j);
+        int j = scan(written, writtenCount, host);
+        i = j < 0 ? -1 : writtenAt[j];
       }
       if (i < 0) {
         String resolved = snapshot.resolveShortName(host, namespace);
-        i = byHost != null ? byHost.getOrDefault(resolved, -1) : hosts.indexOf(resolved);
+        i = byHost != null ? byHost.getOrDefault(resolved, -1) : scan(hosts, hostCount, resolved);
         if (i < 0) {
-          i = hosts.size();
-          hosts.add(resolved);
-          ports.add(Set.of(d.port()));
-          if (byHost != null) {
-            byHost.put(resolved, i);
-          }
+          i = addHost(resolved, d.port());
         }
-        written.add(host);
-        writtenAt.add(i);
-        if (byWritten != null) {
-          byWritten.put(host, i);
-        } else if (written.size() > SCANNED) {
-          index();
-        }
+        addWritten(host, i);
       }
-      Set<Integer> p = ports.get(i);
+      Set<Integer> p = ports[i];
       if (!p.contains(d.port())) {
         Set<Integer> more = new HashSet<>(p);
         more.add(d.port());
-        ports.set(i, more);
+        ports[i] = more;
       }
     }
 
-    /** Maps to look hosts up in, once scanning them is no longer cheap. */
-    private void index() {
-      byHost = new HashMap<>();
-      for (int j = 0; j < hosts.size(); j++) {
-        byHost.put(hosts.get(j), j);
+    private static int scan(String[] keys, int count, String key) {
+      for (int i = 0; i < count; i++) {
+        if (keys[i].equals(key)) {
+          return i;
+        }
       }
-      byWritten = new HashMap<>();
-      for (int j = 0; j < written.size(); j++) {
-        byWritten.put(written.get(j), writtenAt.get(j));
+      return -1;
+    }
+
+    private int addHost(String resolved, int port) {
+      if (hostCount == hosts.length) {
+        hosts = Arrays.copyOf(hosts, hostCount * 2);
+        ports = Arrays.copyOf(ports, hostCount * 2);
+      }
+      hosts[hostCount] = resolved;
+      ports[hostCount] = Set.of(port);
+      if (byHost != null) {
+        byHost.put(resolved, hostCount);
+      }
+      return hostCount++;
+    }
+
+    private void addWritten(String host, int at) {
+      if (writtenCount == written.length) {
+        written = Arrays.copyOf(written, writtenCount * 2);
+        writtenAt = Arrays.copyOf(writtenAt, writtenCount * 2);
+      }
+      written[writtenCount] = host;
+      writtenAt[writtenCount] = at;
+      writtenCount++;
+      if (byWritten != null) {
+        byWritten.put(host, at);
+      } else if (writtenCount > SCANNED) {
+        byHost = new HashMap<>();
+        for (int j = 0; j < hostCount; j++) {
+          byHost.put(hosts[j], j);
+        }
+        byWritten = new HashMap<>();
+        for (int j = 0; j < writtenCount; j++) {
+          byWritten.put(written[j], writtenAt[j]);
+        }
       }
     }
 
     List<Target> targets() {
-      Target[] out = new Target[hosts.size()];
+      Target[] out = new Target[hostCount];
       for (int i = 0; i < out.length; i++) {
-        String host = hosts.get(i);
-        out[i] = new Target(host, snapshot.service(host).orElse(null), Set.copyOf(ports.get(i)));
+        String host = hosts[i];
+        out[i] = new Target(host, snapshot.service(host).orElse(null), Set.copyOf(ports[i]));
       }
       return List.of(out);
     }
@@ -898,36 +935,46 @@ public final class SidecarScope {
     /** {@link #destinations} as targets, collected without a map per VirtualService. */
     private static List<Target> resolveTargets(
         VirtualService vs, String configNamespace, MeshSnapshot snapshot) {
+      // indexed loops: this runs once per VirtualService and snapshot, mostly not compiled
       TargetCollector out = new TargetCollector(vs.meta().namespace(), snapshot);
-      for (HttpRoute h : vs.http()) {
+      List<HttpRoute> http = vs.http();
+      for (int i = 0; i < http.size(); i++) {
+        HttpRoute h = http.get(i);
         if (!matchesSourceNamespace(h, configNamespace)) {
           continue;
         }
-        for (RouteDestination rd : h.route()) {
-          out.add(rd.destination());
+        addAll(out, h.route());
+        if (h.mirror().isPresent()) {
+          out.add(h.mirror().get());
         }
-        h.mirror().ifPresent(out::add);
-        for (HttpMirror m : h.mirrors()) {
-          out.add(m.destination());
-        }
-      }
-      for (TcpRoute t : vs.tcp()) {
-        for (RouteDestination rd : t.route()) {
-          out.add(rd.destination());
+        List<HttpMirror> mirrors = h.mirrors();
+        for (int j = 0; j < mirrors.size(); j++) {
+          out.add(mirrors.get(j).destination());
         }
       }
-      for (TlsRoute t : vs.tls()) {
-        for (RouteDestination rd : t.route()) {
-          out.add(rd.destination());
-        }
+      List<TcpRoute> tcp = vs.tcp();
+      for (int i = 0; i < tcp.size(); i++) {
+        addAll(out, tcp.get(i).route());
+      }
+      List<TlsRoute> tls = vs.tls();
+      for (int i = 0; i < tls.size(); i++) {
+        addAll(out, tls.get(i).route());
       }
       return out.targets();
     }
 
+    private static void addAll(TargetCollector out, List<RouteDestination> route) {
+      for (int i = 0; i < route.size(); i++) {
+        out.add(route.get(i).destination());
+      }
+    }
+
     private static boolean namesSourceNamespace(VirtualService vs) {
-      for (HttpRoute h : vs.http()) {
-        for (HttpMatch m : h.match()) {
-          if (!m.sourceNamespace().isEmpty()) {
+      List<HttpRoute> http = vs.http();
+      for (int i = 0; i < http.size(); i++) {
+        List<HttpMatch> matches = http.get(i).match();
+        for (int j = 0; j < matches.size(); j++) {
+          if (!matches.get(j).sourceNamespace().isEmpty()) {
             return true;
           }
         }

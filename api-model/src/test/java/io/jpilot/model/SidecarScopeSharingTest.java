@@ -127,7 +127,8 @@ class SidecarScopeSharingTest {
   void sharedScopesAreTheScopesComputedOnTheirOwn() {
     MeshSnapshot snapshot = YamlSnapshots.of(MESH);
     List<ProxyView> proxies = new ArrayList<>();
-    for (String ns : List.of("a", "b", "c", "d", "e", "f", "g", "h", "j", "k", "l", "istio-system")) {
+    for (String ns :
+        List.of("a", "b", "c", "d", "e", "f", "g", "h", "j", "k", "l", "istio-system")) {
       proxies.add(proxy(ns, PLAIN));
     }
     proxies.add(proxy("e", Map.of("app", "x")));
@@ -184,7 +185,8 @@ class SidecarScopeSharingTest {
           """
             - route:
               - {destination: {host: svc-%1$d%2$s}, weight: 34}
-              - {destination: {host: svc-%1$d.a.svc.cluster.local, port: {number: 8080}}, weight: 33}
+              - destination: {host: svc-%1$d.a.svc.cluster.local, port: {number: 8080}}
+                weight: 33
               - {destination: {host: svc-%3$d}, weight: 33}
           """
               .formatted(i, port, (i * 7) % 40));
