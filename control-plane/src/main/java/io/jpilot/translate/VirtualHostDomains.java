@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * istiod's generateVirtualHostDomains / GenerateAltVirtualHosts (core/httproute.go): the Host
@@ -41,10 +42,19 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
     private final DomainClass other;
 
     DomainClasses(String proxyDomain) {
+      this(proxyDomain, UnaryOperator.identity());
+    }
+
+    /**
+     * @param canonical maps each class made here to an equal one (say, one shared by proxies)
+     */
+    DomainClasses(String proxyDomain, UnaryOperator<DomainClass> canonical) {
       this.proxyDomain = proxyDomain;
       this.svc = proxyDomain.indexOf(".svc.");
-      this.same = new DomainClass(proxyDomain, true);
-      this.other = new DomainClass(svc >= 0 ? proxyDomain.substring(svc) : proxyDomain, false);
+      this.same = canonical.apply(new DomainClass(proxyDomain, true));
+      this.other =
+          canonical.apply(
+              new DomainClass(svc >= 0 ? proxyDomain.substring(svc) : proxyDomain, false));
     }
 
     /** The class of {@code host}: the checks of {@link #altHosts}, without building anything. */
