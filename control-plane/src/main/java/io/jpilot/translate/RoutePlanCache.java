@@ -139,6 +139,9 @@ final class RoutePlanCache {
   }
 
   private final ConcurrentHashMap<Key, SharedRoutes> routes = new ConcurrentHashMap<>();
+
+  /** Marks a VirtualService whose routes depend on the proxy. */
+  private static final SharedRoutes NOT_SHARED = new SharedRoutes(List.of(), List.of());
   private final ConcurrentHashMap<Key, List<RoutePlan>> defaultRoutes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Key, ServiceDomains> domains = new ConcurrentHashMap<>();
 
@@ -231,10 +234,21 @@ final class RoutePlanCache {
    * when they depend on the proxy (source label or namespace matches).
    */
   SharedRoutes routes(VirtualService vs, int port, Supplier<SharedRoutes> plan) {
-    if (sourceDependent(vs)) {
+    Key key = new Key(vs, port, null, null);
+    SharedRoutes sr = routes.get(key);
+    if (sr == NOT_SHARED) {
       return null;
     }
-    return get(routes, new Key(vs, port, null, null), plan);
+    if (sr != null) {
+      return sr;
+    }
+    if (sourceDependent(vs)) {
+      if (routes.size() < MAX_ENTRIES) {
+        routes.putIfAbsent(key, NOT_SHARED);
+      }
+      return null;
+    }
+    return get(routes, key, plan);
   }
 
   /** The hash-free default route of {@code svc} on {@code port}, as a one-route list. */

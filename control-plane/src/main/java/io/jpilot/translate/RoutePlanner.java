@@ -309,8 +309,12 @@ final class RoutePlanner {
     private final Map<String, Integer> positions;
     private final List<String> wildcardNames;
 
+    /** One bit per name's hash: a name whose bit is clear is not among them. */
+    private final long[] nameBits;
+
     private PortServices(Map<String, Service> byName) {
       int n = byName.size();
+      this.nameBits = new long[Math.max(1, Integer.highestOneBit(Math.max(1, n)) / 2)];
       this.names = new String[n];
       this.services = new Service[n];
       this.positions = new HashMap<>(n * 2);
@@ -320,6 +324,8 @@ final class RoutePlanner {
         names[i] = e.getKey();
         services[i] = e.getValue();
         positions.put(e.getKey(), i);
+        int bit = bit(e.getKey());
+        nameBits[bit >>> 6] |= 1L << bit;
         if (VirtualServiceIndex.isWildcard(e.getKey())) {
           wildcards.add(e.getKey());
         }
@@ -368,8 +374,18 @@ final class RoutePlanner {
       return i == null ? -1 : i;
     }
 
+    /** A bit of the 64-bit words of {@link #nameBits} for {@code name}. */
+    private int bit(String name) {
+      int h = name.hashCode();
+      return (h ^ (h >>> 16)) & (nameBits.length * 64 - 1);
+    }
+
     /** The service of the lower-cased hostname {@code name}, or null. */
     Service byName(String name) {
+      int bit = bit(name);
+      if ((nameBits[bit >>> 6] & (1L << bit)) == 0) {
+        return null;
+      }
       Integer i = positions.get(name);
       return i == null ? null : services[i];
     }
