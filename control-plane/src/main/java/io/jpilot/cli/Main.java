@@ -63,9 +63,20 @@ public final class Main {
   private static final String NETTY_REFLECTION =
       "io.grpc.netty.shaded.io.netty.tryReflectionSetAccessible";
 
+  /**
+   * Netty's buffer leak detector, off unless asked for (set the property to {@code simple} or
+   * {@code paranoid} to debug a leak). At its default level it records the stack of one buffer
+   * allocation in 128, which during a full push of a large mesh is thousands of stack walks.
+   */
+  private static final String NETTY_LEAK_DETECTION =
+      "io.grpc.netty.shaded.io.netty.leakDetection.level";
+
   public static void main(String[] argv) {
     if (System.getProperty(NETTY_REFLECTION) == null) {
       System.setProperty(NETTY_REFLECTION, "true");
+    }
+    if (System.getProperty(NETTY_LEAK_DETECTION) == null) {
+      System.setProperty(NETTY_LEAK_DETECTION, "disabled");
     }
     int code = run(argv, System.out, System.err);
     if (code != 0 || !(argv.length > 0 && argv[0].equals("serve"))) {

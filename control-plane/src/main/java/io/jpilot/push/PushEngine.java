@@ -338,6 +338,20 @@ public final class PushEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * True when no push is being debounced, built, queued or sent (a round whose targets all
+   * answered or were written to is over): a moment for background work that should not compete
+   * with a push for the cores.
+   */
+  public boolean idle() {
+    synchronized (rounds) {
+      if (!rounds.isEmpty()) {
+        return false;
+      }
+    }
+    return queue.pending() == 0 && debouncer.isFree() && debouncer.debouncedEvents() == 0;
+  }
+
   /** Registered targets (connected proxies). */
   public int connectedProxies() {
     return targets.size();

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * and logs what is new: one WARNING line per new finding, one INFO line per finding that went away.
  * A change that leaves the findings as they were logs nothing. The current number of findings is
  * the gauge {@code jpilot_config_reference_warnings}. Checks requested while one is pending are
- * merged, so a burst of changes costs one analysis.
+ * merged, so a burst of changes costs one analysis. A check waits while pushes are in progress (up
+ * to {@value #MAX_DEFER_MILLIS} ms): the findings are only logged, and the push needs the cores.
  */
 final class ConfigAnalysisLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigAnalysisLog.class);
@@ -36,6 +38,15 @@ final class ConfigAnalysisLog implements AutoCloseable {
 
   /** How long a requested check waits for more changes to arrive. */
   private static final long MERGE_MILLIS = 100;
+
+  /** How long a check defers to pushes in progress, at most. */
+  static final long MAX_DEFER_MILLIS = 2000;
+
+  /** How often a deferred check looks again. */
+  private static final long RETRY_MILLIS = 50;
+
+  /** True when no push is in progress. */
+  private final BooleanSupplier quiet;
 
   private final String domainSuffix;
   private final AtomicInteger current = new AtomicInteger();
@@ -50,7 +61,13 @@ final class ConfigAnalysisLog implements AutoCloseable {
           });
 
   ConfigAnalysisLog(String domainSuffix, MeterRegistry meters) {
+    this(domainSuffix, meters, () -> true);
+  }
+
+  /** @param quiet true when no push is in progress (checks wait for it, within limits) */
+  ConfigAnalysisLog(String domainSuffix, MeterRegistry meters, BooleanSupplier quiet) {
     this.domainSuffix = requireNonNull(domainSuffix, "domainSuffix");
+    this.quiet = requireNonNull(quiet, "quiet");
     Gauge.builder(WARNINGS_METRIC, current, AtomicInteger::get)
         .description(
             "Findings of the cross-object config checks (unresolved references, shadowed"
@@ -66,9 +83,19 @@ final class ConfigAnalysisLog implements AutoCloseable {
     if (!pending.compareAndSet(false, true)) {
       return;
     }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_DEFER_MILLIS);
+    schedule(objects, deadline, MERGE_MILLIS);
+  }
+
+  private void schedule(
+      Supplier<? extends Collection<? extends MeshObject>> objects, long deadline, long delay) {
     try {
       executor.schedule(
           () -> {
+            if (!quiet.getAsBoolean() && System.nanoTime() - deadline < 0) {
+              schedule(objects, deadline, RETRY_MILLIS); // a push is running: later
+              return;
+            }
             pending.set(false);
             try {
               check(objects.get());
@@ -76,7 +103,7 @@ final class ConfigAnalysisLog implements AutoCloseable {
               log.warn("config analysis failed", e);
             }
           },
-          MERGE_MILLIS,
+          delay,
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       pending.set(false); // closed

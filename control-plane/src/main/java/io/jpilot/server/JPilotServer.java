@@ -273,7 +273,8 @@ public final class JPilotServer implements AutoCloseable {
     MeshConfig mesh = MeshConfig.DEFAULT.withRootNamespace(options.rootNamespace());
     PushEngine engine =
         pushEngine(store, options.domainSuffix(), options.pushSettings(), mesh, meters);
-    ConfigAnalysisLog analysis = new ConfigAnalysisLog(options.domainSuffix(), meters);
+    ConfigAnalysisLog analysis =
+        new ConfigAnalysisLog(options.domainSuffix(), meters, engine::idle);
     closeables.add(analysis);
     XdsServer xds =
         new XdsServer(

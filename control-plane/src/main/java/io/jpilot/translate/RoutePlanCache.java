@@ -66,17 +66,57 @@ final class RoutePlanCache {
     private final List<String> domains;
     private final List<String> lowerDomains;
     private final boolean[] alternative;
+    private final boolean anyAlternative;
+
+    /** The plan of the last caller whose domains were kept whole, for the next one to share. */
+    private volatile VirtualHostPlan plan;
 
     ServiceDomains(String name, List<String> domains, List<String> altHosts) {
       this.name = name;
       this.domains = List.copyOf(domains);
       String[] lower = new String[domains.size()];
       this.alternative = new boolean[domains.size()];
+      boolean any = false;
       for (int i = 0; i < lower.length; i++) {
         lower[i] = domains.get(i).toLowerCase(Locale.ROOT);
         alternative[i] = altHosts.contains(domains.get(i));
+        any |= alternative[i];
       }
       this.lowerDomains = List.of(lower);
+      this.anyAlternative = any;
+    }
+
+    /** Whether some domain is one of the alternative names. */
+    boolean anyAlternative() {
+      return anyAlternative;
+    }
+
+    /**
+     * The virtual host plan of these domains, all kept, with {@code routes}: the one made for an
+     * earlier caller when it had the very same route list, so views share plan objects.
+     */
+    VirtualHostPlan plan(List<RoutePlan> routes) {
+      VirtualHostPlan p = plan;
+      if (p != null && p.routes() == routes) {
+        return p;
+      }
+      p = new VirtualHostPlan(name, domains, routes);
+      if (p.routes() == routes) {
+        plan = p;
+      }
+      return p;
+    }
+
+    /** Whether two domains of the list are equal ignoring case. */
+    boolean repeatsDomain() {
+      for (int i = 0; i < lowerDomains.size(); i++) {
+        for (int j = 0; j < i; j++) {
+          if (lowerDomains.get(i).equals(lowerDomains.get(j))) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     String name() {
@@ -99,8 +139,46 @@ final class RoutePlanCache {
   }
 
   private final ConcurrentHashMap<Key, SharedRoutes> routes = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Key, RoutePlan> defaultRoutes = new ConcurrentHashMap<>();
+
+  /** Marks a VirtualService whose routes depend on the proxy. */
+  private static final SharedRoutes NOT_SHARED = new SharedRoutes(List.of(), List.of());
+  private final ConcurrentHashMap<Key, List<RoutePlan>> defaultRoutes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Key, ServiceDomains> domains = new ConcurrentHashMap<>();
+
+  /** Who owns each domain planned so far, per port and style; see {@link #disjointDomains}. */
+  private final ConcurrentHashMap<PortStyle, DomainOwners> owners = new ConcurrentHashMap<>();
+
+  /** Domain classes by value, so that keys holding them compare by identity. */
+  private final ConcurrentHashMap<VirtualHostDomains.DomainClass, VirtualHostDomains.DomainClass>
+      classes = new ConcurrentHashMap<>();
+
+  /**
+   * The lower-cased hostname of the service each lower-cased domain was planned for, on one port
+   * in one style, and whether two services (or one list twice) ever had a domain in common.
+   */
+  private record PortStyle(int port, VirtualHostDomains style) {}
+
+  private static final class DomainOwners {
+    final ConcurrentHashMap<String, String> byDomain = new ConcurrentHashMap<>();
+    volatile boolean overlap;
+
+    void add(String owner, ServiceDomains sd) {
+      if (overlap) {
+        return;
+      }
+      if (sd.repeatsDomain() || byDomain.size() >= MAX_ENTRIES) {
+        overlap = true;
+        return;
+      }
+      for (int i = 0; i < sd.domains().size(); i++) {
+        String previous = byDomain.putIfAbsent(sd.lowerDomain(i), owner);
+        if (previous != null && !previous.equals(owner)) {
+          overlap = true;
+          return;
+        }
+      }
+    }
+  }
 
   /** Whether no DestinationRule of the snapshot has a consistent hash anywhere. */
   private final boolean hashFree;
@@ -156,15 +234,50 @@ final class RoutePlanCache {
    * when they depend on the proxy (source label or namespace matches).
    */
   SharedRoutes routes(VirtualService vs, int port, Supplier<SharedRoutes> plan) {
-    if (sourceDependent(vs)) {
+    Key key = new Key(vs, port, null, null);
+    SharedRoutes sr = routes.get(key);
+    if (sr == NOT_SHARED) {
       return null;
     }
-    return get(routes, new Key(vs, port, null, null), plan);
+    if (sr != null) {
+      return sr;
+    }
+    if (sourceDependent(vs)) {
+      if (routes.size() < MAX_ENTRIES) {
+        routes.putIfAbsent(key, NOT_SHARED);
+      }
+      return null;
+    }
+    return get(routes, key, plan);
   }
 
-  /** The hash-free default route of {@code svc} on {@code port}. */
-  RoutePlan defaultRoute(Service svc, int port, Supplier<RoutePlan> plan) {
-    return get(defaultRoutes, new Key(svc, port, null, null), plan);
+  /** The hash-free default route of {@code svc} on {@code port}, as a one-route list. */
+  List<RoutePlan> defaultRoutes(Service svc, int port, Supplier<RoutePlan> plan) {
+    return get(defaultRoutes, new Key(svc, port, null, null), () -> List.of(plan.get()));
+  }
+
+  /** {@code domainClass}, or an equal one handed out before. */
+  VirtualHostDomains.DomainClass canonical(VirtualHostDomains.DomainClass domainClass) {
+    VirtualHostDomains.DomainClass c = classes.get(domainClass);
+    if (c != null) {
+      return c;
+    }
+    if (classes.size() >= MAX_ENTRIES) {
+      return domainClass;
+    }
+    c = classes.putIfAbsent(domainClass, domainClass);
+    return c != null ? c : domainClass;
+  }
+
+  /**
+   * True when no two services' domain lists planned so far on {@code port} in {@code style} (for
+   * any domain class) have a domain in common ignoring case, and no list repeats one. Every list
+   * {@link #domains} has returned is counted, so when this holds after a caller has taken the
+   * lists of services with distinct lower-cased hostnames, those lists are pairwise disjoint.
+   */
+  boolean disjointDomains(int port, VirtualHostDomains style) {
+    DomainOwners o = owners.get(new PortStyle(port, style));
+    return o == null || !o.overlap;
   }
 
   /**
@@ -177,7 +290,25 @@ final class RoutePlanCache {
       VirtualHostDomains style,
       VirtualHostDomains.DomainClass domainClass,
       Supplier<ServiceDomains> plan) {
-    return get(domains, new Key(svc, port, style, domainClass), plan);
+    Key key = new Key(svc, port, style, domainClass);
+    ServiceDomains sd = domains.get(key);
+    if (sd != null) {
+      return sd;
+    }
+    sd = plan.get();
+    // counted before anyone is handed the list
+    DomainOwners o = owners.get(new PortStyle(port, style));
+    if (o == null) {
+      o = new DomainOwners();
+      DomainOwners raced = owners.putIfAbsent(new PortStyle(port, style), o);
+      o = raced != null ? raced : o;
+    }
+    o.add(svc.hostname().toLowerCase(Locale.ROOT), sd);
+    if (domains.size() >= MAX_ENTRIES) {
+      return sd;
+    }
+    ServiceDomains raced = domains.putIfAbsent(key, sd);
+    return raced != null ? raced : sd;
   }
 
   private static <V> V get(ConcurrentHashMap<Key, V> map, Key key, Supplier<V> plan) {
@@ -232,8 +363,8 @@ final class RoutePlanCache {
       return o instanceof Key k
           && k.owner == owner
           && k.port == port
-          && Objects.equals(k.style, style)
-          && Objects.equals(k.domainClass, domainClass);
+          && (k.style == style || Objects.equals(k.style, style))
+          && (k.domainClass == domainClass || Objects.equals(k.domainClass, domainClass));
     }
 
     @Override

@@ -17,14 +17,14 @@ import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.registry.Protocol;
 import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
+import io.jpilot.translate.RoutePlanCache.ServiceDomains;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +58,7 @@ final class RoutePlanner {
   private static final Set<String> MESH = Set.of(IstioNames.MESH_GATEWAY);
 
   private static final Comparator<VirtualHostPlan> BY_NAME =
-      Comparator.comparing(VirtualHostPlan::name);
+      (a, b) -> a.name().compareTo(b.name());
 
   private final MeshSnapshot snapshot;
   private final ProxyView proxy;
@@ -100,9 +100,11 @@ final class RoutePlanner {
 
   // ---- virtual hosts ---------------------------------------------------------------------------
 
-  /** The virtual hosts one VirtualService (or the default route) contributes on a port. */
-  private record Wrapper(
-      List<String> virtualServiceHosts, List<Service> services, List<RoutePlan> routes) {}
+  /**
+   * The virtual hosts one VirtualService (or the default route) contributes on a port: plain hosts
+   * and the positions of services in the port's {@link PortServices}.
+   */
+  private record Wrapper(List<String> virtualServiceHosts, int[] services, List<RoutePlan> routes) {}
 
   /**
    * Sidecar route configuration {@code "<port>"}: virtual hosts for the VirtualServices on the port
@@ -111,58 +113,138 @@ final class RoutePlanner {
    * name.
    */
   List<VirtualHostPlan> virtualHosts(int listenerPort, VirtualHostDomains style) {
-    Map<String, Service> servicesByName = servicesByName(listenerPort);
-    List<String> wildcardServiceHosts = new ArrayList<>();
-    for (String h : servicesByName.keySet()) {
-      if (VirtualServiceIndex.isWildcard(h)) {
-        wildcardServiceHosts.add(h);
-      }
-    }
+    PortServices ps = portServices(listenerPort);
+    int n = ps.size();
+    boolean[] routed = new boolean[n];
     List<Wrapper> wrappers = new ArrayList<>();
-    // services are the values of servicesByName, one object per (lower-cased) name
-    Set<Service> routed = identitySet(servicesByName.size());
-    for (VirtualServiceIndex.Entry e : virtualServices.entries()) {
-      if (listenerPort != NON_REGISTRY_HOSTS_PORT
-          && !selects(e, servicesByName, wildcardServiceHosts)) {
+    boolean plainHosts = false;
+    IntList found = new IntList();
+    List<VirtualServiceIndex.Entry> entries = virtualServices.entries();
+    for (int i = 0; i < entries.size(); i++) {
+      VirtualServiceIndex.Entry e = entries.get(i);
+      if (listenerPort != NON_REGISTRY_HOSTS_PORT && !selects(e, ps)) {
         continue; // istiod's selectVirtualServices: only VirtualServices for a service here
       }
       List<RoutePlan> routes = routesForVirtualService(e.vs(), listenerPort);
       if (routes.isEmpty()) {
         continue;
       }
-      List<String> hosts = new ArrayList<>();
-      List<Service> services = new ArrayList<>();
-      separateHostsAndServices(e, servicesByName, hosts, services);
-      if (services.isEmpty() && listenerPort != NON_REGISTRY_HOSTS_PORT) {
+      found.clear();
+      List<String> hosts = separateHostsAndServices(e, ps, found);
+      if (found.size() == 0 && listenerPort != NON_REGISTRY_HOSTS_PORT) {
         continue;
       }
+      int[] services = found.toArray();
       wrappers.add(new Wrapper(hosts, services, routes));
-      routed.addAll(services);
-    }
-    for (Map.Entry<String, Service> e : servicesByName.entrySet()) {
-      if (!routed.contains(e.getValue())) {
-        wrappers.add(
-            new Wrapper(
-                List.of(),
-                List.of(e.getValue()),
-                List.of(defaultRoute(e.getValue(), listenerPort))));
+      plainHosts |= !hosts.isEmpty();
+      for (int s : services) {
+        routed[s] = true;
       }
     }
+    // every wrapper's services together (with the unrouted ones) are exactly those of ps
+    KnownFqdns knownFqdns = new KnownFqdns(ps, listenerPort);
+    List<VirtualHostPlan> out =
+        plainHosts
+            ? withPlainHosts(wrappers, routed, ps, listenerPort, style, knownFqdns)
+            : servicesOnly(wrappers, routed, ps, listenerPort, style, knownFqdns);
+    out.sort(BY_NAME);
+    return out;
+  }
 
-    // every wrapper's services together are exactly the values of servicesByName
-    KnownFqdns knownFqdns = new KnownFqdns(servicesByName, listenerPort);
+  /**
+   * The virtual hosts when no VirtualService here has a plain (non-service) host: each service
+   * once, with the routes of the first VirtualService naming it, else its default route. When the
+   * domain lists are known to be pairwise disjoint, dedupe only drops alternative names that are
+   * service FQDNs, and the order of the hosts does not matter.
+   */
+  private List<VirtualHostPlan> servicesOnly(
+      List<Wrapper> wrappers,
+      boolean[] routed,
+      PortServices ps,
+      int listenerPort,
+      VirtualHostDomains style,
+      KnownFqdns knownFqdns) {
+    int n = ps.size();
+    ServiceDomains[] domains = new ServiceDomains[n];
+    @SuppressWarnings("unchecked")
+    List<RoutePlan>[] routesOf = new List[n];
+    int[] order = new int[n];
+    int count = 0;
+    for (int w = 0; w < wrappers.size(); w++) {
+      Wrapper wrapper = wrappers.get(w);
+      for (int s : wrapper.services()) {
+        if (domains[s] != null) {
+          continue; // routed by an older VirtualService
+        }
+        domains[s] = serviceDomains(ps.service(s), listenerPort, style);
+        routesOf[s] = wrapper.routes();
+        order[count++] = s;
+      }
+    }
+    for (int s = 0; s < n; s++) {
+      if (!routed[s]) {
+        domains[s] = serviceDomains(ps.service(s), listenerPort, style);
+        routesOf[s] = defaultRoutes(ps.service(s), listenerPort);
+        order[count++] = s;
+      }
+    }
+    List<VirtualHostPlan> out = new ArrayList<>(count);
+    // checked after every list above was taken, so it speaks for all of them
+    if (shared != null && shared.disjointDomains(listenerPort, style)) {
+      for (int s = 0; s < n; s++) { // name order: the sort after finds it sorted
+        ServiceDomains sd = domains[s];
+        if (sd != null) {
+          addPlan(out, sd, withoutKnownAlternatives(sd, knownFqdns), routesOf[s]);
+        }
+      }
+      return out;
+    }
+    Set<String> seenDomains = new HashSet<>(count * 8);
+    for (int k = 0; k < count; k++) {
+      int s = order[k];
+      ServiceDomains sd = domains[s];
+      addPlan(out, sd, dedupe(sd, seenDomains, knownFqdns), routesOf[s]);
+    }
+    return out;
+  }
+
+  private static void addPlan(
+      List<VirtualHostPlan> out, ServiceDomains sd, List<String> kept, List<RoutePlan> routes) {
+    if (kept == sd.domains()) {
+      out.add(sd.plan(routes));
+    } else if (!kept.isEmpty()) {
+      out.add(new VirtualHostPlan(sd.name(), kept, routes));
+    }
+  }
+
+  /** The general case: plain VirtualService hosts and services, deduplicated in order. */
+  private List<VirtualHostPlan> withPlainHosts(
+      List<Wrapper> wrappers,
+      boolean[] routed,
+      PortServices ps,
+      int listenerPort,
+      VirtualHostDomains style,
+      KnownFqdns knownFqdns) {
+    int n = ps.size();
+    List<Wrapper> all = new ArrayList<>(wrappers);
+    for (int s = 0; s < n; s++) {
+      if (!routed[s]) {
+        all.add(
+            new Wrapper(List.of(), new int[] {s}, defaultRoutes(ps.service(s), listenerPort)));
+      }
+    }
     // virtual host names: those of plain VirtualService hosts by name, those of services by the
     // service (a service's name is its hostname and the port, so the same service means the same
     // name); a plain host is never a service's hostname here, but the check stays exact
     Set<String> hostNames = new HashSet<>();
-    Set<Service> named = identitySet(servicesByName.size());
-    Set<String> seenDomains = new HashSet<>(wrappers.size() * 8);
-    List<VirtualHostPlan> out = new ArrayList<>(wrappers.size());
-    for (Wrapper w : wrappers) {
+    boolean[] named = new boolean[n];
+    Set<String> seenDomains = new HashSet<>(all.size() * 8);
+    List<VirtualHostPlan> out = new ArrayList<>(all.size());
+    for (Wrapper w : all) {
       for (String host : w.virtualServiceHosts()) {
         String h = host.toLowerCase(Locale.ROOT);
         String name = IstioNames.joinHostPort(h, listenerPort);
-        if (!hostNames.add(name) || namedService(h, servicesByName, named)) {
+        if (!hostNames.add(name) || namedService(h, ps, named)) {
           continue; // an older VirtualService already named this host
         }
         List<String> domains =
@@ -174,22 +256,18 @@ final class RoutePlanner {
           out.add(new VirtualHostPlan(name, domains, w.routes()));
         }
       }
-      for (Service svc : w.services()) {
-        if (!named.add(svc)) {
+      for (int s : w.services()) {
+        if (named[s]) {
           continue; // routed by an older VirtualService
         }
-        RoutePlanCache.ServiceDomains sd = serviceDomains(svc, listenerPort, style);
-        String name = sd.name();
-        if (!hostNames.isEmpty() && hostNames.contains(name)) {
+        named[s] = true;
+        ServiceDomains sd = serviceDomains(ps.service(s), listenerPort, style);
+        if (!hostNames.isEmpty() && hostNames.contains(sd.name())) {
           continue; // a plain VirtualService host of the same name came first
         }
-        List<String> domains = dedupe(sd, seenDomains, knownFqdns);
-        if (!domains.isEmpty()) {
-          out.add(new VirtualHostPlan(name, domains, w.routes()));
-        }
+        addPlan(out, sd, dedupe(sd, seenDomains, knownFqdns), w.routes());
       }
     }
-    out.sort(BY_NAME);
     return out;
   }
 
@@ -197,46 +275,120 @@ final class RoutePlanner {
    * The name and domains of {@code svc}'s virtual host on {@code port}, shared with every proxy
    * whose DNS domain is of the same class for the service.
    */
-  private RoutePlanCache.ServiceDomains serviceDomains(
-      Service svc, int port, VirtualHostDomains style) {
+  private ServiceDomains serviceDomains(Service svc, int port, VirtualHostDomains style) {
     if (shared == null) {
       return planDomains(svc, port, style);
     }
     if (domainClasses == null) {
-      domainClasses = new VirtualHostDomains.DomainClasses(proxy.dnsDomain());
+      domainClasses = new VirtualHostDomains.DomainClasses(proxy.dnsDomain(), shared::canonical);
     }
     return shared.domains(
         svc, port, style, domainClasses.of(svc.hostname()), () -> planDomains(svc, port, style));
   }
 
-  private RoutePlanCache.ServiceDomains planDomains(
-      Service svc, int port, VirtualHostDomains style) {
+  private ServiceDomains planDomains(Service svc, int port, VirtualHostDomains style) {
     List<String> alt = style.altHosts(svc.hostname(), port, proxy.dnsDomain());
-    return new RoutePlanCache.ServiceDomains(
+    return new ServiceDomains(
         IstioNames.joinHostPort(svc.hostname(), port), style.forService(svc, port, alt), alt);
   }
 
+  /** The services of this planner's snapshot on {@code port}, built once per snapshot (view). */
+  private PortServices portServices(int port) {
+    return snapshot.derived(new PortServicesKey(port), s -> PortServices.of(s, port));
+  }
+
+  private record PortServicesKey(int port) {}
+
   /**
-   * The services with an HTTP port {@code port}, by lower-cased hostname, iterated in name order
-   * (the last service of a name wins). The snapshot lists services sorted by hostname, so the names
-   * usually arrive in order and a hashed map keeps it; otherwise they are sorted.
+   * The services of one snapshot with an HTTP port {@code port}, by lower-cased hostname, in name
+   * order (the last service of a name wins), each at a position of its own.
    */
-  private Map<String, Service> servicesByName(int port) {
-    Map<String, Service> out = new LinkedHashMap<>(snapshot.services().size() * 2);
-    String previous = null;
-    boolean ordered = true;
-    for (Service svc : snapshot.services().values()) {
-      if (!hasRoutablePort(svc, port)) {
-        continue;
+  static final class PortServices {
+    private final String[] names;
+    private final Service[] services;
+    private final Map<String, Integer> positions;
+    private final List<String> wildcardNames;
+
+    /** One bit per name's hash: a name whose bit is clear is not among them. */
+    private final long[] nameBits;
+
+    private PortServices(Map<String, Service> byName) {
+      int n = byName.size();
+      this.nameBits = new long[Math.max(1, Integer.highestOneBit(Math.max(1, n)) / 2)];
+      this.names = new String[n];
+      this.services = new Service[n];
+      this.positions = new HashMap<>(n * 2);
+      List<String> wildcards = new ArrayList<>();
+      int i = 0;
+      for (Map.Entry<String, Service> e : byName.entrySet()) {
+        names[i] = e.getKey();
+        services[i] = e.getValue();
+        positions.put(e.getKey(), i);
+        int bit = bit(e.getKey());
+        nameBits[bit >>> 6] |= 1L << bit;
+        if (VirtualServiceIndex.isWildcard(e.getKey())) {
+          wildcards.add(e.getKey());
+        }
+        i++;
       }
-      String name = svc.hostname().toLowerCase(Locale.ROOT);
-      if (ordered && previous != null && name.compareTo(previous) <= 0) {
-        ordered = false;
-      }
-      previous = name;
-      out.put(name, svc);
+      this.wildcardNames = List.copyOf(wildcards);
     }
-    return ordered ? out : new TreeMap<>(out);
+
+    /**
+     * The snapshot lists services sorted by hostname, so the lower-cased names usually arrive in
+     * order and a hashed map keeps it; otherwise they are sorted.
+     */
+    static PortServices of(MeshSnapshot snapshot, int port) {
+      Map<String, Service> out = new LinkedHashMap<>(snapshot.services().size() * 2);
+      String previous = null;
+      boolean ordered = true;
+      for (Service svc : snapshot.services().values()) {
+        if (!hasRoutablePort(svc, port)) {
+          continue;
+        }
+        String name = svc.hostname().toLowerCase(Locale.ROOT);
+        if (ordered && previous != null && name.compareTo(previous) <= 0) {
+          ordered = false;
+        }
+        previous = name;
+        out.put(name, svc);
+      }
+      return new PortServices(ordered ? out : new TreeMap<>(out));
+    }
+
+    int size() {
+      return names.length;
+    }
+
+    String name(int i) {
+      return names[i];
+    }
+
+    Service service(int i) {
+      return services[i];
+    }
+
+    /** The position of the lower-cased hostname {@code name}, or -1. */
+    int position(String name) {
+      Integer i = positions.get(name);
+      return i == null ? -1 : i;
+    }
+
+    /** A bit of the 64-bit words of {@link #nameBits} for {@code name}. */
+    private int bit(String name) {
+      int h = name.hashCode();
+      return (h ^ (h >>> 16)) & (nameBits.length * 64 - 1);
+    }
+
+    /** The service of the lower-cased hostname {@code name}, or null. */
+    Service byName(String name) {
+      int bit = bit(name);
+      if ((nameBits[bit >>> 6] & (1L << bit)) == 0) {
+        return null;
+      }
+      Integer i = positions.get(name);
+      return i == null ? null : services[i];
+    }
   }
 
   /** Whether the service's port {@code port} (the first one with that number) carries HTTP. */
@@ -249,15 +401,41 @@ final class RoutePlanner {
     return false;
   }
 
-  private static Set<Service> identitySet(int expectedSize) {
-    return Collections.newSetFromMap(new IdentityHashMap<>(expectedSize));
+  /** A growable list of positions. */
+  private static final class IntList {
+    private int[] values = new int[4];
+    private int size;
+
+    void clear() {
+      size = 0;
+    }
+
+    int size() {
+      return size;
+    }
+
+    /** Adds {@code v} unless it is there already. */
+    void addOnce(int v) {
+      for (int i = 0; i < size; i++) {
+        if (values[i] == v) {
+          return;
+        }
+      }
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
+
+    int[] toArray() {
+      return Arrays.copyOf(values, size);
+    }
   }
 
   /** Whether {@code host} is the hostname of a service that already has its virtual host. */
-  private static boolean namedService(
-      String host, Map<String, Service> servicesByName, Set<Service> named) {
-    Service svc = servicesByName.get(host);
-    return svc != null && svc.hostname().equals(host) && named.contains(svc);
+  private static boolean namedService(String host, PortServices ps, boolean[] named) {
+    int i = ps.position(host);
+    return i >= 0 && ps.service(i).hostname().equals(host) && named[i];
   }
 
   /**
@@ -266,21 +444,22 @@ final class RoutePlanner {
    * service.
    */
   static final class KnownFqdns {
-    /** The services by lower-cased hostname; a hostname is known when its service is there. */
-    private final Map<String, Service> servicesByName;
+    /** The service of a lower-cased hostname; a hostname is known when its service is there. */
+    private final Function<String, Service> byLowerName;
 
     private final String portSuffix;
 
     KnownFqdns(Collection<Service> services, int port) {
-      this(byLowerCaseName(services), port);
+      this(byLowerCaseName(services)::get, port);
     }
 
-    /**
-     * @param servicesByName services by lower-cased hostname, as {@link #servicesByName(int)}
-     *     lists them: the known hostnames are those of its values
-     */
-    KnownFqdns(Map<String, Service> servicesByName, int port) {
-      this.servicesByName = servicesByName;
+    /** The hostnames of the services of {@code ps}. */
+    KnownFqdns(PortServices ps, int port) {
+      this(ps::byName, port);
+    }
+
+    private KnownFqdns(Function<String, Service> byLowerName, int port) {
+      this.byLowerName = byLowerName;
       this.portSuffix = ":" + port;
     }
 
@@ -297,7 +476,7 @@ final class RoutePlanner {
     }
 
     private boolean isHostname(String h, String lower) {
-      Service svc = servicesByName.get(lower);
+      Service svc = byLowerName.apply(lower);
       return svc != null && svc.hostname().equals(h);
     }
 
@@ -330,8 +509,7 @@ final class RoutePlanner {
    * istiod's dedupeDomains for a service's domains. Returns the shared list itself when nothing is
    * dropped, so it stays shared.
    */
-  private static List<String> dedupe(
-      RoutePlanCache.ServiceDomains sd, Set<String> seen, KnownFqdns knownFqdns) {
+  private static List<String> dedupe(ServiceDomains sd, Set<String> seen, KnownFqdns knownFqdns) {
     List<String> domains = sd.domains();
     List<String> out = null;
     for (int i = 0; i < domains.size(); i++) {
@@ -340,6 +518,28 @@ final class RoutePlanner {
       boolean keep =
           !(sd.alternative(i) && knownFqdns.contains(d, sd.lowerDomain(i)))
               && seen.add(sd.lowerDomain(i));
+      if (!keep && out == null) {
+        out = new ArrayList<>(domains.subList(0, i));
+      } else if (keep && out != null) {
+        out.add(d);
+      }
+    }
+    return out == null ? domains : out;
+  }
+
+  /**
+   * {@link #dedupe(ServiceDomains, Set, KnownFqdns)} when no earlier host can have any of the
+   * domains: only alternative names that are service FQDNs go.
+   */
+  private static List<String> withoutKnownAlternatives(ServiceDomains sd, KnownFqdns knownFqdns) {
+    if (!sd.anyAlternative()) {
+      return sd.domains();
+    }
+    List<String> domains = sd.domains();
+    List<String> out = null;
+    for (int i = 0; i < domains.size(); i++) {
+      String d = domains.get(i);
+      boolean keep = !(sd.alternative(i) && knownFqdns.contains(d, sd.lowerDomain(i)));
       if (!keep && out == null) {
         out = new ArrayList<>(domains.subList(0, i));
       } else if (keep && out != null) {
@@ -364,20 +564,25 @@ final class RoutePlanner {
    * istiod's selectVirtualServices: a VirtualService applies on a port when one of its hosts names,
    * or overlaps with, a service on that port.
    */
-  private static boolean selects(
-      VirtualServiceIndex.Entry e,
-      Map<String, Service> servicesByName,
-      List<String> wildcardServiceHosts) {
-    for (String h : e.hosts()) {
-      if (servicesByName.containsKey(h)) {
+  private static boolean selects(VirtualServiceIndex.Entry e, PortServices ps) {
+    List<String> hosts = e.hosts();
+    for (int i = 0; i < hosts.size(); i++) {
+      String h = hosts.get(i);
+      if (ps.position(h) >= 0) {
         return true;
       }
       // a wildcard host is checked against every service; a plain one only against wildcard ones
-      Iterable<String> candidates =
-          VirtualServiceIndex.isWildcard(h) ? servicesByName.keySet() : wildcardServiceHosts;
-      for (String svcHost : candidates) {
-        if (VirtualServiceIndex.hostsMatch(h, svcHost)) {
-          return true;
+      if (VirtualServiceIndex.isWildcard(h)) {
+        for (int s = 0; s < ps.size(); s++) {
+          if (VirtualServiceIndex.hostsMatch(h, ps.name(s))) {
+            return true;
+          }
+        }
+      } else {
+        for (String svcHost : ps.wildcardNames) {
+          if (VirtualServiceIndex.hostsMatch(h, svcHost)) {
+            return true;
+          }
         }
       }
     }
@@ -386,54 +591,56 @@ final class RoutePlanner {
 
   /**
    * istiod's separateVSHostsAndServices: exact hosts that are services on this port become those
-   * services; other exact hosts stay plain hosts. A wildcard host takes the services it covers for
-   * which this VirtualService is the most specific, and stays a plain host only if it covers none.
+   * services (their positions go to {@code services}); other exact hosts stay plain hosts, which
+   * are returned. A wildcard host takes the services it covers for which this VirtualService is the
+   * most specific, and stays a plain host only if it covers none.
    */
-  private void separateHostsAndServices(
-      VirtualServiceIndex.Entry e,
-      Map<String, Service> servicesByName,
-      List<String> hosts,
-      List<Service> services) {
-    // the services are servicesByName's values: the same service is the same object
-    List<Service> matched = services;
-    for (String h : e.hosts()) {
+  private List<String> separateHostsAndServices(
+      VirtualServiceIndex.Entry e, PortServices ps, IntList services) {
+    List<String> hosts = null;
+    List<String> vsHosts = e.hosts();
+    boolean wildcards = false;
+    for (int i = 0; i < vsHosts.size(); i++) {
+      String h = vsHosts.get(i);
       if (VirtualServiceIndex.isWildcard(h)) {
+        wildcards = true;
         continue;
       }
-      Service svc = servicesByName.get(h);
-      if (svc != null) {
-        addOnce(matched, svc);
+      int s = ps.position(h);
+      if (s >= 0) {
+        services.addOnce(s);
       } else {
-        hosts.add(h);
+        hosts = add(hosts, h);
       }
     }
-    for (String h : e.hosts()) {
-      if (!VirtualServiceIndex.isWildcard(h)) {
-        continue;
-      }
-      boolean found = false;
-      for (Map.Entry<String, Service> s : servicesByName.entrySet()) {
-        if (!VirtualServiceIndex.hostsMatch(s.getKey(), h)) {
+    if (wildcards) {
+      for (int i = 0; i < vsHosts.size(); i++) {
+        String h = vsHosts.get(i);
+        if (!VirtualServiceIndex.isWildcard(h)) {
           continue;
         }
-        found = true;
-        if (virtualServices.mostSpecific(s.getKey()).map(v -> v == e.vs()).orElse(false)) {
-          addOnce(matched, s.getValue());
+        boolean found = false;
+        for (int s = 0; s < ps.size(); s++) {
+          if (!VirtualServiceIndex.hostsMatch(ps.name(s), h)) {
+            continue;
+          }
+          found = true;
+          if (virtualServices.mostSpecific(ps.name(s)).map(v -> v == e.vs()).orElse(false)) {
+            services.addOnce(s);
+          }
+        }
+        if (!found) {
+          hosts = add(hosts, h);
         }
       }
-      if (!found) {
-        hosts.add(h);
-      }
     }
+    return hosts == null ? List.of() : hosts;
   }
 
-  private static void addOnce(List<Service> services, Service svc) {
-    for (Service s : services) {
-      if (s == svc) {
-        return;
-      }
-    }
-    services.add(svc);
+  private static List<String> add(List<String> list, String s) {
+    List<String> out = list == null ? new ArrayList<>() : list;
+    out.add(s);
+    return out;
   }
 
   /** The single virtual host for one service port (proxyless gRPC route configurations). */
@@ -455,7 +662,15 @@ final class RoutePlanner {
         return routes;
       }
     }
-    return List.of(defaultRoute(svc, listenerPort));
+    return defaultRoutes(svc, listenerPort);
+  }
+
+  /** {@link #defaultRoute} as a one-route list, the same list for every view when shared. */
+  List<RoutePlan> defaultRoutes(Service svc, int port) {
+    if (shared != null && shared.hashFree()) {
+      return shared.defaultRoutes(svc, port, () -> plainDefaultRoute(svc, port));
+    }
+    return List.of(defaultRoute(svc, port));
   }
 
   /** istiod's BuildDefaultHTTPOutboundRoute, with the service's consistent-hash policy if any. */
@@ -465,7 +680,7 @@ final class RoutePlanner {
     if (hash.isEmpty()) {
       return shared == null
           ? plainDefaultRoute(svc, port)
-          : shared.defaultRoute(svc, port, () -> plainDefaultRoute(svc, port));
+          : shared.defaultRoutes(svc, port, () -> plainDefaultRoute(svc, port)).get(0);
     }
     RoutePlan plain = plainDefaultRoute(svc, port);
     return new RoutePlan(

@@ -56,12 +56,39 @@ final class VirtualHostCache {
       return (plan.name().hashCode() * 31 + plan.domains().size()) * 31 + flavour.ordinal();
     }
 
+    /**
+     * Value equality, cheap for what views share: the same plan, or plans whose domain and route
+     * lists are the same objects or whose elements are.
+     */
     @Override
     public boolean equals(Object o) {
-      return o instanceof Key k
-          && k.hash == hash
-          && k.flavour == flavour
-          && k.plan.equals(plan);
+      if (!(o instanceof Key k) || k.hash != hash || k.flavour != flavour) {
+        return false;
+      }
+      VirtualHostPlan a = k.plan;
+      VirtualHostPlan b = plan;
+      return a == b
+          || (a.name().equals(b.name())
+              && sameElements(a.domains(), b.domains())
+              && sameElements(a.routes(), b.routes()));
+    }
+
+    private static boolean sameElements(List<?> a, List<?> b) {
+      if (a == b) {
+        return true;
+      }
+      int n = a.size();
+      if (b.size() != n) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        Object x = a.get(i);
+        Object y = b.get(i);
+        if (x != y && !x.equals(y)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override

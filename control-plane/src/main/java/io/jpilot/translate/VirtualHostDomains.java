@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * istiod's generateVirtualHostDomains / GenerateAltVirtualHosts (core/httproute.go): the Host
@@ -26,12 +27,34 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
    */
   static final VirtualHostDomains GRPC = new VirtualHostDomains(true, false);
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof VirtualHostDomains d
+        && d.appendPort == appendPort
+        && d.absoluteFqdn == absoluteFqdn;
+  }
+
+  @Override
+  public int hashCode() {
+    return (appendPort ? 2 : 0) + (absoluteFqdn ? 1 : 0);
+  }
+
   /**
    * What {@link #altHosts} reads of a proxy's DNS domain for one host: the whole domain when the
    * host is a Kubernetes service in the proxy's namespace or the domain has no {@code .svc.}, else
    * only what follows {@code .svc.} in it. Hosts of one class get the same alternative names.
    */
-  record DomainClass(String domain, boolean sameNamespace) {}
+  record DomainClass(String domain, boolean sameNamespace) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof DomainClass c && c.sameNamespace == sameNamespace && c.domain.equals(domain);
+    }
+
+    @Override
+    public int hashCode() {
+      return domain.hashCode() * 31 + (sameNamespace ? 1 : 0);
+    }
+  }
 
   /** The domain classes of one proxy DNS domain, made once per proxy. */
   static final class DomainClasses {
@@ -41,10 +64,19 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
     private final DomainClass other;
 
     DomainClasses(String proxyDomain) {
+      this(proxyDomain, UnaryOperator.identity());
+    }
+
+    /**
+     * @param canonical maps each class made here to an equal one (say, one shared by proxies)
+     */
+    DomainClasses(String proxyDomain, UnaryOperator<DomainClass> canonical) {
       this.proxyDomain = proxyDomain;
       this.svc = proxyDomain.indexOf(".svc.");
-      this.same = new DomainClass(proxyDomain, true);
-      this.other = new DomainClass(svc >= 0 ? proxyDomain.substring(svc) : proxyDomain, false);
+      this.same = canonical.apply(new DomainClass(proxyDomain, true));
+      this.other =
+          canonical.apply(
+              new DomainClass(svc >= 0 ? proxyDomain.substring(svc) : proxyDomain, false));
     }
 
     /** The class of {@code host}: the checks of {@link #altHosts}, without building anything. */
@@ -52,18 +84,20 @@ record VirtualHostDomains(boolean appendPort, boolean absoluteFqdn) {
       if (svc < 0) {
         return other;
       }
+      // every check must hold for "same"; the namespace tells most hosts apart soonest
+      int ns = host.indexOf('.');
+      if (!host.regionMatches(ns + 1, proxyDomain, 0, svc)) {
+        return other;
+      }
       int len = proxyDomain.length() - svc;
       if (host.length() < len || !host.regionMatches(host.length() - len, proxyDomain, svc, len)) {
         return other;
       }
       int ih = host.indexOf(".svc.");
-      int ns = host.indexOf('.');
       if (ih <= 0 || ns + 1 >= host.length() || ns + 1 > ih) {
         return other;
       }
-      return ih - (ns + 1) == svc && host.regionMatches(ns + 1, proxyDomain, 0, svc)
-          ? same
-          : other;
+      return ih - (ns + 1) == svc ? same : other;
     }
   }
 

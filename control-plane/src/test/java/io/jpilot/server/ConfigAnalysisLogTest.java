@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.jpilot.model.config.ConfigKey;
 import io.jpilot.push.PushRequest;
 import java.util.Set;
@@ -102,4 +104,31 @@ class ConfigAnalysisLogTest {
     assertThat(JPilotServer.needsAnalysis(new PushRequest(true, Set.of(), Set.of(), 0))).isTrue();
   }
 
+  @Test
+  @Timeout(30)
+  void aRequestedCheckWaitsWhilePushesRun() throws Exception {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AtomicBoolean quiet = new AtomicBoolean();
+    AtomicInteger asked = new AtomicInteger();
+    try (ConfigAnalysisLog analysis =
+        new ConfigAnalysisLog(
+            "cluster.local",
+            meters,
+            () -> {
+              asked.incrementAndGet();
+              return quiet.get();
+            })) {
+      List<MeshObject> objects = objects(VS);
+      analysis.requestCheck(() -> objects);
+      while (asked.get() < 3) {
+        Thread.sleep(10);
+      }
+      // asked three times while a push ran (within the deferral limit): not checked yet
+      assertThat(meters.scrape()).contains("jpilot_config_reference_warnings 0.0");
+      quiet.set(true);
+      while (!meters.scrape().contains("jpilot_config_reference_warnings 1.0")) {
+        Thread.sleep(10);
+      }
+    }
+  }
 }

@@ -260,6 +260,51 @@ class RoutePlanCacheTest {
     assertThat(RoutePlanCache.anyConsistentHash(subsetHash.destinationRules())).isTrue();
   }
 
+  @Test
+  void servicesSharingADomainAreDedupedInOrderAndMarkThePortOverlapping() {
+    String twoOnOneVip =
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: one, namespace: a}
+        spec:
+          clusterIP: 10.96.9.9
+          ports: [{name: http, port: 80}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: two, namespace: a}
+        spec:
+          clusterIP: 10.96.9.9
+          ports: [{name: http, port: 80}]
+        """;
+    MeshSnapshot s = YamlMesh.of(twoOnOneVip);
+    Translator t = Translator.sharingVirtualHosts(MeshConfig.DEFAULT);
+    RouteConfiguration rc =
+        (RouteConfiguration)
+            t.generate(s, YamlMesh.sidecar("b", Map.of(), ""), XdsType.ROUTE, Set.of("80"))
+                .get("80");
+
+    assertThat(host(rc, "one.a.svc.cluster.local:80").getDomainsList()).contains("10.96.9.9");
+    assertThat(host(rc, "two.a.svc.cluster.local:80").getDomainsList())
+        .contains("two.a.svc.cluster.local")
+        .doesNotContain("10.96.9.9");
+    assertThat(RoutePlanCache.of(s).disjointDomains(80, VirtualHostDomains.SIDECAR)).isFalse();
+    assertSharedEqualsFresh(
+        () -> YamlMesh.of(twoOnOneVip),
+        List.of(YamlMesh.sidecar("a", Map.of(), ""), YamlMesh.sidecar("b", Map.of(), "")));
+  }
+
+  @Test
+  void servicesWithDomainsOfTheirOwnLeaveThePortDisjoint() {
+    MeshSnapshot s = YamlMesh.of(MESH);
+    Translator t = Translator.sharingVirtualHosts(MeshConfig.DEFAULT);
+    for (String ns : List.of("a", "b", "c")) {
+      t.generate(s, YamlMesh.sidecar(ns, Map.of(), ""), XdsType.ROUTE, Set.of("80"));
+    }
+    assertThat(RoutePlanCache.of(s).disjointDomains(80, VirtualHostDomains.SIDECAR)).isTrue();
+  }
+
   private static VirtualHost echoHost(Translator t, MeshSnapshot s, ProxyView proxy) {
     RouteConfiguration rc =
         (RouteConfiguration) t.generate(s, proxy, XdsType.ROUTE, Set.of("80")).get("80");

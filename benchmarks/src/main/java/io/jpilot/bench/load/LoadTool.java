@@ -244,7 +244,7 @@ public final class LoadTool {
     // The floor needs as many sockets as proxies were pushed: measured with the ADS streams closed.
     for (ChangeReport r : reports) {
       long floor = LoopbackFloor.measure(r.bytesPerProxy());
-      out.println(r.resultLine(floor));
+      out.println(r.resultLine(floor) + " warmups=" + s.warmups());
     }
     return reports;
   }
@@ -436,7 +436,9 @@ public final class LoadTool {
           --timeout-s N           per-phase timeout (default 900)
           --no-heap               skip jcmd GC.run heap measurements
           --warmups N             unmeasured changes (vs, endpoint) before the measured ones,
-                                  so the JIT has compiled the push paths (default 1)
+                                  so the JIT has compiled the push paths (default 1; 20 for
+                                  s2, whose per-push code runs once per push and takes about
+                                  that many pushes to be compiled)
           --keep                  keep the generated config directory
         """;
 
@@ -460,7 +462,8 @@ public final class LoadTool {
     long timeoutS = 900;
     boolean heapOn = true;
     double idleCores = 0.2;
-    int warmups = 1;
+    /** -1: the scenario's default, see {@link #warmups}. */
+    int warmups = -1;
     boolean keep;
     boolean help;
 
@@ -510,6 +513,13 @@ public final class LoadTool {
      * against the time to write its bytes, so like the JMH push-latency benchmarks it runs without
      * the debounce's deliberate wait (its clock still starts at the config file write).
      */
+    int warmups(String scenario) {
+      if (warmups >= 0) {
+        return warmups;
+      }
+      return scenario.equals("s2") ? 20 : 1;
+    }
+
     Duration debounce() {
       if (debounceAfter != null) {
         return debounceAfter;
@@ -555,7 +565,7 @@ public final class LoadTool {
           Duration.ofMillis(rollStepMs),
           heapOn,
           idleCores,
-          warmups);
+          warmups(scenario));
     }
   }
 }
