@@ -9,6 +9,7 @@ import io.jpilot.model.ProxyView;
 import io.jpilot.model.parse.ConfigFileParser;
 import io.jpilot.model.parse.ParsedFile;
 import io.jpilot.model.registry.Locality;
+import io.jpilot.push.XdsResource;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Sidecar RDS CPU per proxy view on a fresh snapshot, as a full push pays it: every round builds a
  * new snapshot version (one VirtualService's weights changed), computes the proxies' scopes, then
- * generates and encodes the route configurations of one proxy per namespace with a translator
- * that shares virtual hosts. Only the RDS part is timed (calling thread's CPU).
+ * generates, encodes and packs (with the version digest, as a push does) the route configurations
+ * of one proxy per namespace with a translator that shares virtual hosts. Only the RDS part is
+ * timed (calling thread's CPU).
  *
  * <p>Shapes: {@code s2} (1,000 services in 100 namespaces, each with a 90/10 VirtualService and a
  * DestinationRule; a client in every namespace) and {@code http100} (100 services in 10
@@ -81,8 +83,9 @@ public final class RdsCpuHarness {
       long alloc0 = threads.getCurrentThreadAllocatedBytes();
       bytes = 0;
       for (ProxyView p : proxies) {
-        for (Message m : translator.generate(s, p, XdsType.ROUTE, Set.of("8080")).values()) {
-          bytes += translator.encode(m).size();
+        for (Map.Entry<String, Message> e :
+            translator.generate(s, p, XdsType.ROUTE, Set.of("8080")).entrySet()) {
+          bytes += XdsResource.of(e.getKey(), e.getValue(), translator.encode(e.getValue())).size();
         }
       }
       if (r >= rounds / 4) {
