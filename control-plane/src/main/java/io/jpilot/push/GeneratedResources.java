@@ -4,13 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.jpilot.translate.XdsType;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -28,21 +28,22 @@ public final class GeneratedResources {
   private volatile Object wireForm;
 
   GeneratedResources(XdsType type, long snapshotVersion, SortedMap<String, Message> generated) {
-    this(type, snapshotVersion, generated, UnaryOperator.identity(), Message::toByteString);
+    this(type, snapshotVersion, generated, UnaryOperator.identity(), XdsResource::of);
   }
 
   /**
    * @param interner returns an equal resource already held elsewhere (so equal resources generated
    *     for different views share one copy of their bytes), or its argument
-   * @param encoder serializes a resource exactly as {@link Message#toByteString()} does (it may
-   *     reuse bytes shared with other resources)
+   * @param packer packs a resource under its name as {@link XdsResource#of(String, Message)}
+   *     does, to the same bytes and version (it may reuse bytes and digests shared with other
+   *     resources)
    */
   GeneratedResources(
       XdsType type,
       long snapshotVersion,
       SortedMap<String, Message> generated,
       UnaryOperator<XdsResource> interner,
-      Function<Message, ByteString> encoder) {
+      BiFunction<String, Message, XdsResource> packer) {
     this.type = requireNonNull(type, "type");
     this.snapshotVersion = snapshotVersion;
     SortedMap<String, XdsResource> out = new TreeMap<>();
@@ -50,9 +51,7 @@ public final class GeneratedResources {
     long size = 0;
     Hasher hasher = Hashing.murmur3_128().newHasher();
     for (Map.Entry<String, Message> e : generated.entrySet()) {
-      XdsResource r =
-          interner.apply(
-              XdsResource.of(e.getKey(), e.getValue(), encoder.apply(e.getValue())));
+      XdsResource r = interner.apply(packer.apply(e.getKey(), e.getValue()));
       out.put(e.getKey(), r);
       v.put(e.getKey(), r.version());
       size += r.size();

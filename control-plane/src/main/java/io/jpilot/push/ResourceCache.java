@@ -192,7 +192,7 @@ public final class ResourceCache {
             "resource " + e.getKey() + ": " + actual + " (expected: " + expected + ")");
       }
     }
-    return new GeneratedResources(type, snapshot.version(), generated, interner, generator::encode);
+    return new GeneratedResources(type, snapshot.version(), generated, interner, generator::pack);
   }
 
   /** Entries held now. */

@@ -33,7 +33,19 @@ public interface ResourceGenerator {
     return resource.toByteString();
   }
 
-  /** The resources of {@code translator}, serialized with its {@link Translator#encode}. */
+  /**
+   * {@code resource}, one this generator returned under {@code name}, packed: serialized as {@link
+   * #encode} does and versioned as {@link io.jpilot.translate.ResourceVersions#of} does. A
+   * generator that shares parts between resources may digest them from digests it remembers.
+   */
+  default XdsResource pack(String name, Message resource) {
+    return XdsResource.of(name, resource, encode(resource));
+  }
+
+  /**
+   * The resources of {@code translator}, serialized with its {@link Translator#encode} and packed
+   * with its {@link Translator#encodeWithVersion}.
+   */
   static ResourceGenerator of(Translator translator) {
     return new ResourceGenerator() {
       @Override
@@ -45,6 +57,12 @@ public interface ResourceGenerator {
       @Override
       public ByteString encode(Message resource) {
         return translator.encode(resource);
+      }
+
+      @Override
+      public XdsResource pack(String name, Message resource) {
+        Translator.Encoded e = translator.encodeWithVersion(resource);
+        return XdsResource.of(name, resource, e.bytes(), e.version());
       }
     };
   }

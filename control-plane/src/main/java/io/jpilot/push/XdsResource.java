@@ -2,8 +2,6 @@ package io.jpilot.push;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.hash.Hasher;
-import com.google.common.hash.Hashing;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
@@ -15,9 +13,10 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.jpilot.translate.ResourceVersions;
+import io.jpilot.translate.Translator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 
 /**
@@ -29,7 +28,8 @@ import java.util.Map;
  * @param encoded the resource packed in a {@code google.protobuf.Any}, serialized: what a
  *     DiscoveryResponse's {@code resources} field (and a delta Resource's {@code resource}) holds on
  *     the wire, written as is into every response
- * @param version a digest of the serialized resource: equal versions mean equal bytes
+ * @param version a digest of the serialized resource ({@link ResourceVersions}): equal bytes have
+ *     equal versions, and equal versions mean equal bytes (but for a 64-bit hash collision)
  */
 public record XdsResource(String name, ByteString encoded, String version) {
   private static final Map<String, Class<? extends Message>> TYPES =
@@ -58,16 +58,21 @@ public record XdsResource(String name, ByteString encoded, String version) {
 
   /**
    * Packs {@code message}, given as {@code serialized} (what {@code message.toByteString()} returns,
-   * possibly a rope over bytes shared with other resources), and digests those bytes. The packed
-   * form is byte for byte {@code Any.pack(message).toByteString()}.
+   * possibly a rope over bytes shared with other resources), and digests those bytes ({@link
+   * ResourceVersions#of}). The packed form is byte for byte {@code Any.pack(message).toByteString()}.
    */
   public static XdsResource of(String name, Message message, ByteString serialized) {
+    return of(name, message, serialized, ResourceVersions.of(message, serialized));
+  }
+
+  /**
+   * Packs {@code message}, serialized and versioned already: {@code version} must be what {@link
+   * ResourceVersions#of} returns for {@code message} and {@code serialized} (a {@link
+   * Translator#encodeWithVersion} result is), since equal versions stand for equal bytes.
+   */
+  public static XdsResource of(
+      String name, Message message, ByteString serialized, String version) {
     String typeUrl = TYPE_URL_PREFIX + message.getDescriptorForType().getFullName();
-    Hasher hasher = Hashing.murmur3_128().newHasher();
-    for (ByteBuffer b : serialized.asReadOnlyByteBufferList()) {
-      hasher.putBytes(b);
-    }
-    String version = hasher.hash().toString().substring(0, 16);
     return new XdsResource(name, packed(typeUrl, serialized), version);
   }
 

@@ -110,14 +110,24 @@ final class RouteTranslator {
             .setValidateClusters(XdsProtos.bool(false))
             .setMaxDirectResponseBodySizeBytes(XdsProtos.uint32(MAX_DIRECT_RESPONSE_BODY_BYTES))
             .setIgnorePortInHostMatching(true);
-    for (VirtualHostPlan vh : planner.virtualHosts(port, VirtualHostDomains.SIDECAR)) {
-      rc.addVirtualHosts(
-          shared == null
-              ? virtualHost(vh, Flavour.SIDECAR)
-              : shared.virtualHost(version, vh, Flavour.SIDECAR));
+    List<VirtualHostPlan> plans = planner.virtualHosts(port, VirtualHostDomains.SIDECAR);
+    if (shared == null) {
+      for (VirtualHostPlan vh : plans) {
+        rc.addVirtualHosts(virtualHost(vh, Flavour.SIDECAR));
+      }
+      rc.addVirtualHosts(allowAny());
+      return rc.build();
+    }
+    // one slot more for the catch-all, which is not shared
+    VirtualHostCache.Entry[] entries = new VirtualHostCache.Entry[plans.size() + 1];
+    for (int i = 0; i < plans.size(); i++) {
+      entries[i] = shared.entry(version, plans.get(i), Flavour.SIDECAR);
+      rc.addVirtualHosts(entries[i].host());
     }
     rc.addVirtualHosts(allowAny());
-    return rc.build();
+    RouteConfiguration built = rc.build();
+    shared.built(version, built, entries);
+    return built;
   }
 
   private static int parsePort(String name) {

@@ -89,6 +89,33 @@ public final class Translator {
     return resource.toByteString();
   }
 
+  /**
+   * A resource serialized, with its version.
+   *
+   * @param bytes what {@link Message#toByteString()} returns for the resource
+   * @param version {@link ResourceVersions#of} of the resource and {@code bytes}
+   */
+  public record Encoded(ByteString bytes, String version) {
+    public Encoded {
+      requireNonNull(bytes, "bytes");
+      requireNonNull(version, "version");
+    }
+  }
+
+  /**
+   * {@code resource} serialized as {@link #encode} does, with its version; a route configuration
+   * of shared virtual hosts is digested from the digests remembered for them (see {@link
+   * ResourceVersions}), not over all its bytes.
+   */
+  public Encoded encodeWithVersion(Message resource) {
+    requireNonNull(resource, "resource");
+    if (sharedHosts != null && resource instanceof RouteConfiguration rc) {
+      return sharedHosts.encodeWithVersion(rc);
+    }
+    ByteString bytes = resource.toByteString();
+    return new Encoded(bytes, ResourceVersions.of(resource, bytes));
+  }
+
   /** The Sidecar scope of {@code proxy} over {@code snapshot}, as generation computes it. */
   public SidecarScope scope(MeshSnapshot snapshot, ProxyView proxy) {
     return scopes.scope(requireNonNull(snapshot, "snapshot"), requireNonNull(proxy, "proxy"));

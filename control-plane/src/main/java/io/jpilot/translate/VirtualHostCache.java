@@ -98,30 +98,44 @@ final class VirtualHostCache {
   }
 
   /** A virtual host and, once asked for, its encoding as a route configuration's field 2. */
-  private static final class Entry {
+  static final class Entry {
     final VirtualHost host;
-    volatile ByteString field;
+    private volatile Field field;
 
     Entry(VirtualHost host) {
       this.host = host;
     }
+
+    VirtualHost host() {
+      return host;
+    }
   }
 
-  /** The entries of one snapshot version, by plan and by the identity of the built host. */
+  /** A virtual host's bytes as field 2 of a route configuration, and their digest. */
+  private record Field(ByteString bytes, ResourceVersions.PartDigest digest) {}
+
+  /** At most this many route configurations per version remember the entries they were built of. */
+  static final int MAX_CONFIGS = 4_096;
+
+  /**
+   * The entries of one snapshot version: by plan, by the identity of the built host, and, for the
+   * route configurations built of them, the entries by the identity of the configuration.
+   */
   private record Generation(
       long version,
       ConcurrentHashMap<Key, Entry> byPlan,
-      ConcurrentHashMap<IdentityKey, Entry> byHost) {}
+      ConcurrentHashMap<IdentityKey, Entry> byHost,
+      ConcurrentHashMap<IdentityKey, Entry[]> byConfig) {}
 
-  private record IdentityKey(VirtualHost host) {
+  private record IdentityKey(Object value) {
     @Override
     public boolean equals(Object o) {
-      return o instanceof IdentityKey k && k.host == host;
+      return o instanceof IdentityKey k && k.value == value;
     }
 
     @Override
     public int hashCode() {
-      return System.identityHashCode(host);
+      return System.identityHashCode(value);
     }
   }
 
@@ -130,29 +144,47 @@ final class VirtualHostCache {
 
   /** The virtual host of {@code plan}, built at most once per value for the newest versions. */
   VirtualHost virtualHost(long version, VirtualHostPlan plan, RouteTranslator.Flavour flavour) {
+    return entry(version, plan, flavour).host;
+  }
+
+  /**
+   * The entry of {@code plan}: its virtual host, built at most once per value for the newest
+   * versions (an entry of no generation, for an older version).
+   */
+  Entry entry(long version, VirtualHostPlan plan, RouteTranslator.Flavour flavour) {
     Generation g = generationFor(version);
     if (g == null) {
-      return RouteTranslator.virtualHost(plan, flavour);
+      return new Entry(RouteTranslator.virtualHost(plan, flavour));
     }
     Key key = new Key(plan, flavour);
     Entry e = g.byPlan().get(key);
     if (e != null) {
-      return e.host;
+      return e;
     }
     // most virtual hosts of a new version are those of the one before: take them, bytes and all
     Generation p = previous;
     Entry kept = p != null && p != g ? p.byPlan().get(key) : null;
     if (g.byPlan().size() >= MAX_ENTRIES) {
-      return kept != null ? kept.host : RouteTranslator.virtualHost(plan, flavour);
+      return kept != null ? kept : new Entry(RouteTranslator.virtualHost(plan, flavour));
     }
     Entry mine = kept != null ? kept : new Entry(RouteTranslator.virtualHost(plan, flavour));
-    VirtualHost built = mine.host;
     Entry raced = g.byPlan().putIfAbsent(key, mine);
     if (raced != null) {
-      return raced.host;
+      return raced;
     }
-    g.byHost().put(new IdentityKey(built), mine);
-    return built;
+    g.byHost().put(new IdentityKey(mine.host), mine);
+    return mine;
+  }
+
+  /**
+   * Remembers that {@code rc}'s virtual hosts are, in order, {@code entries} (null where a host
+   * is not shared), so {@link #encode} finds them without a lookup per host.
+   */
+  void built(long version, RouteConfiguration rc, Entry[] entries) {
+    Generation g = generationFor(version);
+    if (g != null && g.byConfig().size() < MAX_CONFIGS) {
+      g.byConfig().put(new IdentityKey(rc), entries);
+    }
   }
 
   /**
@@ -161,34 +193,77 @@ final class VirtualHostCache {
    * numbers. Virtual hosts this cache built are written from their remembered bytes.
    */
   ByteString encode(RouteConfiguration rc) {
-    if (rc.getVirtualHostsCount() == 0) {
-      return rc.toByteString();
-    }
-    List<ByteString> parts = new ArrayList<>(rc.getVirtualHostsCount() + 2);
-    if (!rc.getName().isEmpty()) {
-      parts.add(RouteConfiguration.newBuilder().setName(rc.getName()).build().toByteString());
+    return encodeWithVersion(rc).bytes();
+  }
+
+  /**
+   * {@code rc} serialized as {@link #encode} does, with its version as {@link
+   * ResourceVersions#of} computes it, from the remembered digests of shared virtual hosts.
+   */
+  Translator.Encoded encodeWithVersion(RouteConfiguration rc) {
+    int n = rc.getVirtualHostsCount();
+    if (n == 0) {
+      ByteString b = rc.toByteString();
+      return new Translator.Encoded(b, ResourceVersions.of(rc, b));
     }
     Generation c = current;
     Generation p = previous;
-    for (VirtualHost vh : rc.getVirtualHostsList()) {
-      Entry e = lookup(c, vh);
+    Entry[] known = entries(c, rc);
+    if (known == null) {
+      known = entries(p, rc);
+    }
+    List<ByteString> parts = new ArrayList<>(n + 2);
+    List<ResourceVersions.PartDigest> digests = new ArrayList<>(n + 2);
+    if (!rc.getName().isEmpty()) {
+      add(parts, digests, RouteConfiguration.newBuilder().setName(rc.getName()).build().toByteString());
+    }
+    for (int i = 0; i < n; i++) {
+      VirtualHost vh = rc.getVirtualHosts(i);
+      Entry e = known != null && known[i] != null && known[i].host == vh ? known[i] : null;
+      if (e == null) {
+        e = lookup(c, vh);
+      }
       if (e == null) {
         e = lookup(p, vh);
       }
-      parts.add(e != null ? field(e) : encodeField(vh));
+      if (e != null) {
+        Field f = field(e);
+        parts.add(f.bytes());
+        digests.add(f.digest());
+      } else {
+        add(parts, digests, encodeField(vh));
+      }
     }
-    parts.add(rc.toBuilder().clearName().clearVirtualHosts().build().toByteString());
-    return ByteString.copyFrom(parts);
+    ByteString rest = rc.toBuilder().clearName().clearVirtualHosts().build().toByteString();
+    if (!rest.isEmpty()) {
+      add(parts, digests, rest);
+    }
+    return new Translator.Encoded(ByteString.copyFrom(parts), ResourceVersions.ofParts(digests));
+  }
+
+  private static void add(
+      List<ByteString> parts, List<ResourceVersions.PartDigest> digests, ByteString part) {
+    parts.add(part);
+    digests.add(ResourceVersions.part(part));
+  }
+
+  private static Entry[] entries(Generation g, RouteConfiguration rc) {
+    if (g == null) {
+      return null;
+    }
+    Entry[] e = g.byConfig().get(new IdentityKey(rc));
+    return e != null && e.length == rc.getVirtualHostsCount() ? e : null;
   }
 
   private static Entry lookup(Generation g, VirtualHost vh) {
     return g == null ? null : g.byHost().get(new IdentityKey(vh));
   }
 
-  private static ByteString field(Entry e) {
-    ByteString f = e.field;
+  private static Field field(Entry e) {
+    Field f = e.field;
     if (f == null) {
-      f = encodeField(e.host);
+      ByteString bytes = encodeField(e.host);
+      f = new Field(bytes, ResourceVersions.part(bytes));
       e.field = f;
     }
     return f;
@@ -233,7 +308,9 @@ final class VirtualHostCache {
     if (c != null && c.version() > version) {
       return null;
     }
-    Generation g = new Generation(version, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    Generation g =
+        new Generation(
+            version, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
     previous = c;
     current = g;
     return g;

@@ -9,7 +9,7 @@ import io.jpilot.model.ProxyView;
 import io.jpilot.model.parse.ConfigFileParser;
 import io.jpilot.model.parse.ParsedFile;
 import io.jpilot.model.registry.Locality;
-import io.jpilot.push.XdsResource;
+import io.jpilot.push.ResourceGenerator;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,6 +70,7 @@ public final class RdsCpuHarness {
       proxies.add(proxy(n, "ns-" + n));
     }
     Translator translator = Translator.sharingVirtualHosts(MeshConfig.DEFAULT);
+    ResourceGenerator generator = ResourceGenerator.of(translator);
     List<Double> cpu = new ArrayList<>();
     List<Double> alloc = new ArrayList<>();
     long bytes = 0;
@@ -85,7 +86,7 @@ public final class RdsCpuHarness {
       for (ProxyView p : proxies) {
         for (Map.Entry<String, Message> e :
             translator.generate(s, p, XdsType.ROUTE, Set.of("8080")).entrySet()) {
-          bytes += XdsResource.of(e.getKey(), e.getValue(), translator.encode(e.getValue())).size();
+          bytes += generator.pack(e.getKey(), e.getValue()).size();
         }
       }
       if (r >= rounds / 4) {

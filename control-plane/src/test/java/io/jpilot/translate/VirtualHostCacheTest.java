@@ -114,6 +114,48 @@ class VirtualHostCacheTest {
   }
 
   @Test
+  void versionsDigestedFromSharedPartsAreTheVersionsOfTheBytes() {
+    Translator shared = Translator.sharingVirtualHosts(MeshConfig.DEFAULT);
+    Set<String> versions = new TreeSet<>();
+    int distinct = 0;
+    for (int weight : List.of(90, 20)) {
+      MeshSnapshot s = threeNamespaces(weight).build();
+      for (String ns : List.of("a", "b", "c", "a")) {
+        RouteConfiguration rc = rds(shared, s, client(ns));
+        Translator.Encoded e = shared.encodeWithVersion(rc);
+        assertThat(e.bytes()).isEqualTo(rc.toByteString());
+        assertThat(e.version())
+            .isEqualTo(ResourceVersions.of(rc, rc.toByteString()))
+            .isEqualTo(XdsResource.of(rc.getName(), rc).version())
+            .isEqualTo(new Translator().encodeWithVersion(rc).version())
+            .hasSize(16);
+        if (versions.add(e.version())) {
+          distinct++;
+        }
+      }
+    }
+    // a, b and c see different domains; the changed weights change c's routes for every view
+    assertThat(distinct).isEqualTo(6);
+    // configurations this cache did not build, or rebuilt around its hosts, digest the same way
+    MeshSnapshot s = threeNamespaces(90).build();
+    RouteConfiguration rc = rds(shared, s, client("a"));
+    RouteConfiguration blocked =
+        rc.toBuilder()
+            .setVirtualHosts(rc.getVirtualHostsCount() - 1, SidecarRoutes.catchAll(
+                io.jpilot.model.config.OutboundTrafficPolicy.REGISTRY_ONLY))
+            .build();
+    RouteConfiguration nameless = rc.toBuilder().clearName().build();
+    RouteConfiguration hostless = rc.toBuilder().clearVirtualHosts().build();
+    RouteConfiguration bare = RouteConfiguration.newBuilder().build();
+    for (RouteConfiguration other : List.of(blocked, nameless, hostless, bare)) {
+      Translator.Encoded e = shared.encodeWithVersion(other);
+      assertThat(e.bytes()).isEqualTo(other.toByteString());
+      assertThat(e.version()).isEqualTo(ResourceVersions.of(other, other.toByteString()));
+      assertThat(versions.add(e.version())).isTrue();
+    }
+  }
+
+  @Test
   void aChangedVirtualServiceIsNeverAnsweredFromAnOlderPlan() {
     // both snapshots carry version 1: sharing must rest on the plans, not on the version
     MeshSnapshot before = threeNamespaces(90).build();
