@@ -127,6 +127,86 @@ record RoutePlan(
         Optional.empty());
   }
 
+  /**
+   * Value equality, as a record's, but with a shortcut wherever both plans hold the same object:
+   * plans of one VirtualService in consecutive snapshots share its model objects (matches, routes,
+   * retries), which a record's equality would compare field by field.
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (o == this) {
+      return true;
+    }
+    if (!(o instanceof RoutePlan p)) {
+      return false;
+    }
+    return weighted == p.weighted
+        && listenerPort == p.listenerPort
+        && tls == p.tls
+        && consistentHash == p.consistentHash
+        && name.equals(p.name)
+        && same(match, p.match)
+        && sameElements(targets, p.targets)
+        && timeout.equals(p.timeout)
+        && same(virtualService, p.virtualService)
+        && operation.equals(p.operation)
+        && same(http, p.http)
+        && sameElements(mirrors, p.mirrors)
+        && same(retryPolicy, p.retryPolicy)
+        && sameElements(hashPolicies, p.hashPolicies)
+        && same(metadata, p.metadata);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(
+        name,
+        match,
+        targets,
+        weighted,
+        timeout,
+        virtualService,
+        operation,
+        http,
+        listenerPort,
+        tls,
+        mirrors,
+        retryPolicy,
+        consistentHash,
+        hashPolicies,
+        metadata);
+  }
+
+  private static boolean same(Optional<?> a, Optional<?> b) {
+    if (a == b) {
+      return true;
+    }
+    if (a.isEmpty() || b.isEmpty()) {
+      return a.isEmpty() && b.isEmpty();
+    }
+    Object x = a.get();
+    Object y = b.get();
+    return x == y || x.equals(y);
+  }
+
+  private static boolean sameElements(List<?> a, List<?> b) {
+    if (a == b) {
+      return true;
+    }
+    int n = a.size();
+    if (b.size() != n) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      Object x = a.get(i);
+      Object y = b.get(i);
+      if (x != y && !x.equals(y)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   Action action() {
     return action(http);
   }

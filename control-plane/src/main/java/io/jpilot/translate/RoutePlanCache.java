@@ -138,12 +138,16 @@ final class RoutePlanCache {
     }
   }
 
-  private final ConcurrentHashMap<Key, SharedRoutes> routes = new ConcurrentHashMap<>();
+  // maps sized for the snapshot up front: growing them is a good part of planning a new one
+  private final ConcurrentHashMap<Key, SharedRoutes> routes;
 
   /** Marks a VirtualService whose routes depend on the proxy. */
   private static final SharedRoutes NOT_SHARED = new SharedRoutes(List.of(), List.of());
-  private final ConcurrentHashMap<Key, List<RoutePlan>> defaultRoutes = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Key, ServiceDomains> domains = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, List<RoutePlan>> defaultRoutes;
+  private final ConcurrentHashMap<Key, ServiceDomains> domains;
+
+  /** Services in the full snapshot: what the maps are sized for. */
+  private final int serviceCount;
 
   /** Who owns each domain planned so far, per port and style; see {@link #disjointDomains}. */
   private final ConcurrentHashMap<PortStyle, DomainOwners> owners = new ConcurrentHashMap<>();
@@ -159,8 +163,13 @@ final class RoutePlanCache {
   private record PortStyle(int port, VirtualHostDomains style) {}
 
   private static final class DomainOwners {
-    final ConcurrentHashMap<String, String> byDomain = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<String, String> byDomain;
     volatile boolean overlap;
+
+    DomainOwners(int services) {
+      // a service has a handful of domains
+      this.byDomain = new ConcurrentHashMap<>(Math.min(MAX_ENTRIES, services * 4));
+    }
 
     void add(String owner, ServiceDomains sd) {
       if (overlap) {
@@ -185,6 +194,11 @@ final class RoutePlanCache {
 
   private RoutePlanCache(MeshSnapshot full) {
     this.hashFree = !anyConsistentHash(full.destinationRules());
+    this.serviceCount = full.services().size();
+    int vs = Math.min(MAX_ENTRIES, full.virtualServices().size());
+    this.routes = new ConcurrentHashMap<>(vs);
+    this.defaultRoutes = new ConcurrentHashMap<>(Math.min(MAX_ENTRIES, serviceCount));
+    this.domains = new ConcurrentHashMap<>(Math.min(MAX_ENTRIES, serviceCount * 2));
   }
 
   /** The cache of {@code snapshot}'s full snapshot, shared by all its views. */
@@ -299,7 +313,7 @@ final class RoutePlanCache {
     // counted before anyone is handed the list
     DomainOwners o = owners.get(new PortStyle(port, style));
     if (o == null) {
-      o = new DomainOwners();
+      o = new DomainOwners(serviceCount);
       DomainOwners raced = owners.putIfAbsent(new PortStyle(port, style), o);
       o = raced != null ? raced : o;
     }

@@ -308,9 +308,15 @@ final class VirtualHostCache {
     if (c != null && c.version() > version) {
       return null;
     }
+    // a new version holds about as many virtual hosts as the one before
+    int hosts = c == null ? 16 : Math.min(MAX_ENTRIES, c.byPlan().size());
+    int configs = c == null ? 16 : Math.min(MAX_CONFIGS, c.byConfig().size());
     Generation g =
         new Generation(
-            version, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+            version,
+            new ConcurrentHashMap<>(hosts),
+            new ConcurrentHashMap<>(hosts),
+            new ConcurrentHashMap<>(configs));
     previous = c;
     current = g;
     return g;
