@@ -25,8 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * RouteTranslator.Flavour)}), so a remembered one is the one that would be built. The snapshot
  * version only bounds memory: entries are kept for the two newest versions seen, at most {@link
  * #MAX_ENTRIES} per version. A plan new to the newest version that is equal to one of the version
- * before takes that entry (its virtual host and bytes) rather than being built again. Safe for concurrent callers; two racing on one plan may both build
- * it, and either result is the same.
+ * before takes that entry (its virtual host and bytes) rather than being built again. A plan
+ * object shared between views remembers its entry ({@link VirtualHostPlan#remember}), so only the
+ * first view to meet it looks it up. Safe for concurrent callers; two racing on one plan may both
+ * build it, and either result is the same.
  *
  * <p>{@link #encode} writes a route configuration byte for byte as protobuf would, taking the
  * bytes of its shared virtual hosts from here; the result is a rope over those bytes, so the route
@@ -152,6 +154,10 @@ final class VirtualHostCache {
    * versions (an entry of no generation, for an older version).
    */
   Entry entry(long version, VirtualHostPlan plan, RouteTranslator.Flavour flavour) {
+    Object remembered = plan.remembered(this, flavour);
+    if (remembered != null) {
+      return (Entry) remembered; // a plan shared between views: its entry, found by a view before
+    }
     Generation g = generationFor(version);
     if (g == null) {
       return new Entry(RouteTranslator.virtualHost(plan, flavour));
@@ -159,6 +165,7 @@ final class VirtualHostCache {
     Key key = new Key(plan, flavour);
     Entry e = g.byPlan().get(key);
     if (e != null) {
+      plan.remember(this, flavour, e);
       return e;
     }
     // most virtual hosts of a new version are those of the one before: take them, bytes and all
@@ -170,9 +177,11 @@ final class VirtualHostCache {
     Entry mine = kept != null ? kept : new Entry(RouteTranslator.virtualHost(plan, flavour));
     Entry raced = g.byPlan().putIfAbsent(key, mine);
     if (raced != null) {
+      plan.remember(this, flavour, raced);
       return raced;
     }
     g.byHost().put(new IdentityKey(mine.host), mine);
+    plan.remember(this, flavour, mine);
     return mine;
   }
 
