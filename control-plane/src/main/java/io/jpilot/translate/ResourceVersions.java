@@ -11,7 +11,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.List;
 
 /**
  * The version of a serialized resource: 16 hex digits, a function of the resource's type and bytes
@@ -24,7 +23,7 @@ import java.util.List;
  * virtual host record, field 2, a part of its own; every run of other records one part), each part
  * is digested (murmur3_128, 128 bits), and the version is murmur3_128 over the parts' digests and
  * sizes, in order. The cut is a function of the bytes (protobuf records parse one way only), so a
- * version computed from parts whose digests are remembered ({@link #ofParts}) is the one computed
+ * version computed from parts whose digests are remembered ({@link Parts}) is the one computed
  * from the bytes ({@link #of}); and since the parts, concatenated, are the bytes, different bytes
  * differ in some part or in the number of parts.
  */
@@ -50,23 +49,48 @@ public final class ResourceVersions {
     return new PartDigest(b.getLong(), b.getLong(), bytes.size());
   }
 
-  /**
-   * The version of a route configuration from the digests of its parts, in order, cut as described
-   * above (the caller cuts them so).
-   */
-  static String ofParts(List<PartDigest> parts) {
-    Hasher hasher = Hashing.murmur3_128().newHasher();
-    for (PartDigest p : parts) {
-      hasher.putLong(p.high()).putLong(p.low()).putInt(p.size());
+  /** The digests of a route configuration's parts, in order, gathered for {@link #version}. */
+  static final class Parts {
+    private static final int PART_BYTES = 20;
+    private byte[] buf;
+    private int size;
+
+    Parts(int expected) {
+      buf = new byte[Math.max(1, expected) * PART_BYTES];
     }
-    return hasher.hash().toString().substring(0, 16);
+
+    void add(PartDigest p) {
+      if (size + PART_BYTES > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+      }
+      putLong(p.high());
+      putLong(p.low());
+      putInt(p.size());
+    }
+
+    /** murmur3_128 over the parts' digests and sizes, its first 64 bits in hex. */
+    String version() {
+      return Hashing.murmur3_128().hashBytes(buf, 0, size).toString().substring(0, 16);
+    }
+
+    private void putLong(long v) {
+      putInt((int) (v >>> 32));
+      putInt((int) v);
+    }
+
+    private void putInt(int v) {
+      buf[size++] = (byte) (v >>> 24);
+      buf[size++] = (byte) (v >>> 16);
+      buf[size++] = (byte) (v >>> 8);
+      buf[size++] = (byte) v;
+    }
   }
 
   /** One part's digest and size. */
   record PartDigest(long high, long low, int size) {}
 
   private static String routeConfiguration(ByteString serialized) {
-    List<PartDigest> parts = new java.util.ArrayList<>();
+    Parts parts = new Parts(16);
     CodedInputStream in = serialized.newCodedInput();
     int runStart = -1; // start of the current run of records other than virtual hosts
     try {
@@ -96,7 +120,7 @@ public final class ResourceVersions {
     if (runStart >= 0) {
       parts.add(part(serialized.substring(runStart)));
     }
-    return ofParts(parts);
+    return parts.version();
   }
 
   private static void put(Hasher hasher, ByteString bytes) {

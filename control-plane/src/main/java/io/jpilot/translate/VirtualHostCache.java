@@ -222,7 +222,7 @@ final class VirtualHostCache {
       known = entries(p, rc);
     }
     List<ByteString> parts = new ArrayList<>(n + 2);
-    List<ResourceVersions.PartDigest> digests = new ArrayList<>(n + 2);
+    ResourceVersions.Parts digests = new ResourceVersions.Parts(n + 2);
     if (!rc.getName().isEmpty()) {
       add(parts, digests, RouteConfiguration.newBuilder().setName(rc.getName()).build().toByteString());
     }
@@ -247,11 +247,11 @@ final class VirtualHostCache {
     if (!rest.isEmpty()) {
       add(parts, digests, rest);
     }
-    return new Translator.Encoded(ByteString.copyFrom(parts), ResourceVersions.ofParts(digests));
+    return new Translator.Encoded(ByteString.copyFrom(parts), digests.version());
   }
 
   private static void add(
-      List<ByteString> parts, List<ResourceVersions.PartDigest> digests, ByteString part) {
+      List<ByteString> parts, ResourceVersions.Parts digests, ByteString part) {
     parts.add(part);
     digests.add(ResourceVersions.part(part));
   }
