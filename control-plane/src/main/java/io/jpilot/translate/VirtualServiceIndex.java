@@ -85,14 +85,87 @@ final class VirtualServiceIndex {
 
   /** The index of the VirtualServices visible in the namespace, shared through the full snapshot. */
   private static VirtualServiceIndex shared(MeshSnapshot snapshot, String proxyNamespace) {
+    List<VirtualService> all = snapshot.virtualServices();
+    MeshSnapshot full = snapshot.unscoped();
+    Candidates c = full.derived(new CandidatesKey(all), f -> Candidates.of(all));
+    if (c.exportedEverywhere) {
+      // every namespace sees the same ones: one index for all, without a pass per namespace
+      VirtualServiceIndex idx = c.index;
+      if (idx == null) {
+        idx = indexOf(full, c.candidates);
+        c.index = idx;
+      }
+      return idx;
+    }
     List<VirtualService> visible = new ArrayList<>();
-    for (VirtualService vs : snapshot.virtualServices()) {
-      if (!vs.hosts().isEmpty() && boundToMesh(vs) && visible(vs, proxyNamespace)) {
+    for (VirtualService vs : c.candidates) {
+      if (visible(vs, proxyNamespace)) {
         visible.add(vs);
       }
     }
+    return indexOf(full, visible);
+  }
+
+  /** The index of {@code visible}, one per distinct list in the full snapshot. */
+  private static VirtualServiceIndex indexOf(MeshSnapshot full, List<VirtualService> visible) {
     // the index reads the snapshot only for its domain suffix, which views share
-    return snapshot.unscoped().derived(new Visible(visible), full -> build(full, visible));
+    return full.derived(new Visible(visible), f -> build(f, visible));
+  }
+
+  /**
+   * A list of VirtualServices (a snapshot's or a view's, by identity: views of one full snapshot
+   * without a Sidecar of their own share one) as the key of its {@link Candidates}.
+   */
+  private static final class CandidatesKey {
+    final List<VirtualService> virtualServices;
+
+    CandidatesKey(List<VirtualService> virtualServices) {
+      this.virtualServices = virtualServices;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CandidatesKey k && k.virtualServices == virtualServices;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(virtualServices);
+    }
+  }
+
+  /**
+   * The VirtualServices of a list that some namespace may see (with hosts, bound to the mesh), in
+   * order, and whether every one of them is exported to every namespace.
+   */
+  private static final class Candidates {
+    final List<VirtualService> candidates;
+    final boolean exportedEverywhere;
+
+    /** The index when exported everywhere, made on first ask (racing callers make equal ones). */
+    volatile VirtualServiceIndex index;
+
+    private Candidates(List<VirtualService> candidates, boolean exportedEverywhere) {
+      this.candidates = candidates;
+      this.exportedEverywhere = exportedEverywhere;
+    }
+
+    static Candidates of(List<VirtualService> all) {
+      List<VirtualService> out = new ArrayList<>(all.size());
+      boolean everywhere = true;
+      for (VirtualService vs : all) {
+        if (!vs.hosts().isEmpty() && boundToMesh(vs)) {
+          out.add(vs);
+          everywhere &= exportedEverywhere(vs);
+        }
+      }
+      return new Candidates(Collections.unmodifiableList(out), everywhere);
+    }
+  }
+
+  /** True when {@link #visible} holds for every namespace. */
+  private static boolean exportedEverywhere(VirtualService vs) {
+    return vs.exportTo().isEmpty() || vs.exportTo().contains("*");
   }
 
   private static VirtualServiceIndex build(MeshSnapshot snapshot, List<VirtualService> visible) {
