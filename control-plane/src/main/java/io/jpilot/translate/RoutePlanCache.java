@@ -86,6 +86,31 @@ final class RoutePlanCache {
       this.anyAlternative = any;
     }
 
+    /** The domains kept besides the services of the last {@link #keptBesides} caller. */
+    private volatile KeptBesides kept;
+
+    private record KeptBesides(Object services, List<String> domains) {}
+
+    /**
+     * The domains {@link #rememberKept} was last given for {@code services} (an immutable set of a
+     * port's services, by identity), or null: views without a Sidecar of their own share those.
+     */
+    List<String> keptBesides(Object services) {
+      KeptBesides k = kept;
+      return k != null && k.services() == services ? k.domains() : null;
+    }
+
+    /**
+     * Remembers the domains kept when the known services are {@code services}; returns them (the
+     * list itself when it is {@link #domains}, so the plan stays shared).
+     */
+    List<String> rememberKept(Object services, List<String> domains) {
+      KeptBesides k =
+          new KeptBesides(services, domains == this.domains ? domains : List.copyOf(domains));
+      kept = k;
+      return k.domains();
+    }
+
     /** Whether some domain is one of the alternative names. */
     boolean anyAlternative() {
       return anyAlternative;

@@ -194,7 +194,11 @@ final class RoutePlanner {
       for (int s = 0; s < n; s++) { // name order: the sort after finds it sorted
         ServiceDomains sd = domains[s];
         if (sd != null) {
-          addPlan(out, sd, withoutKnownAlternatives(sd, knownFqdns), routesOf[s]);
+          List<String> kept = sd.keptBesides(ps);
+          if (kept == null) {
+            kept = sd.rememberKept(ps, withoutKnownAlternatives(sd, knownFqdns));
+          }
+          addPlan(out, sd, kept, routesOf[s]);
         }
       }
       return out;
@@ -292,12 +296,43 @@ final class RoutePlanner {
         IstioNames.joinHostPort(svc.hostname(), port), style.forService(svc, port, alt), alt);
   }
 
-  /** The services of this planner's snapshot on {@code port}, built once per snapshot (view). */
+  /**
+   * The services of this planner's snapshot on {@code port}, built once per snapshot (view), and
+   * shared through the full snapshot by every view with the very same service map (views without
+   * a Sidecar of their own share one), as they depend on nothing else.
+   */
   private PortServices portServices(int port) {
-    return snapshot.derived(new PortServicesKey(port), s -> PortServices.of(s, port));
+    return snapshot.derived(
+        new PortServicesKey(port),
+        view ->
+            view.unscoped()
+                .derived(
+                    new SharedPortServicesKey(view.services(), port),
+                    full -> PortServices.of(view, port)));
   }
 
   private record PortServicesKey(int port) {}
+
+  /** A service map, by identity, and a port. */
+  private static final class SharedPortServicesKey {
+    final Map<String, Service> services;
+    final int port;
+
+    SharedPortServicesKey(Map<String, Service> services, int port) {
+      this.services = services;
+      this.port = port;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SharedPortServicesKey k && k.services == services && k.port == port;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(services) * 31 + port;
+    }
+  }
 
   /**
    * The services of one snapshot with an HTTP port {@code port}, by lower-cased hostname, in name
