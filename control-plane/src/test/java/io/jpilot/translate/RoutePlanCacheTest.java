@@ -156,6 +156,81 @@ class RoutePlanCacheTest {
     assertSharedEqualsFresh(() -> YamlMesh.of(MESH), PROXIES);
   }
 
+  /**
+   * A service's short name {@code web.a} is the host of a ServiceEntry: views that know the entry
+   * drop it from the service's domains, a view whose Sidecar hides the entry keeps it.
+   */
+  @Test
+  void domainsKeptBesidesKnownHostsFollowTheServicesEachViewKnows() {
+    String mesh =
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: a}
+        spec:
+          clusterIP: 10.96.2.1
+          ports: [{name: http, port: 8080}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: web-a, namespace: c}
+        spec:
+          hosts: [web.a]
+          location: MESH_EXTERNAL
+          resolution: DNS
+          ports: [{number: 8080, name: http, protocol: HTTP}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: narrow, namespace: b}
+        spec:
+          workloadSelector: {labels: {app: narrow}}
+          egress:
+          - hosts: ["a/*"]
+        ---
+        """;
+    ProxyView narrow = YamlMesh.sidecar("b", Map.of("app", "narrow"), "");
+    ProxyView wide = YamlMesh.sidecar("b", Map.of("app", "wide"), "");
+    assertSharedEqualsFresh(() -> YamlMesh.of(mesh), List.of(narrow, wide, narrow));
+    MeshSnapshot s = YamlMesh.of(mesh);
+    Translator sharing = Translator.sharingVirtualHosts(MeshConfig.DEFAULT);
+    for (ProxyView p : List.of(wide, narrow, wide)) {
+      RouteConfiguration rc =
+          (RouteConfiguration) sharing.generate(s, p, XdsType.ROUTE, Set.of("8080")).get("8080");
+      VirtualHost web =
+          rc.getVirtualHostsList().stream()
+              .filter(vh -> vh.getName().equals("web.a.svc.cluster.local:8080"))
+              .findFirst()
+              .orElseThrow();
+      if (p == narrow) {
+        assertThat(web.getDomainsList()).contains("web.a");
+      } else {
+        assertThat(web.getDomainsList()).doesNotContain("web.a");
+      }
+    }
+  }
+
+  @Test
+  void keptDomainsAreRememberedForTheVeryServicesTheyWereKeptBesides() {
+    RoutePlanCache.ServiceDomains sd =
+        new RoutePlanCache.ServiceDomains(
+            "web.a.svc.cluster.local:8080",
+            List.of("web.a.svc.cluster.local", "web.a", "10.96.2.1"),
+            List.of("web.a"));
+    Object one = new Object();
+    Object other = new Object();
+    assertThat(sd.keptBesides(one)).isNull();
+    assertThat(sd.rememberKept(one, sd.domains())).isSameAs(sd.domains());
+    assertThat(sd.keptBesides(one)).isSameAs(sd.domains());
+    assertThat(sd.keptBesides(other)).isNull();
+    List<String> fewer = new ArrayList<>(List.of("web.a.svc.cluster.local", "10.96.2.1"));
+    List<String> kept = sd.rememberKept(other, fewer);
+    fewer.clear();
+    assertThat(kept).containsExactly("web.a.svc.cluster.local", "10.96.2.1");
+    assertThat(sd.keptBesides(other)).isSameAs(kept);
+    assertThat(sd.keptBesides(one)).isNull();
+  }
+
   static List<String> goldenCases() throws IOException {
     return GoldenTest.cases();
   }
