@@ -52,37 +52,25 @@ public final class ResourceVersions {
   /** The digests of a route configuration's parts, in order, gathered for {@link #version}. */
   static final class Parts {
     private static final int PART_BYTES = 20;
-    private byte[] buf;
-    private int size;
+    private ByteBuffer buf;
 
     Parts(int expected) {
-      buf = new byte[Math.max(1, expected) * PART_BYTES];
+      buf = ByteBuffer.allocate(Math.max(1, expected) * PART_BYTES);
     }
 
     void add(PartDigest p) {
-      if (size + PART_BYTES > buf.length) {
-        buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+      if (buf.remaining() < PART_BYTES) {
+        ByteBuffer more = ByteBuffer.allocate(buf.capacity() * 2);
+        buf.flip();
+        more.put(buf);
+        buf = more;
       }
-      putLong(p.high());
-      putLong(p.low());
-      putInt(p.size());
+      buf.putLong(p.high()).putLong(p.low()).putInt(p.size());
     }
 
-    /** murmur3_128 over the parts' digests and sizes, its first 64 bits in hex. */
+    /** murmur3_128 over the parts' digests and sizes (big-endian), its first 64 bits in hex. */
     String version() {
-      return Hashing.murmur3_128().hashBytes(buf, 0, size).toString().substring(0, 16);
-    }
-
-    private void putLong(long v) {
-      putInt((int) (v >>> 32));
-      putInt((int) v);
-    }
-
-    private void putInt(int v) {
-      buf[size++] = (byte) (v >>> 24);
-      buf[size++] = (byte) (v >>> 16);
-      buf[size++] = (byte) (v >>> 8);
-      buf[size++] = (byte) v;
+      return Hashing.murmur3_128().hashBytes(buf.array(), 0, buf.position()).toString().substring(0, 16);
     }
   }
 

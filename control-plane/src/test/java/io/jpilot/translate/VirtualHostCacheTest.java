@@ -147,7 +147,11 @@ class VirtualHostCacheTest {
     RouteConfiguration nameless = rc.toBuilder().clearName().build();
     RouteConfiguration hostless = rc.toBuilder().clearVirtualHosts().build();
     RouteConfiguration bare = RouteConfiguration.newBuilder().build();
-    for (RouteConfiguration other : List.of(blocked, nameless, hostless, bare)) {
+    RouteConfiguration.Builder many = rc.toBuilder();
+    for (int i = 0; i < 5; i++) {
+      many.addAllVirtualHosts(rc.getVirtualHostsList());
+    }
+    for (RouteConfiguration other : List.of(blocked, nameless, hostless, bare, many.build())) {
       Translator.Encoded e = shared.encodeWithVersion(other);
       assertThat(e.bytes()).isEqualTo(other.toByteString());
       assertThat(e.version()).isEqualTo(ResourceVersions.of(other, other.toByteString()));
