@@ -194,6 +194,7 @@ public final class PushEngine implements AutoCloseable {
     this.meters = requireNonNull(meters, "meters");
     this.cache = new ResourceCache(generator, keyer, CACHE_ENTRIES, meters);
     this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+    this.lastRoundFinished = nanoClock.getAsLong() - IDLE_AFTER_NANOS;
     if (scheduler == null) {
       ownedScheduler =
           Executors.newSingleThreadScheduledExecutor(
@@ -338,10 +339,16 @@ public final class PushEngine implements AutoCloseable {
     }
   }
 
+  /** How long after a round is handed to the streams the engine still counts as busy. */
+  static final long IDLE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  /** Engine time the last round was handed to its streams. */
+  private volatile long lastRoundFinished;
+
   /**
-   * True when no push is being debounced, built, queued or sent (a round whose targets all
-   * answered or were written to is over): a moment for background work that should not compete
-   * with a push for the cores.
+   * True when no push is being debounced, built, queued or handed to streams, and none was in the
+   * last 500 ms (its bytes are then usually still being written): a moment for background work
+   * that should not compete with a push for the cores.
    */
   public boolean idle() {
     synchronized (rounds) {
@@ -349,7 +356,10 @@ public final class PushEngine implements AutoCloseable {
         return false;
       }
     }
-    return queue.pending() == 0 && debouncer.isFree() && debouncer.debouncedEvents() == 0;
+    return queue.pending() == 0
+        && debouncer.isFree()
+        && debouncer.debouncedEvents() == 0
+        && nanoClock.getAsLong() - lastRoundFinished >= IDLE_AFTER_NANOS;
   }
 
   /** Registered targets (connected proxies). */
@@ -612,6 +622,7 @@ public final class PushEngine implements AutoCloseable {
   }
 
   private void finish(Round r) {
+    lastRoundFinished = nanoClock.getAsLong();
     PushSummary summary =
         new PushSummary(
             r.id,

@@ -108,6 +108,24 @@ class PushEngineTest {
   }
 
   @Test
+  void idleOnlyWithNoPushDebouncingQueuedOrJustHandedOut() throws Exception {
+    start(2);
+    engine.register(new RecordingTarget("a"));
+    assertThat(engine.idle()).isTrue();
+
+    store.put(service("reviews"));
+    engine.request(request(true, Reason.CONFIG));
+    assertThat(engine.idle()).as("debouncing").isFalse();
+    scheduler.advanceMillis(100);
+    nextSummary();
+    assertThat(engine.idle()).as("just handed to the streams").isFalse();
+    scheduler.advanceMillis(499);
+    assertThat(engine.idle()).isFalse();
+    scheduler.advanceMillis(1);
+    assertThat(engine.idle()).isTrue();
+  }
+
+  @Test
   void aFullPushBuildsANewSnapshotAndPushesEveryProxy() throws Exception {
     start(2);
     RecordingTarget a = new RecordingTarget("a");

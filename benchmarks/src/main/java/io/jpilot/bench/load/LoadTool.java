@@ -436,9 +436,9 @@ public final class LoadTool {
           --timeout-s N           per-phase timeout (default 900)
           --no-heap               skip jcmd GC.run heap measurements
           --warmups N             unmeasured changes (vs, endpoint) before the measured ones,
-                                  so the JIT has compiled the push paths (default 1; 20 for
-                                  s2, whose per-push code runs once per push and takes about
-                                  that many pushes to be compiled)
+                                  so the JIT has compiled the push paths (default 1; 40 for
+                                  s2: on two cores the compiler still works through the push
+                                  paths for 20-30 pushes)
           --keep                  keep the generated config directory
         """;
 
@@ -517,7 +517,7 @@ public final class LoadTool {
       if (warmups >= 0) {
         return warmups;
       }
-      return scenario.equals("s2") ? 20 : 1;
+      return scenario.equals("s2") ? 40 : 1;
     }
 
     Duration debounce() {
