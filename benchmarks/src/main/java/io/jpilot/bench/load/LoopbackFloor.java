@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Connections are opened before the clock starts (as ADS streams are). The clock runs from the
  * first write until every socket's sink side has seen EOF and answered with one byte; the fastest
- * of three runs counts. The writer is one thread with a selector; the sink is one thread with a
+ * of {@value #RUNS} runs counts. The writer is one thread with a selector; the sink is one thread with a
  * selector, in a child JVM when many sockets are needed (each socket costs a file descriptor at
  * both ends).
  */
@@ -34,7 +34,7 @@ final class LoopbackFloor {
   private LoopbackFloor() {}
 
   /** Runs of {@link #measure}; the fastest counts (the first ones warm up the code). */
-  static final int RUNS = 3;
+  static final int RUNS = 10;
 
   /**
    * Nanoseconds to deliver {@code bytes[i]} to socket i (counts of 0 need no socket): the fastest
