@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Connections are opened before the clock starts (as ADS streams are). The clock runs from the
  * first write until every socket's sink side has seen EOF and answered with one byte; the fastest
- * of {@value #RUNS} runs counts. The writer is one thread with a selector; the sink is one thread with a
- * selector, in a child JVM when many sockets are needed (each socket costs a file descriptor at
- * both ends).
+ * of {@value #RUNS} runs counts. The writer is one thread with a selector; the sink is one thread
+ * with a selector, in a child JVM when many sockets are needed (each socket costs a file
+ * descriptor at both ends).
  */
 final class LoopbackFloor {
   private static final int CHUNK = 64 * 1024;
