@@ -19,11 +19,9 @@ import io.jpilot.model.config.TlsRoute;
 import io.jpilot.model.config.VirtualService;
 import io.jpilot.model.registry.Service;
 import io.jpilot.model.registry.ServicePort;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -212,14 +210,14 @@ public final class SidecarScope {
         }
       }
     }
-    SortedMap<String, Service> services = treeMap(union);
+    SortedMap<String, Service> services = SortedMaps.of(union);
     LinkedHashMap<String, DestinationRule> rules = new LinkedHashMap<>();
     for (Service s : services.values()) {
       snapshot
           .destinationRule(s.hostname(), ns, labels, mesh.rootNamespace())
           .ifPresent(dr -> rules.put(s.hostname(), dr));
     }
-    SortedMap<String, DestinationRule> drs = treeMap(rules);
+    SortedMap<String, DestinationRule> drs = SortedMaps.of(rules);
     List<EgressListener> listeners = new ArrayList<>();
     List<SortedMap<String, Service>> listedByListener = new ArrayList<>();
     for (ListenerImports li : imports) {
@@ -227,7 +225,7 @@ public final class SidecarScope {
       for (Service s : li.services) {
         byHost.put(s.hostname(), s);
       }
-      SortedMap<String, Service> listed = treeMap(byHost);
+      SortedMap<String, Service> listed = SortedMaps.of(byHost);
       if (sameEntries(listed, services)) {
         listed = services; // the view then resolves its own services alone
       }
@@ -983,70 +981,6 @@ public final class SidecarScope {
     }
   }
 
-  /**
-   * {@code byHost} as a sorted map; copied in linear time (TreeMap's copy of a sorted map) when
-   * its keys are already ascending, as they mostly are, else inserted one by one.
-   */
-  private static <V> SortedMap<String, V> treeMap(LinkedHashMap<String, V> byHost) {
-    String last = null;
-    for (String key : byHost.keySet()) {
-      if (last != null && last.compareTo(key) >= 0) {
-        return new TreeMap<>(byHost);
-      }
-      last = key;
-    }
-    return new TreeMap<>(new Ascending<>(byHost));
-  }
-
-  /** Just enough of a sorted map for TreeMap's copy constructor: size, entries, comparator. */
-  private static final class Ascending<V> extends AbstractMap<String, V>
-      implements SortedMap<String, V> {
-    private final Map<String, V> entries;
-
-    Ascending(Map<String, V> entries) {
-      this.entries = entries;
-    }
-
-    @Override
-    public Set<Map.Entry<String, V>> entrySet() {
-      return Collections.unmodifiableMap(entries).entrySet();
-    }
-
-    @Override
-    public int size() {
-      return entries.size();
-    }
-
-    @Override
-    public Comparator<? super String> comparator() {
-      return null;
-    }
-
-    @Override
-    public SortedMap<String, V> subMap(String fromKey, String toKey) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public SortedMap<String, V> headMap(String toKey) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public SortedMap<String, V> tailMap(String fromKey) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String firstKey() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String lastKey() {
-      throw new UnsupportedOperationException();
-    }
-  }
 
   /** Two maps sorted by natural key order with equal entries, compared in lockstep. */
   private static <V> boolean sameEntries(SortedMap<String, V> a, SortedMap<String, V> b) {

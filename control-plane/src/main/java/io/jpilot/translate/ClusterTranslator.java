@@ -20,6 +20,7 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseD
 import io.envoyproxy.envoy.type.v3.Percent;
 import io.jpilot.model.MeshSnapshot;
 import io.jpilot.model.ProxyView;
+import io.jpilot.model.SortedMaps;
 import io.jpilot.model.config.ClientTlsSettings;
 import io.jpilot.model.config.ConnectionPoolSettings;
 import io.jpilot.model.config.ConsistentHash;
@@ -162,7 +163,7 @@ final class ClusterTranslator {
       outbound(c, snapshot, proxy, shared)
           .ifPresent(cluster -> sorted.add(Map.entry(c.name(), cluster)));
     }
-    SortedMap<String, Message> out = SortedEntries.toTreeMap(sorted);
+    SortedMap<String, Message> out = SortedMaps.ofAscending(sorted);
     out.put(IstioNames.BLACK_HOLE_CLUSTER, BLACK_HOLE);
     out.put(IstioNames.PASSTHROUGH_CLUSTER, PASSTHROUGH);
     return out;

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.jpilot.model.MeshSnapshot;
+import io.jpilot.model.SortedMaps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,16 +61,16 @@ class TranslationSharingTest {
   }
 
   @Test
-  void sortedEntriesBuildTheTreeMapPutWouldBuild() {
+  void sortedMapsBuildTheTreeMapPutWouldBuild() {
     List<Map.Entry<String, Integer>> entries =
         List.of(Map.entry("a", 1), Map.entry("b", 2), Map.entry("b", 3), Map.entry("c", 4));
     TreeMap<String, Integer> expected = new TreeMap<>();
     entries.forEach(e -> expected.put(e.getKey(), e.getValue()));
-    TreeMap<String, Integer> built = SortedEntries.toTreeMap(entries);
+    TreeMap<String, Integer> built = SortedMaps.ofAscending(entries);
     assertThat(built).isEqualTo(expected).containsEntry("b", 3);
     built.put("0", 0);
     assertThat(built.firstKey()).isEqualTo("0");
-    assertThatThrownBy(() -> SortedEntries.toTreeMap(List.of(Map.entry("b", 1), Map.entry("a", 2))))
+    assertThatThrownBy(() -> SortedMaps.ofAscending(List.of(Map.entry("b", 1), Map.entry("a", 2))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("expected: ascending keys");
   }

@@ -1,8 +1,9 @@
-package io.jpilot.translate;
+package io.jpilot.model;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -12,18 +13,19 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Builds a {@link TreeMap} from entries already in key order in linear time (TreeMap copies a
- * sorted map without comparing keys), instead of one comparison-heavy insertion per entry.
+ * Builds {@link TreeMap}s from entries that are usually in key order already, in linear time: a
+ * TreeMap copies a sorted map without comparing keys, where inserting entry by entry compares each
+ * key about log n times.
  */
-final class SortedEntries {
-  private SortedEntries() {}
+public final class SortedMaps {
+  private SortedMaps() {}
 
   /**
    * @param entries ascending by key (natural order); of equal keys the last one wins, as with
    *     {@link TreeMap#put}
    * @throws IllegalArgumentException when they are out of order
    */
-  static <V> TreeMap<String, V> toTreeMap(List<Map.Entry<String, V>> entries) {
+  public static <V> TreeMap<String, V> ofAscending(List<Map.Entry<String, V>> entries) {
     List<Map.Entry<String, V>> distinct = new ArrayList<>(entries.size());
     for (Map.Entry<String, V> e : entries) {
       int last = distinct.size() - 1;
@@ -42,12 +44,30 @@ final class SortedEntries {
     return new TreeMap<>(new View<>(distinct));
   }
 
-  /** Just enough of a sorted map for TreeMap's copy constructor: size, entries, comparator. */
+  /**
+   * {@code map} as a TreeMap: copied in linear time when its iteration order is ascending (as a
+   * map filled in key order iterates), else inserted entry by entry.
+   */
+  public static <V> TreeMap<String, V> of(Map<String, V> map) {
+    String last = null;
+    for (String key : map.keySet()) {
+      if (last != null && last.compareTo(key) >= 0) {
+        return new TreeMap<>(map);
+      }
+      last = key;
+    }
+    return new TreeMap<>(new View<>(map.entrySet()));
+  }
+
+  /**
+   * Just enough of a sorted map for TreeMap's copy constructor (size, entries in ascending order,
+   * natural order); nothing else is ever called.
+   */
   private static final class View<V> extends AbstractMap<String, V>
       implements SortedMap<String, V> {
-    private final List<Map.Entry<String, V>> entries;
+    private final Collection<Map.Entry<String, V>> entries;
 
-    View(List<Map.Entry<String, V>> entries) {
+    View(Collection<Map.Entry<String, V>> entries) {
       this.entries = entries;
     }
 
@@ -64,6 +84,11 @@ final class SortedEntries {
           return entries.size();
         }
       };
+    }
+
+    @Override
+    public int size() {
+      return entries.size();
     }
 
     @Override
@@ -88,12 +113,12 @@ final class SortedEntries {
 
     @Override
     public String firstKey() {
-      return entries.get(0).getKey();
+      throw new UnsupportedOperationException();
     }
 
     @Override
     public String lastKey() {
-      return entries.get(entries.size() - 1).getKey();
+      throw new UnsupportedOperationException();
     }
   }
 }
