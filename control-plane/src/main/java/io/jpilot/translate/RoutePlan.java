@@ -189,7 +189,8 @@ record RoutePlan(
     return x == y || x.equals(y);
   }
 
-  private static boolean sameElements(List<?> a, List<?> b) {
+  /** Equal lists, checking each pair of elements for identity before equality. */
+  static boolean sameElements(List<?> a, List<?> b) {
     if (a == b) {
       return true;
     }

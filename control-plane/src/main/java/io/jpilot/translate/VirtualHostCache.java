@@ -71,26 +71,8 @@ final class VirtualHostCache {
       VirtualHostPlan b = plan;
       return a == b
           || (a.name().equals(b.name())
-              && sameElements(a.domains(), b.domains())
-              && sameElements(a.routes(), b.routes()));
-    }
-
-    private static boolean sameElements(List<?> a, List<?> b) {
-      if (a == b) {
-        return true;
-      }
-      int n = a.size();
-      if (b.size() != n) {
-        return false;
-      }
-      for (int i = 0; i < n; i++) {
-        Object x = a.get(i);
-        Object y = b.get(i);
-        if (x != y && !x.equals(y)) {
-          return false;
-        }
-      }
-      return true;
+              && RoutePlan.sameElements(a.domains(), b.domains())
+              && RoutePlan.sameElements(a.routes(), b.routes()));
     }
 
     @Override
