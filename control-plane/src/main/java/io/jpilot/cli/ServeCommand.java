@@ -84,7 +84,9 @@ final class ServeCommand {
       options = options.withXdsTls(tls.get());
     }
     options =
-        options.withRootNamespace(args.get("root-namespace", MeshConfig.DEFAULT_ROOT_NAMESPACE));
+        options
+            .withRootNamespace(args.get("root-namespace", MeshConfig.DEFAULT_ROOT_NAMESPACE))
+            .withSendBudget(env.sendBudgetBytes());
     if (options.pushThrottle() < 1) {
       throw new UsageException("--push-throttle " + options.pushThrottle() + " (expected: >= 1)");
     }

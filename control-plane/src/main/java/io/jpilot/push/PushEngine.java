@@ -13,6 +13,7 @@ import io.jpilot.model.ProxyView;
 import io.jpilot.translate.XdsType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -82,6 +83,7 @@ public final class PushEngine implements AutoCloseable {
   private final LongSupplier nanoClock;
   private final ScheduledExecutorService ownedScheduler;
   private final Debouncer debouncer;
+  private final SendBudget sendBudget;
   private final PushQueue<PushTarget> queue = new PushQueue<>();
   private final Set<PushTarget> targets = ConcurrentHashMap.newKeySet();
   private final List<Round> rounds = new ArrayList<>();
@@ -195,6 +197,8 @@ public final class PushEngine implements AutoCloseable {
     this.cache = new ResourceCache(generator, keyer, CACHE_ENTRIES, meters);
     this.nanoClock = requireNonNull(nanoClock, "nanoClock");
     this.lastRoundFinished = nanoClock.getAsLong() - IDLE_AFTER_NANOS;
+    this.sendBudget =
+        new SendBudget(settings.sendBudgetBytes(), SendBudget.DEFAULT_STALE_NANOS, nanoClock);
     if (scheduler == null) {
       ownedScheduler =
           Executors.newSingleThreadScheduledExecutor(
@@ -235,6 +239,14 @@ public final class PushEngine implements AutoCloseable {
             .register(meters);
     Gauge.builder("pilot_xds", targets, Set::size)
         .description("Number of endpoints connected to this pilot using XDS")
+        .register(meters);
+    Gauge.builder("jpilot_push_send_budget_bytes", sendBudget, SendBudget::inFlight)
+        .description("Response bytes handed to streams and not yet written to their sockets")
+        .register(meters);
+    FunctionCounter.builder("jpilot_push_send_budget_stale", sendBudget, SendBudget::expired)
+        .description(
+            "Times a stream's unwritten bytes stopped counting against the send budget because"
+                + " it did not drain within the stale time")
         .register(meters);
   }
 
@@ -299,6 +311,11 @@ public final class PushEngine implements AutoCloseable {
 
   public PushSettings settings() {
     return settings;
+  }
+
+  /** What streams charge their sends to; the workers wait for room in it before each proxy. */
+  public SendBudget sendBudget() {
+    return sendBudget;
   }
 
   public MeterRegistry meters() {
@@ -549,6 +566,7 @@ public final class PushEngine implements AutoCloseable {
     while (true) {
       PushQueue.Item<PushTarget> item;
       try {
+        sendBudget.awaitRoom();
         item = queue.dequeue();
       } catch (InterruptedException e) {
         return;

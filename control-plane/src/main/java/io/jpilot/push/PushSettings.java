@@ -15,11 +15,16 @@ import java.util.Map;
  *     (default 10s)
  * @param pushThrottle PILOT_PUSH_THROTTLE: how many proxies are generated for and sent to at once
  *     (default {@code min(15 + 5 × cores, 100)})
+ * @param sendBudgetBytes JPILOT_PUSH_SEND_BUDGET (jpilot's own): the response bytes, over all
+ *     streams, that may wait to be written before workers pause (default 16 MiB; 0: never pause).
+ *     See {@link SendBudget}
  */
-public record PushSettings(Duration debounceAfter, Duration debounceMax, int pushThrottle) {
+public record PushSettings(
+    Duration debounceAfter, Duration debounceMax, int pushThrottle, long sendBudgetBytes) {
   public static final String DEBOUNCE_AFTER = "PILOT_DEBOUNCE_AFTER";
   public static final String DEBOUNCE_MAX = "PILOT_DEBOUNCE_MAX";
   public static final String PUSH_THROTTLE = "PILOT_PUSH_THROTTLE";
+  public static final String SEND_BUDGET = "JPILOT_PUSH_SEND_BUDGET";
 
   public static final Duration DEFAULT_DEBOUNCE_AFTER = Duration.ofMillis(100);
   public static final Duration DEFAULT_DEBOUNCE_MAX = Duration.ofSeconds(10);
@@ -38,6 +43,15 @@ public record PushSettings(Duration debounceAfter, Duration debounceMax, int pus
     if (pushThrottle < 1) {
       throw new IllegalArgumentException("pushThrottle: " + pushThrottle + " (expected: >= 1)");
     }
+    if (sendBudgetBytes < 0) {
+      throw new IllegalArgumentException(
+          "sendBudgetBytes: " + sendBudgetBytes + " (expected: >= 0)");
+    }
+  }
+
+  /** istiod's three knobs, with the default send budget. */
+  public PushSettings(Duration debounceAfter, Duration debounceMax, int pushThrottle) {
+    this(debounceAfter, debounceMax, pushThrottle, SendBudget.DEFAULT_LIMIT_BYTES);
   }
 
   /** istiod's default throttle for this machine: {@code min(15 + 5 × cores, 100)}. */
@@ -55,8 +69,8 @@ public record PushSettings(Duration debounceAfter, Duration debounceMax, int pus
   }
 
   /**
-   * Reads PILOT_DEBOUNCE_AFTER, PILOT_DEBOUNCE_MAX (Go durations) and PILOT_PUSH_THROTTLE (an
-   * integer); an unset or blank variable keeps the default.
+   * Reads PILOT_DEBOUNCE_AFTER, PILOT_DEBOUNCE_MAX (Go durations), PILOT_PUSH_THROTTLE (an
+   * integer) and JPILOT_PUSH_SEND_BUDGET (bytes); an unset or blank variable keeps the default.
    *
    * @throws IllegalArgumentException naming the variable and its bad value
    */
@@ -78,7 +92,21 @@ public record PushSettings(Duration debounceAfter, Duration debounceMax, int pus
             PUSH_THROTTLE + ": " + throttle + " (expected: an integer >= 1)");
       }
     }
-    return new PushSettings(after, max, throttle);
+    long budget = SendBudget.DEFAULT_LIMIT_BYTES;
+    String rawBudget = env.get(SEND_BUDGET);
+    if (rawBudget != null && !rawBudget.isBlank()) {
+      try {
+        budget = Long.parseLong(rawBudget.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            SEND_BUDGET + ": '" + rawBudget + "' (expected: a number of bytes >= 0)", e);
+      }
+      if (budget < 0) {
+        throw new IllegalArgumentException(
+            SEND_BUDGET + ": " + budget + " (expected: a number of bytes >= 0)");
+      }
+    }
+    return new PushSettings(after, max, throttle, budget);
   }
 
   private static Duration duration(Map<String, String> env, String name, Duration fallback) {

@@ -18,6 +18,7 @@ import io.jpilot.push.PushEngine;
 import io.jpilot.push.ResourceGenerator;
 import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushSettings;
+import io.jpilot.push.SendBudget;
 import io.jpilot.source.FileSource;
 import io.jpilot.source.LoadReport;
 import io.jpilot.translate.ProxyDependencies;
@@ -63,6 +64,7 @@ public final class JPilotServer implements AutoCloseable {
    *     {@code configDir}
    * @param xdsTls when present, ADS is also served over TLS (istiod's 15012)
    * @param rootNamespace the mesh root namespace (mesh-wide default Sidecar, exported rules)
+   * @param sendBudgetBytes JPILOT_PUSH_SEND_BUDGET (see {@link PushSettings})
    */
   public record Options(
       Path configDir,
@@ -75,7 +77,8 @@ public final class JPilotServer implements AutoCloseable {
       String domainSuffix,
       Optional<KubernetesOptions> kubernetes,
       Optional<XdsTls> xdsTls,
-      String rootNamespace) {
+      String rootNamespace,
+      long sendBudgetBytes) {
 
     public Options {
       requireNonNull(xdsTls, "xdsTls");
@@ -115,7 +118,8 @@ public final class JPilotServer implements AutoCloseable {
           domainSuffix,
           kubernetes,
           Optional.empty(),
-          MeshConfig.DEFAULT_ROOT_NAMESPACE);
+          MeshConfig.DEFAULT_ROOT_NAMESPACE,
+          SendBudget.DEFAULT_LIMIT_BYTES);
     }
 
     /** The same options with another mesh root namespace. */
@@ -131,7 +135,25 @@ public final class JPilotServer implements AutoCloseable {
           domainSuffix,
           kubernetes,
           xdsTls,
-          namespace);
+          namespace,
+          sendBudgetBytes);
+    }
+
+    /** The same options with another send budget (0: workers never pause). */
+    public Options withSendBudget(long bytes) {
+      return new Options(
+          configDir,
+          bind,
+          xdsPort,
+          monitoringPort,
+          debounceAfter,
+          debounceMax,
+          pushThrottle,
+          domainSuffix,
+          kubernetes,
+          xdsTls,
+          rootNamespace,
+          bytes);
     }
 
     /** The same options, also serving ADS over TLS. */
@@ -147,7 +169,8 @@ public final class JPilotServer implements AutoCloseable {
           domainSuffix,
           kubernetes,
           Optional.of(tls),
-          rootNamespace);
+          rootNamespace,
+          sendBudgetBytes);
     }
 
     /** Serves the config files of {@code configDir}. */
@@ -202,7 +225,7 @@ public final class JPilotServer implements AutoCloseable {
     }
 
     PushSettings pushSettings() {
-      return new PushSettings(debounceAfter, debounceMax, pushThrottle);
+      return new PushSettings(debounceAfter, debounceMax, pushThrottle, sendBudgetBytes);
     }
   }
 

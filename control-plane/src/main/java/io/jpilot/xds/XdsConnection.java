@@ -13,6 +13,7 @@ import io.jpilot.push.GeneratedResources;
 import io.jpilot.push.PushEngine;
 import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushTarget;
+import io.jpilot.push.SendBudget;
 import io.jpilot.translate.TranslationInputs;
 import io.jpilot.translate.XdsType;
 import java.time.Clock;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * blocks: gRPC buffers what the transport cannot take yet. When the stream reports it is not ready
  * (the client is not reading), a push is not generated at all; it is merged into one deferred
  * request, and the stream asks the engine to queue it again once gRPC calls the on-ready handler. A
- * slow client therefore costs one pending request, and never holds a worker.
+ * slow client therefore costs one pending request, and never holds a worker. What a stream is sent
+ * counts against the engine's {@link SendBudget} until gRPC reports the stream ready again, which
+ * paces the workers by how fast the sockets drain.
  *
  * @param <Q> the request message
  * @param <R> the response message
@@ -78,6 +81,9 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
   private long nonces;
   private PushRequest deferred;
 
+  /** This stream's share of the engine's send budget: what it was sent and has not drained. */
+  private final SendBudget.Account sendAccount;
+
   /** Engine time the earliest push held for a client's answer began; {@link #NOT_HELD} if none. */
   private long heldSince = NOT_HELD;
 
@@ -114,6 +120,7 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
     this.clock = requireNonNull(clock, "clock");
     this.connectedAt = clock.instant();
     this.connectionId = "unknown-" + number;
+    this.sendAccount = engine.sendBudget().open();
     out.setOnCancelHandler(this::onClosed);
     out.setOnReadyHandler(this::onReady);
   }
@@ -347,6 +354,13 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
       return false;
     }
     metrics.sent(type, engine.nanoTime() - startNanos, bytes);
+    // Owed until gRPC reports the stream ready again (on-ready handler); at once if it still is,
+    // since then at most gRPC's small on-ready threshold waits to be written.
+    SendBudget budget = engine.sendBudget();
+    budget.charge(sendAccount, bytes);
+    if (out.isReady()) {
+      budget.settle(sendAccount);
+    }
     return true;
   }
 
@@ -414,6 +428,7 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
   private void onReady() {
     PushRequest request;
     synchronized (lock) {
+      engine.sendBudget().settle(sendAccount);
       if (closed || deferred == null || !out.isReady()) {
         return;
       }
@@ -486,6 +501,7 @@ abstract class XdsConnection<Q, R, S extends XdsConnection.SyncState> implements
       closed = true;
       deferred = null;
       wasInitialized = proxy != null;
+      engine.sendBudget().settle(sendAccount);
     }
     engine.unregister(this);
     if (server.removed(this) && wasInitialized) {

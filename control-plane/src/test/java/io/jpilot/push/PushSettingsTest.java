@@ -35,8 +35,14 @@ class PushSettingsTest {
                 "PILOT_DEBOUNCE_AFTER", "1.5s",
                 "PILOT_DEBOUNCE_MAX", "1m30s",
                 "PILOT_PUSH_THROTTLE", " 7 ",
+                "JPILOT_PUSH_SEND_BUDGET", "1048576",
                 "UNRELATED", "x"));
-    assertThat(s).isEqualTo(new PushSettings(Duration.ofMillis(1500), Duration.ofSeconds(90), 7));
+    assertThat(s)
+        .isEqualTo(new PushSettings(Duration.ofMillis(1500), Duration.ofSeconds(90), 7, 1 << 20));
+    assertThat(PushSettings.fromEnvironment(Map.of()).sendBudgetBytes())
+        .isEqualTo(SendBudget.DEFAULT_LIMIT_BYTES);
+    assertThat(PushSettings.fromEnvironment(Map.of("JPILOT_PUSH_SEND_BUDGET", "0")).sendBudgetBytes())
+        .isZero();
   }
 
   @Test
@@ -64,6 +70,11 @@ class PushSettingsTest {
         .hasMessage("PILOT_PUSH_THROTTLE: 'ten' (expected: an integer >= 1)");
     assertThatThrownBy(() -> PushSettings.fromEnvironment(Map.of("PILOT_PUSH_THROTTLE", "0")))
         .hasMessage("PILOT_PUSH_THROTTLE: 0 (expected: an integer >= 1)");
+    assertThatThrownBy(
+            () -> PushSettings.fromEnvironment(Map.of("JPILOT_PUSH_SEND_BUDGET", "16MiB")))
+        .hasMessage("JPILOT_PUSH_SEND_BUDGET: '16MiB' (expected: a number of bytes >= 0)");
+    assertThatThrownBy(() -> PushSettings.fromEnvironment(Map.of("JPILOT_PUSH_SEND_BUDGET", "-1")))
+        .hasMessage("JPILOT_PUSH_SEND_BUDGET: -1 (expected: a number of bytes >= 0)");
   }
 
   @Test
@@ -72,5 +83,7 @@ class PushSettingsTest {
         .hasMessage("debounceAfter: -1ms (expected: >= 0)");
     assertThatThrownBy(() -> new PushSettings(Duration.ZERO, Duration.ZERO, 0))
         .hasMessage("pushThrottle: 0 (expected: >= 1)");
+    assertThatThrownBy(() -> new PushSettings(Duration.ZERO, Duration.ZERO, 1, -1))
+        .hasMessage("sendBudgetBytes: -1 (expected: >= 0)");
   }
 }

@@ -22,6 +22,7 @@ import io.jpilot.push.PushEngine;
 import io.jpilot.push.PushRequest;
 import io.jpilot.push.PushRequest.Reason;
 import io.jpilot.push.PushSettings;
+import io.jpilot.push.SendBudget;
 import io.jpilot.push.PushSummary;
 import io.jpilot.testing.AdsTestClient;
 import io.jpilot.translate.XdsType;
@@ -60,11 +61,15 @@ class XdsServerTest {
   }
 
   private void startWith(int throttle) throws Exception {
+    startWith(throttle, SendBudget.DEFAULT_LIMIT_BYTES);
+  }
+
+  private void startWith(int throttle, long sendBudget) throws Exception {
     engine =
         new PushEngine(
             store,
             "cluster.local",
-            new PushSettings(Duration.ZERO, Duration.ofSeconds(10), throttle),
+            new PushSettings(Duration.ZERO, Duration.ofSeconds(10), throttle, sendBudget),
             generator,
             meters);
     engine.addListener(summaries::add);
@@ -616,6 +621,50 @@ class XdsServerTest {
     slow.ack(latest);
     slow.subscribe(XdsType.LISTENER);
     slow.next(XdsType.LISTENER); // nothing else was queued before it
+  }
+
+  @Test
+  void aClientThatStopsReadingStopsCountingAgainstTheSendBudget() throws Exception {
+    server.close();
+    engine.close();
+    startWith(1, 64 * 1024); // one worker, and a budget the slow client's response fills
+    String slowId = "sidecar~10.1.0.21~stalled-1.default~default.svc.cluster.local";
+    generator.paddedNodeId = slowId;
+    generator.clusterPadding = 256 * 1024;
+    AdsTestClient slow =
+        new AdsTestClient(
+            server.port(),
+            AdsTestClient.defaultNode().toBuilder().setId(slowId).build(),
+            false,
+            64 * 1024);
+    clients.add(slow);
+    AdsTestClient fast = connect();
+    slow.subscribe(XdsType.CLUSTER);
+    awaitStatus(
+        st -> st.nodeId().equals(slowId) && !st.types().get(XdsType.CLUSTER).sentNonce().isEmpty());
+    assertThat(engine.sendBudget().hasRoom()).isFalse(); // 256KiB owed, not drained
+    fast.subscribe(XdsType.CLUSTER);
+    fast.ack(fast.next(XdsType.CLUSTER));
+
+    // The worker waits for room at most the stale time, then the stalled bytes stop counting.
+    store.put(service("b"));
+    push(true, Reason.CONFIG);
+    assertThat(fast.next(XdsType.CLUSTER).getVersionInfo()).isEqualTo("1");
+    assertThat(engine.sendBudget().expired()).isEqualTo(1);
+    store.put(service("c"));
+    push(true, Reason.CONFIG);
+    assertThat(fast.next(XdsType.CLUSTER).getVersionInfo()).isEqualTo("2");
+    assertThat(engine.sendBudget().expired()).as("forgotten once, not per push").isEqualTo(1);
+
+    // Once the slow client reads, it converges, and nothing stays counted.
+    slow.read(100);
+    assertThat(slow.next(XdsType.CLUSTER).getVersionInfo()).isEqualTo("0");
+    slow.ack(slow.next(XdsType.CLUSTER));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (engine.sendBudget().inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(engine.sendBudget().inFlight()).isZero();
   }
 
   @Test
