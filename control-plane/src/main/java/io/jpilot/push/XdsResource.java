@@ -17,6 +17,8 @@ import io.jpilot.translate.ResourceVersions;
 import io.jpilot.translate.Translator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -76,14 +78,27 @@ public record XdsResource(String name, ByteString encoded, String version) {
     return new XdsResource(name, packed(typeUrl, serialized), version);
   }
 
-  /** {@code google.protobuf.Any{type_url = 1, value = 2}} over {@code value}, without copying it. */
+  /**
+   * Largest piece of a packed resource: large enough that a send writes few pieces, small enough
+   * that no piece is a humongous object for G1 (half a region, at least 512 KiB).
+   */
+  static final int PIECE = 64 * 1024;
+
+  /**
+   * {@code google.protobuf.Any{type_url = 1, value = 2}} over {@code value}, copied into flat pieces
+   * of at most {@link #PIECE} bytes. A route configuration's value arrives as a rope over thousands
+   * of virtual hosts shared between views (ADR 7); written as is, every stream it is sent to would
+   * walk those pieces and copy each one through protobuf's small output buffer. Copied once here,
+   * per view and version, a send writes a few large pieces, each copied once into its frame.
+   */
   private static ByteString packed(String typeUrl, ByteString value) {
     int headerSize = CodedOutputStream.computeStringSize(1, typeUrl);
     if (!value.isEmpty()) {
       headerSize += CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(value.size());
     }
-    byte[] header = new byte[headerSize];
-    CodedOutputStream out = CodedOutputStream.newInstance(header);
+    int total = headerSize + value.size();
+    byte[] first = new byte[Math.min(total, PIECE)];
+    CodedOutputStream out = CodedOutputStream.newInstance(first, 0, headerSize);
     try {
       out.writeString(1, typeUrl);
       if (!value.isEmpty()) {
@@ -94,7 +109,21 @@ public record XdsResource(String name, ByteString encoded, String version) {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return UnsafeByteOperations.unsafeWrap(header).concat(value);
+    int copied = first.length - headerSize;
+    value.substring(0, copied).copyTo(first, headerSize);
+    if (copied == value.size()) {
+      return UnsafeByteOperations.unsafeWrap(first);
+    }
+    List<ByteString> pieces = new ArrayList<>(1 + (value.size() - copied) / PIECE + 1);
+    pieces.add(UnsafeByteOperations.unsafeWrap(first));
+    while (copied < value.size()) {
+      int n = Math.min(PIECE, value.size() - copied);
+      byte[] piece = new byte[n];
+      value.substring(copied, copied + n).copyTo(piece, 0);
+      pieces.add(UnsafeByteOperations.unsafeWrap(piece));
+      copied += n;
+    }
+    return ByteString.copyFrom(pieces); // a shallow rope over the pieces, not a copy
   }
 
   /** The resource as an {@code Any} (decoded from {@link #encoded}). */
