@@ -25,6 +25,8 @@ import java.util.Locale;
  * @param cpuSeconds the control plane's CPU time over the phase
  * @param toolCpuSeconds the load tool's own CPU time over the phase (its simulated proxies share
  *     the machine with the control plane)
+ * @param compilerCpuSeconds of {@code cpuSeconds}, what the control plane's JIT compiler threads
+ *     used: near zero once the push paths are compiled
  * @param emptyWatched responses carrying the watched cluster with zero endpoints (rollout only)
  * @param minWatched fewest endpoints of the watched cluster any proxy received (-1: none seen)
  * @param debounce the debounce jpilot ran with (part of every convergence time)
@@ -42,6 +44,7 @@ record ChangeReport(
     long pushNanos,
     double cpuSeconds,
     double toolCpuSeconds,
+    double compilerCpuSeconds,
     long heapBytes,
     int emptyWatched,
     int minWatched,
@@ -89,7 +92,7 @@ record ChangeReport(
         "RESULT scenario=%s proxies=%d services=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f"
             + " heap_mb=%.1f floor_ratio=%.1f pushed=%d not_converged=%d pushes=%d bytes=%d"
             + " push_ms=%.1f floor_ms=%.2f cpu_s=%.2f tool_cpu_s=%.2f types=%s empty_cla=%d"
-            + " timed_out=%b debounce_ms=%d",
+            + " jit_cpu_s=%.2f timed_out=%b debounce_ms=%d",
         scenario,
         proxies,
         services,
@@ -108,6 +111,7 @@ record ChangeReport(
         toolCpuSeconds,
         types(),
         emptyWatched,
+        compilerCpuSeconds,
         timedOut,
         debounce.toMillis());
   }

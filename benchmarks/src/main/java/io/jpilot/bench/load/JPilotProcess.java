@@ -169,6 +169,11 @@ final class JPilotProcess implements ControlPlane {
   }
 
   @Override
+  public double compilerCpuSeconds() throws IOException {
+    return ControlPlane.procCompilerCpuSeconds(process.pid());
+  }
+
+  @Override
   public void close() {
     process.destroy();
     try {

@@ -6,11 +6,15 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * The ADS load tool: generates a mesh into a config directory, starts jpilot on it as a separate
@@ -41,6 +45,10 @@ public final class LoadTool {
    * @param quiet a phase ends when no response arrived for this long ...
    * @param idleCores ... and the control plane used less CPU than this over the last second
    * @param idle when no response arrives at all, a phase lasts at least this long
+   * @param warmups unmeasured rounds of changes before the measured ones
+   * @param maxWarmups rounds in all at most, going on after {@code warmups} until jpilot's JIT
+   *     compiler is done ({@link #compiled})
+   * @param repeats measurements of each change; the one with the median push time is reported
    */
   record Settings(
       String scenario,
@@ -58,7 +66,9 @@ public final class LoadTool {
       Duration rollStep,
       boolean measureHeap,
       double idleCores,
-      int warmups) {
+      int warmups,
+      int maxWarmups,
+      int repeats) {
     Settings(
         String scenario,
         int proxies,
@@ -76,12 +86,19 @@ public final class LoadTool {
         boolean measureHeap,
         double idleCores) {
       this(scenario, proxies, services, podsPerService, rollPods, changes, perConnection,
-          eventLoops, maxSyncing, quiet, idle, timeout, rollStep, measureHeap, idleCores, 0);
+          eventLoops, maxSyncing, quiet, idle, timeout, rollStep, measureHeap, idleCores, 0, 0, 1);
     }
 
     Settings {
       if (warmups < 0) {
         throw new IllegalArgumentException("warmups: " + warmups + " (expected: >= 0)");
+      }
+      if (repeats < 1) {
+        throw new IllegalArgumentException("repeats: " + repeats + " (expected: >= 1)");
+      }
+      if (maxWarmups < warmups) {
+        throw new IllegalArgumentException(
+            "maxWarmups: " + maxWarmups + " (expected: >= warmups, " + warmups + ")");
       }
       if (!scenario.equals("s1") && !scenario.equals("s2")) {
         throw new IllegalArgumentException("scenario: " + scenario + " (expected: s1 or s2)");
@@ -153,6 +170,30 @@ public final class LoadTool {
     return failed == 0 ? 0 : 1;
   }
 
+  /** Warm-up changes whose JIT share {@link #compiled} looks at. */
+  static final int SETTLE_WINDOW = 5;
+
+  /** The JIT's share of jpilot's CPU below which the push paths count as compiled. */
+  static final double SETTLED_SHARE = 0.05;
+
+  /**
+   * Whether the control plane's JIT compiler used less than {@value #SETTLED_SHARE} of its CPU
+   * over the last {@value #SETTLE_WINDOW} warm-up changes.
+   */
+  static boolean compiled(Collection<ChangeReport> recent) {
+    return recent.size() >= SETTLE_WINDOW && compilerShare(recent) < SETTLED_SHARE;
+  }
+
+  static double compilerShare(Collection<ChangeReport> recent) {
+    double cpu = 0;
+    double jit = 0;
+    for (ChangeReport r : recent) {
+      cpu += r.cpuSeconds();
+      jit += r.compilerCpuSeconds();
+    }
+    return cpu > 0 ? jit / cpu : 0;
+  }
+
   /** Runs one scenario; prints its progress and one RESULT line per change. */
   static List<ChangeReport> run(
       Settings s, ControlPlaneFactory factory, PrintStream out, boolean keep)
@@ -175,6 +216,8 @@ public final class LoadTool {
         (System.nanoTime() - genStart) / 1_000_000);
     List<ChangeReport> reports = new ArrayList<>();
     List<String> names = new ArrayList<>();
+    int warmups = 0;
+    List<String> pushesMs = new ArrayList<>();
     try (ControlPlane plane = factory.start(gen.configDir(), work)) {
       XdsReply.Watch watch =
           s.shape().scoped()
@@ -215,19 +258,46 @@ public final class LoadTool {
               clientHeapBytes() / 1048576.0);
         }
         // The first pushes after start run mostly in the JIT compiler: warm the full and the
-        // endpoint-only push paths with unmeasured changes of the same kinds first.
-        for (int w = 0; w < s.warmups(); w++) {
+        // endpoint-only push paths with unmeasured changes of the same kinds first, at least
+        // s.warmups() rounds, then on (up to s.maxWarmups()) until the compiler is done.
+        Deque<ChangeReport> recent = new ArrayDeque<>();
+        int w = 0;
+        while (w < s.maxWarmups() && (w < s.warmups() || !compiled(recent))) {
           for (String change : List.of("vs", "endpoint")) {
             if (s.scenario().equals("s2") && change.equals("endpoint")) {
               continue;
             }
-            out.println("load: warm-up " + (w + 1) + "/" + s.warmups() + ": " + change);
-            measure(s, change, gen, fleet, plane, out);
+            out.println("load: warm-up " + (w + 1) + ": " + change);
+            recent.addLast(measure(s, change, gen, fleet, plane, out));
+            if (recent.size() > SETTLE_WINDOW) {
+              recent.removeFirst();
+            }
           }
+          w++;
+        }
+        warmups = w;
+        if (w > 0) {
+          out.printf(
+              Locale.ROOT,
+              "load: warmed up with %d rounds; JIT share of jpilot's CPU over the last %d: %.1f%%%n",
+              w,
+              recent.size(),
+              100 * compilerShare(recent));
         }
         for (String change : s.changes()) {
-          ChangeReport r = measure(s, change, gen, fleet, plane, out);
-          reports.add(r);
+          // Repeated, the change's RESULT is the repeat with the median push time; the others
+          // are listed beside it.
+          List<ChangeReport> repeats = new ArrayList<>();
+          for (int i = 0; i < s.repeats(); i++) {
+            repeats.add(measure(s, change, gen, fleet, plane, out));
+          }
+          List<ChangeReport> byPush = new ArrayList<>(repeats);
+          byPush.sort(Comparator.comparingLong(ChangeReport::pushNanos));
+          reports.add(byPush.get((byPush.size() - 1) / 2));
+          pushesMs.add(
+              repeats.stream()
+                  .map(r -> String.format(Locale.ROOT, "%.1f", r.pushNanos() / 1e6))
+                  .collect(Collectors.joining("/")));
           names.add(change);
         }
         if (fleet.failures() > 0) {
@@ -242,9 +312,17 @@ public final class LoadTool {
       }
     }
     // The floor needs as many sockets as proxies were pushed: measured with the ADS streams closed.
-    for (ChangeReport r : reports) {
+    for (int i = 0; i < reports.size(); i++) {
+      ChangeReport r = reports.get(i);
       long floor = LoopbackFloor.measure(r.bytesPerProxy());
-      out.println(r.resultLine(floor) + " warmups=" + s.warmups());
+      out.println(
+          r.resultLine(floor)
+              + " warmups="
+              + warmups
+              + " repeats="
+              + s.repeats()
+              + " push_ms_repeats="
+              + pushesMs.get(i));
     }
     return reports;
   }
@@ -263,6 +341,7 @@ public final class LoadTool {
     int[] expected = roll ? new int[] {s.rollPods(), s.rollPods()} : null;
     int emptyBefore = fleet.envoys().stream().mapToInt(SimulatedEnvoy::emptyWatched).sum();
     double cpu0 = plane.cpuSeconds();
+    double jit0 = plane.compilerCpuSeconds();
     double toolCpu0 = toolCpuSeconds();
     long t0 = System.nanoTime();
     fleet.beginPhase(t0, expected);
@@ -290,6 +369,7 @@ public final class LoadTool {
       out.println("load: not every proxy saw the final endpoints of the rolled service");
     }
     double cpu = plane.cpuSeconds() - cpu0;
+    double jit = Math.max(0, plane.compilerCpuSeconds() - jit0);
     double toolCpu = toolCpuSeconds() - toolCpu0;
     int n = fleet.envoys().size();
     long[] responses = new long[SimulatedEnvoy.TYPES];
@@ -338,6 +418,7 @@ public final class LoadTool {
             lastResponse - t0,
             cpu,
             toolCpu,
+            jit,
             heap,
             empties,
             minWatched == Integer.MAX_VALUE ? -1 : minWatched,
@@ -346,8 +427,8 @@ public final class LoadTool {
     out.printf(
         Locale.ROOT,
         "load: %s: %s; %d proxies converged (%s), first %.1f ms, p50 %.1f ms, p99 %.1f ms,"
-            + " max %.1f ms; responses per type (responses/proxies) %s; %.2f MB; jpilot cpu %.2f s,"
-            + " load tool cpu %.2f s%s%n",
+            + " max %.1f ms; responses per type (responses/proxies) %s; %.2f MB; jpilot cpu %.2f s"
+            + " (JIT %.2f s), load tool cpu %.2f s%s%n",
         scenario,
         describe(change, steps),
         r.pushed(),
@@ -359,6 +440,7 @@ public final class LoadTool {
         r.types(),
         r.totalBytes() / 1048576.0,
         cpu,
+        jit,
         toolCpu,
         roll
             ? String.format(
@@ -435,10 +517,15 @@ public final class LoadTool {
           --idle-cores X          ... and jpilot using < X cores over the last second (default 0.2)
           --timeout-s N           per-phase timeout (default 900)
           --no-heap               skip jcmd GC.run heap measurements
-          --warmups N             unmeasured changes (vs, endpoint) before the measured ones,
-                                  so the JIT has compiled the push paths (default 1; 40 for
-                                  s2: on two cores the compiler still works through the push
-                                  paths for 20-30 pushes)
+          --warmups N             unmeasured rounds of changes (vs, endpoint) before the
+                                  measured ones, so the JIT has compiled the push paths
+                                  (default 1; 40 for s2)
+          --max-warmups N         after --warmups, more rounds while jpilot's JIT compiler
+                                  threads used >= 5% of its CPU over the last 5 changes, up to
+                                  N rounds in all (default: --warmups; 150 for s2, whose settled
+                                  push is compared with the network floor)
+          --repeats N             measure each change N times; its RESULT is the repeat with
+                                  the median push time, and lists all (default 1; 5 for s2)
           --keep                  keep the generated config directory
         """;
 
@@ -464,6 +551,10 @@ public final class LoadTool {
     double idleCores = 0.2;
     /** -1: the scenario's default, see {@link #warmups}. */
     int warmups = -1;
+    /** -1: the scenario's default, see {@link #maxWarmups}. */
+    int maxWarmups = -1;
+    /** 0: the scenario's default (5 for s2, else 1). */
+    int repeats;
     boolean keep;
     boolean help;
 
@@ -500,6 +591,8 @@ public final class LoadTool {
               case "--timeout-s" -> f.timeoutS = positive(a, v);
               case "--idle-cores" -> f.idleCores = Double.parseDouble(v);
               case "--warmups" -> f.warmups = Integer.parseInt(v);
+              case "--max-warmups" -> f.maxWarmups = Integer.parseInt(v);
+              case "--repeats" -> f.repeats = positive(a, v);
               default -> throw new IllegalArgumentException("unknown flag: " + a);
             }
           }
@@ -518,6 +611,14 @@ public final class LoadTool {
         return warmups;
       }
       return scenario.equals("s2") ? 40 : 1;
+    }
+
+    int maxWarmups(String scenario) {
+      int min = warmups(scenario);
+      if (maxWarmups >= 0) {
+        return Math.max(min, maxWarmups);
+      }
+      return scenario.equals("s2") ? Math.max(min, 150) : min;
     }
 
     Duration debounce() {
@@ -565,7 +666,9 @@ public final class LoadTool {
           Duration.ofMillis(rollStepMs),
           heapOn,
           idleCores,
-          warmups(scenario));
+          warmups(scenario),
+          maxWarmups(scenario),
+          repeats > 0 ? repeats : scenario.equals("s2") ? 5 : 1);
     }
   }
 }

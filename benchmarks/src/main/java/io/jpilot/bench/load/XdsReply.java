@@ -1,6 +1,7 @@
 package io.jpilot.bench.load;
 
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.jpilot.translate.XdsType;
 import java.io.IOException;
@@ -54,7 +55,24 @@ record XdsReply(
       @Override
       public XdsReply parse(InputStream stream) {
         try {
-          return XdsReply.parse(stream.readAllBytes(), watch);
+          if (!(stream instanceof KnownLength)) {
+            byte[] all = stream.readAllBytes();
+            return XdsReply.parse(all, all.length, watch);
+          }
+          // gRPC's message streams know their length: read into this thread's scratch buffer,
+          // which nothing keeps (names are decoded into strings), instead of allocating and
+          // filling chunk after chunk for every response.
+          int size = stream.available();
+          byte[] buffer = SCRATCH.get();
+          if (buffer.length < size) {
+            buffer = new byte[Math.max(size, buffer.length * 2)];
+            SCRATCH.set(buffer);
+          }
+          int read = stream.readNBytes(buffer, 0, size);
+          if (read != size || stream.read() != -1) {
+            throw new IOException("message stream of " + size + " bytes gave " + read);
+          }
+          return XdsReply.parse(buffer, size, watch);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -62,23 +80,28 @@ record XdsReply(
     };
   }
 
+  /** Per event-loop thread: the bytes of the response being parsed. */
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1 << 16]);
+
   static XdsReply parse(DiscoveryResponse response, Watch watch) {
-    return parse(response.toByteArray(), watch);
+    byte[] bytes = response.toByteArray();
+    return parse(bytes, bytes.length, watch);
   }
 
-  static XdsReply parse(byte[] bytes, Watch watch) {
+  /** Parses the first {@code length} bytes of {@code bytes}; keeps no reference to them. */
+  static XdsReply parse(byte[] bytes, int length, Watch watch) {
     try {
-      return scan(bytes, watch);
+      return scan(bytes, length, watch);
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed DiscoveryResponse: " + e.getMessage(), e);
     }
   }
 
-  private static XdsReply scan(byte[] bytes, Watch watch) throws IOException {
+  private static XdsReply scan(byte[] bytes, int length, Watch watch) throws IOException {
     // DiscoveryResponse: version_info=1, resources=2 (Any), type_url=4, nonce=5. The resources
     // are only located here (offset and length of each Any's value); they are read in place
     // once the type is known, never copied.
-    Wire in = new Wire(bytes, 0, bytes.length);
+    Wire in = new Wire(bytes, 0, length);
     String version = "";
     String typeUrl = "";
     String nonce = "";
@@ -148,7 +171,7 @@ record XdsReply(
       }
     }
     return new XdsReply(
-        type, typeUrl, version, nonce, bytes.length, List.copyOf(names), total, marked);
+        type, typeUrl, version, nonce, length, List.copyOf(names), total, marked);
   }
 
   /**

@@ -43,6 +43,11 @@ final class InProcessControlPlane implements ControlPlane {
   }
 
   @Override
+  public double compilerCpuSeconds() throws IOException {
+    return ControlPlane.procCompilerCpuSeconds(ProcessHandle.current().pid());
+  }
+
+  @Override
   public void close() {
     server.close();
   }

@@ -133,4 +133,71 @@ class LoadToolTest {
     assertThat(roll.minWatched()).isGreaterThanOrEqualTo(8);
     assertThat(printed).contains("mesh written to");
   }
+
+  @Test
+  void repeatedChangesReportTheMedianPushAndListEveryRepeat() throws Exception {
+    LoadTool.Settings s =
+        new LoadTool.Settings(
+            "s2",
+            8,
+            6,
+            2,
+            1,
+            List.of("vs"),
+            1,
+            1,
+            8,
+            Duration.ofMillis(500),
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(20),
+            Duration.ofMillis(150),
+            false,
+            0.5,
+            1,
+            3,
+            3);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    LoadTool.run(s, (config, work) -> new InProcessControlPlane(config), out, false);
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+    List<String> results = printed.lines().filter(l -> l.startsWith("RESULT ")).toList();
+    assertThat(results).hasSize(1);
+    Map<String, String> kv = new HashMap<>();
+    for (String field : results.get(0).substring("RESULT ".length()).split(" ")) {
+      String[] p = field.split("=", 2);
+      kv.put(p[0], p[1]);
+    }
+    assertThat(kv.get("scenario")).isEqualTo("s2");
+    assertThat(kv.get("repeats")).isEqualTo("3");
+    int warmups = Integer.parseInt(kv.get("warmups"));
+    assertThat(warmups).isBetween(1, 3);
+    assertThat(printed).contains("warmed up with " + warmups + " rounds");
+    assertThat(Double.parseDouble(kv.get("jit_cpu_s"))).isNotNegative();
+    List<Double> repeats =
+        java.util.Arrays.stream(kv.get("push_ms_repeats").split("/")).map(Double::parseDouble).toList();
+    assertThat(repeats).hasSize(3);
+    List<Double> sorted = repeats.stream().sorted().toList();
+    assertThat(Double.parseDouble(kv.get("push_ms"))).isEqualTo(sorted.get(1));
+  }
+
+  @Test
+  void warmUpsEndOnceTheCompilerUsedUnderFivePercentOverTheLastFiveChanges() {
+    java.util.ArrayDeque<ChangeReport> recent = new java.util.ArrayDeque<>();
+    for (int i = 0; i < 4; i++) {
+      recent.add(report(1.0, 0.0));
+    }
+    assertThat(LoadTool.compiled(recent)).as("fewer than five changes").isFalse();
+    recent.add(report(1.0, 0.24));
+    assertThat(LoadTool.compilerShare(recent)).isEqualTo(0.048, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(LoadTool.compiled(recent)).isTrue();
+    recent.removeFirst();
+    recent.add(report(1.0, 0.02));
+    assertThat(LoadTool.compiled(recent)).as("0.26 of 5.0 CPU-s").isFalse();
+  }
+
+  private static ChangeReport report(double cpu, double jit) {
+    return new ChangeReport(
+        "s2", 1, 1, XdsType.ROUTE, new long[] {1}, 0, new long[4], new long[4], new long[] {1}, 1,
+        cpu, 0, jit, 0, 0, -1, false, Duration.ZERO);
+  }
 }

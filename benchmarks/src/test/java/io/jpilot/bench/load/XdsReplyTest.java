@@ -153,11 +153,42 @@ class XdsReplyTest {
     assertThat(late.watchedMarked()).isEqualTo(167);
   }
 
+  /** What gRPC hands a marshaller: a message stream that knows its length. */
+  private static final class MessageStream extends java.io.ByteArrayInputStream
+      implements io.grpc.KnownLength {
+    MessageStream(byte[] bytes) {
+      super(bytes);
+    }
+  }
+
+  @Test
+  void theMarshallerReusesItsBufferWithoutReadingPastAMessage() {
+    var marshaller = XdsReply.marshaller(WATCH);
+    String[] many = new String[3000];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = "10.102." + (i / 250) + "." + (i % 250);
+    }
+    byte[] big = response(XdsType.ENDPOINT, cla(ROLLED, many)).toByteArray();
+    assertThat(big.length).isGreaterThan(1 << 16); // larger than the first scratch buffer
+    XdsReply first = marshaller.parse(new MessageStream(big));
+    assertThat(first.size()).isEqualTo(big.length);
+    assertThat(first.watchedTotal()).isEqualTo(3000);
+    // A smaller message after it: the buffer's stale tail must not be read.
+    byte[] small = response(XdsType.ENDPOINT, cla(ROLLED, "10.101.0.1")).toByteArray();
+    XdsReply second = marshaller.parse(new MessageStream(small));
+    assertThat(second.size()).isEqualTo(small.length);
+    assertThat(second.watchedTotal()).isEqualTo(1);
+    assertThat(second.watchedMarked()).isEqualTo(1);
+    // A stream that does not know its length is read whole.
+    XdsReply plain = marshaller.parse(new java.io.ByteArrayInputStream(small));
+    assertThat(plain).isEqualTo(second);
+  }
+
   @Test
   void aTruncatedResponseIsRejected() {
     byte[] whole = response(XdsType.ENDPOINT, cla(ROLLED, "10.101.0.1")).toByteArray();
     byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 3);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> XdsReply.parse(cut, WATCH))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> XdsReply.parse(cut, cut.length, WATCH))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("malformed DiscoveryResponse");
   }
