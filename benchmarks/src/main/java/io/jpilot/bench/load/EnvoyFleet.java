@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Envoys have).
  */
 final class EnvoyFleet implements AutoCloseable, SimulatedEnvoy.Sink {
+  /** Envoy's default HTTP/2 stream and connection windows (Http2ProtocolOptions), 256 MiB. */
+  static final int ENVOY_WINDOW = 256 * 1024 * 1024;
+
   /** Who a simulated proxy is. */
   record Identity(String ip, String pod, String namespace, java.util.Map<String, String> labels) {}
 
@@ -102,6 +105,10 @@ final class EnvoyFleet implements AutoCloseable, SimulatedEnvoy.Sink {
                 .channelType(NioSocketChannel.class)
                 .directExecutor()
                 .maxInboundMessageSize(Integer.MAX_VALUE)
+                // Envoy's HTTP/2 windows for its xDS cluster: 256 MiB per stream and connection
+                // (Http2ProtocolOptions defaults), fixed; a fixed window also turns off grpc-java's
+                // bandwidth-delay pings, which Envoy does not send.
+                .flowControlWindow(ENVOY_WINDOW)
                 .disableRetry()
                 .build();
         channels.add(channel);
