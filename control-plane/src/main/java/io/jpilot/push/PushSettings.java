@@ -78,35 +78,31 @@ public record PushSettings(
     requireNonNull(env, "env");
     Duration after = duration(env, DEBOUNCE_AFTER, DEFAULT_DEBOUNCE_AFTER);
     Duration max = duration(env, DEBOUNCE_MAX, DEFAULT_DEBOUNCE_MAX);
-    int throttle = defaultPushThrottle();
-    String raw = env.get(PUSH_THROTTLE);
-    if (raw != null && !raw.isBlank()) {
-      try {
-        throttle = Integer.parseInt(raw.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            PUSH_THROTTLE + ": '" + raw + "' (expected: an integer >= 1)", e);
-      }
-      if (throttle < 1) {
-        throw new IllegalArgumentException(
-            PUSH_THROTTLE + ": " + throttle + " (expected: an integer >= 1)");
-      }
-    }
-    long budget = SendBudget.DEFAULT_LIMIT_BYTES;
-    String rawBudget = env.get(SEND_BUDGET);
-    if (rawBudget != null && !rawBudget.isBlank()) {
-      try {
-        budget = Long.parseLong(rawBudget.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            SEND_BUDGET + ": '" + rawBudget + "' (expected: a number of bytes >= 0)", e);
-      }
-      if (budget < 0) {
-        throw new IllegalArgumentException(
-            SEND_BUDGET + ": " + budget + " (expected: a number of bytes >= 0)");
-      }
-    }
+    int throttle =
+        (int) number(env, PUSH_THROTTLE, defaultPushThrottle(), 1, Integer.MAX_VALUE, "an integer");
+    long budget =
+        number(env, SEND_BUDGET, SendBudget.DEFAULT_LIMIT_BYTES, 0, Long.MAX_VALUE, "a number of bytes");
     return new PushSettings(after, max, throttle, budget);
+  }
+
+  /** An integer variable in [min, max]; {@code what} names the kind in errors ("an integer"). */
+  private static long number(
+      Map<String, String> env, String name, long fallback, long min, long max, String what) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    String expected = "(expected: " + what + " >= " + min + ")";
+    long n;
+    try {
+      n = Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": '" + raw + "' " + expected, e);
+    }
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(name + ": " + n + " " + expected);
+    }
+    return n;
   }
 
   private static Duration duration(Map<String, String> env, String name, Duration fallback) {

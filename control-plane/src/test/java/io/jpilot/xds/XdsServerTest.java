@@ -574,26 +574,31 @@ class XdsServerTest {
     assertThat(push(true, Reason.CONFIG).proxies()).isZero();
   }
 
+  /**
+   * A client with a 64KiB window that reads nothing, subscribed to CDS: its first response, padded
+   * to 256KiB, is sent and cannot leave the server.
+   */
+  private AdsTestClient stalledClient(String nodeId) throws Exception {
+    generator.paddedNodeId = nodeId;
+    generator.clusterPadding = 256 * 1024;
+    AdsTestClient slow =
+        new AdsTestClient(
+            server.port(), AdsTestClient.defaultNode().toBuilder().setId(nodeId).build(), false,
+            64 * 1024);
+    clients.add(slow);
+    slow.subscribe(XdsType.CLUSTER);
+    awaitStatus(
+        st -> st.nodeId().equals(nodeId) && !st.types().get(XdsType.CLUSTER).sentNonce().isEmpty());
+    return slow;
+  }
+
   @Test
   void aSlowClientIsDeferredWithoutHoldingUpOthers() throws Exception {
     server.close();
     engine.close();
     startWith(1); // one push worker: a client that held it would stop every other push
-    String slowId = "sidecar~10.1.0.20~slow-1.default~default.svc.cluster.local";
-    generator.paddedNodeId = slowId;
-    generator.clusterPadding = 256 * 1024;
-    // A 64KiB window and no reading: the first 256KiB response cannot leave the server.
-    AdsTestClient slow =
-        new AdsTestClient(
-            server.port(),
-            AdsTestClient.defaultNode().toBuilder().setId(slowId).build(),
-            false,
-            64 * 1024);
-    clients.add(slow);
+    AdsTestClient slow = stalledClient("sidecar~10.1.0.20~slow-1.default~default.svc.cluster.local");
     AdsTestClient fast = connect();
-    slow.subscribe(XdsType.CLUSTER);
-    awaitStatus(
-        st -> st.nodeId().equals(slowId) && !st.types().get(XdsType.CLUSTER).sentNonce().isEmpty());
     fast.subscribe(XdsType.CLUSTER);
     fast.ack(fast.next(XdsType.CLUSTER));
 
@@ -628,21 +633,10 @@ class XdsServerTest {
     server.close();
     engine.close();
     startWith(1, 64 * 1024); // one worker, and a budget the slow client's response fills
-    String slowId = "sidecar~10.1.0.21~stalled-1.default~default.svc.cluster.local";
-    generator.paddedNodeId = slowId;
-    generator.clusterPadding = 256 * 1024;
     AdsTestClient slow =
-        new AdsTestClient(
-            server.port(),
-            AdsTestClient.defaultNode().toBuilder().setId(slowId).build(),
-            false,
-            64 * 1024);
-    clients.add(slow);
-    AdsTestClient fast = connect();
-    slow.subscribe(XdsType.CLUSTER);
-    awaitStatus(
-        st -> st.nodeId().equals(slowId) && !st.types().get(XdsType.CLUSTER).sentNonce().isEmpty());
+        stalledClient("sidecar~10.1.0.21~stalled-1.default~default.svc.cluster.local");
     assertThat(engine.sendBudget().hasRoom()).isFalse(); // 256KiB owed, not drained
+    AdsTestClient fast = connect();
     fast.subscribe(XdsType.CLUSTER);
     fast.ack(fast.next(XdsType.CLUSTER));
 
