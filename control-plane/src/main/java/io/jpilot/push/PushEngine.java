@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@linkplain PushTarget#watchesAny watch} one of those hosts are queued. Other endpoint-only
  * requests build a whole snapshot and queue every target; either way targets regenerate only EDS.
  * {@code pushThrottle} worker threads take targets off the queue, so at most that many proxies are
- * generated for and sent to at once. A target is always pushed from the newest snapshot, not the
+ * generated for and sent to at once, and each takes the next target only when the {@link
+ * SendBudget} has room: while the responses sent and not yet written to the sockets stay below its
+ * limit. A target is always pushed from the newest snapshot, not the
  * one that queued it. Generated resources go through a {@link ResourceCache}, so proxies with the
  * same view share one generation and its serialized bytes.
  *

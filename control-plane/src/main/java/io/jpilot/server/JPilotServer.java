@@ -124,40 +124,21 @@ public final class JPilotServer implements AutoCloseable {
 
     /** The same options with another mesh root namespace. */
     public Options withRootNamespace(String namespace) {
-      return new Options(
-          configDir,
-          bind,
-          xdsPort,
-          monitoringPort,
-          debounceAfter,
-          debounceMax,
-          pushThrottle,
-          domainSuffix,
-          kubernetes,
-          xdsTls,
-          namespace,
-          sendBudgetBytes);
-    }
-
-    /** The same options with another send budget (0: workers never pause). */
-    public Options withSendBudget(long bytes) {
-      return new Options(
-          configDir,
-          bind,
-          xdsPort,
-          monitoringPort,
-          debounceAfter,
-          debounceMax,
-          pushThrottle,
-          domainSuffix,
-          kubernetes,
-          xdsTls,
-          rootNamespace,
-          bytes);
+      return with(xdsTls, namespace, sendBudgetBytes);
     }
 
     /** The same options, also serving ADS over TLS. */
     public Options withXdsTls(XdsTls tls) {
+      return with(Optional.of(tls), rootNamespace, sendBudgetBytes);
+    }
+
+    /** The same options with another send budget (0: workers never pause). */
+    public Options withSendBudget(long bytes) {
+      return with(xdsTls, rootNamespace, bytes);
+    }
+
+    /** These options with the components the withers set replaced. */
+    private Options with(Optional<XdsTls> tls, String namespace, long sendBudget) {
       return new Options(
           configDir,
           bind,
@@ -168,9 +149,9 @@ public final class JPilotServer implements AutoCloseable {
           pushThrottle,
           domainSuffix,
           kubernetes,
-          Optional.of(tls),
-          rootNamespace,
-          sendBudgetBytes);
+          tls,
+          namespace,
+          sendBudget);
     }
 
     /** Serves the config files of {@code configDir}. */
