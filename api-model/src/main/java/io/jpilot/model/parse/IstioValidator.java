@@ -622,34 +622,25 @@ final class IstioValidator {
     }
   }
 
+  /** An HTTP route's destinations: as TCP/TLS ones, and each one's header operations. */
   private void validateHttpRouteDestinations(List<JsonNode> route, String p) {
-    long total = 0;
-    for (int i = 0; i < route.size(); i++) {
-      JsonNode rd = route.get(i);
-      String rp = FieldPath.index(p, i);
-      if (!has(rd, "destination")) {
-        error(rp, "destination is required");
-      }
-      validateHeaderOperations(get(rd, "headers"), FieldPath.field(rp, "headers"));
-      validateDestination(get(rd, "destination"), FieldPath.field(rp, "destination"));
-      long weight = lng(rd, "weight");
-      if (weight < 0) {
-        error(FieldPath.field(rp, "weight"), "weight " + weight + " < 0");
-      }
-      total += weight;
-    }
-    if (route.size() > 1 && total == 0) {
-      error(p, "total destination weight = 0");
-    }
+    validateRouteDestinations(route, p, true);
   }
 
   private void validateRouteDestinations(List<JsonNode> route, String p) {
+    validateRouteDestinations(route, p, false);
+  }
+
+  private void validateRouteDestinations(List<JsonNode> route, String p, boolean headers) {
     long total = 0;
     for (int i = 0; i < route.size(); i++) {
       JsonNode rd = route.get(i);
       String rp = FieldPath.index(p, i);
       if (!has(rd, "destination")) {
         error(rp, "destination is required");
+      }
+      if (headers) {
+        validateHeaderOperations(get(rd, "headers"), FieldPath.field(rp, "headers"));
       }
       validateDestination(get(rd, "destination"), FieldPath.field(rp, "destination"));
       long weight = lng(rd, "weight");
