@@ -31,8 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * build it, and either result is the same.
  *
  * <p>{@link #encode} writes a route configuration byte for byte as protobuf would, taking the
- * bytes of its shared virtual hosts from here; the result is a rope over those bytes, so the route
- * configurations of a hundred views hold each shared virtual host once.
+ * bytes of its shared virtual hosts from here; the result is a rope over those bytes, so a shared
+ * virtual host is encoded once however many views' route configurations hold it (packing then
+ * copies each configuration into flat pieces, see {@code XdsResource}).
  */
 final class VirtualHostCache {
   static final int MAX_ENTRIES = 65_536;
