@@ -12,4 +12,10 @@ public interface DebugViews {
 
   /** For each connected proxy and type: the version sent, the version acked, the last NACK. */
   String syncz();
+
+  /**
+   * The push engine's state: its settings, the snapshot version, connected and queued proxies, the
+   * send budget, and the most recent push rounds, newest first.
+   */
+  String pushStatus();
 }

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The monitoring port (istiod's 15014): {@code /ready}, {@code /metrics} (Prometheus text), {@code
- * /debug/config_dump?proxyID=...} and {@code /debug/syncz}.
+ * /debug/config_dump?proxyID=...}, {@code /debug/syncz} and {@code /debug/push_status}.
  */
 public final class MonitoringServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MonitoringServer.class);
@@ -74,13 +74,16 @@ public final class MonitoringServer implements AutoCloseable {
         });
     server.createContext("/debug/syncz", ex -> send(ex, 200, "application/json", views.syncz()));
     server.createContext(
+        "/debug/push_status", ex -> send(ex, 200, "application/json", views.pushStatus()));
+    server.createContext(
         "/",
         ex ->
             send(
                 ex,
                 404,
                 "text/plain",
-                "not found; try /ready, /metrics, /debug/config_dump?proxyID=<id>, /debug/syncz\n"));
+                "not found; try /ready, /metrics, /debug/config_dump?proxyID=<id>, /debug/syncz,"
+                    + " /debug/push_status\n"));
   }
 
   public void start() {

@@ -386,6 +386,11 @@ public final class PushEngine implements AutoCloseable {
     return targets.size();
   }
 
+  /** Proxies waiting in the push queue (not counting those being pushed). */
+  public int queuedProxies() {
+    return queue.pending();
+  }
+
   /** Called with every finished push round, on the thread that finished it. */
   public void addListener(Consumer<PushSummary> listener) {
     listeners.add(requireNonNull(listener, "listener"));

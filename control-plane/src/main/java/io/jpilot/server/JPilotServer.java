@@ -296,7 +296,7 @@ public final class JPilotServer implements AutoCloseable {
               options.monitoringPort(),
               () -> self[0] != null,
               meters,
-              new XdsDebugViews(xds));
+              new XdsDebugViews(xds, engine));
       monitoring.start();
       closeables.add(0, monitoring);
       String loaded;

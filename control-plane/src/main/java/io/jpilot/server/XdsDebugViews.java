@@ -8,9 +8,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Message;
 import io.jpilot.debug.ConfigDumps;
 import io.jpilot.debug.DebugViews;
+import io.jpilot.model.Durations;
+import io.jpilot.push.PushEngine;
+import io.jpilot.push.PushSettings;
+import io.jpilot.push.PushSummary;
+import io.jpilot.push.SendBudget;
 import io.jpilot.translate.XdsType;
 import io.jpilot.xds.ConnectionStatus;
 import io.jpilot.xds.XdsServer;
+import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -19,15 +25,74 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 
-/** The /debug views over the ADS server's per-connection state. */
+/** The /debug views over the ADS server's per-connection state and the push engine. */
 final class XdsDebugViews implements DebugViews {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private final XdsServer xds;
+  /** Push rounds {@link #pushStatus} lists. */
+  static final int RECENT_PUSHES = 20;
 
-  XdsDebugViews(XdsServer xds) {
+  private final XdsServer xds;
+  private final PushEngine engine;
+  private final ArrayDeque<PushSummary> recent = new ArrayDeque<>(); // guarded by itself
+
+  XdsDebugViews(XdsServer xds, PushEngine engine) {
     this.xds = xds;
+    this.engine = engine;
+    engine.addListener(this::finished);
+  }
+
+  private void finished(PushSummary summary) {
+    synchronized (recent) {
+      recent.addFirst(summary);
+      if (recent.size() > RECENT_PUSHES) {
+        recent.removeLast();
+      }
+    }
+  }
+
+  @Override
+  public String pushStatus() {
+    ObjectNode out = JSON.createObjectNode();
+    PushSettings settings = engine.settings();
+    ObjectNode s = out.putObject("settings");
+    s.put("debounce_after", Durations.format(settings.debounceAfter()));
+    s.put("debounce_max", Durations.format(settings.debounceMax()));
+    s.put("push_throttle", settings.pushThrottle());
+    s.put("send_budget_bytes", settings.sendBudgetBytes());
+    out.put("snapshot_version", engine.snapshot().version());
+    out.put("connected_proxies", engine.connectedProxies());
+    out.put("queued_proxies", engine.queuedProxies());
+    SendBudget budget = engine.sendBudget();
+    ObjectNode b = out.putObject("send_budget");
+    b.put("in_flight_bytes", budget.inFlight());
+    b.put("limit_bytes", budget.limit());
+    b.put("stale_streams", budget.expired());
+    ArrayNode pushes = out.putArray("recent_pushes");
+    List<PushSummary> copy;
+    synchronized (recent) {
+      copy = List.copyOf(recent);
+    }
+    for (PushSummary p : copy) {
+      ObjectNode n = pushes.addObject();
+      n.put("id", p.id());
+      n.put("reasons", p.reasonLabels());
+      n.put("full", p.full());
+      n.put("proxies", p.proxies());
+      n.put("changed", p.changed());
+      n.put("duration_ms", p.duration().toMillis());
+      n.put("version", p.version());
+    }
+    return write(out);
+  }
+
+  private static String write(Object node) {
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override
@@ -88,10 +153,6 @@ final class XdsDebugViews implements DebugViews {
                 });
       }
     }
-    try {
-      return JSON.writeValueAsString(out);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return write(out);
   }
 }

@@ -19,6 +19,8 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.jpilot.push.PushSettings;
+import io.jpilot.push.SendBudget;
 import io.jpilot.translate.XdsType;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -144,12 +146,48 @@ class MonitoringEndpointsTest {
             "pilot_push_triggers_total",
             "pilot_xds_cache_reads_total",
             "pilot_xds_cache_size",
-            "pilot_xds_config_size_bytes")) {
+            "pilot_xds_config_size_bytes",
+            "jpilot_push_send_budget_bytes",
+            "jpilot_push_send_budget_stale_total")) {
       assertThat(metrics).as("/metrics").containsPattern("(?m)^# TYPE " + family + " ");
     }
     assertThat(metrics)
         .containsPattern("(?m)^pilot_xds_config_size_bytes_count\\{type=\"cds\"\\} [1-9]");
     requests.onCompleted();
+  }
+
+  @Test
+  void pushStatusShowsTheSettingsTheBudgetAndRecentPushes() throws Exception {
+    JsonNode before = new ObjectMapper().readTree(get("/debug/push_status").body());
+    assertThat(before.get("settings").get("debounce_after").asText()).isEqualTo("100ms");
+    assertThat(before.get("settings").get("push_throttle").asInt())
+        .isEqualTo(PushSettings.defaultPushThrottle());
+    assertThat(before.get("settings").get("send_budget_bytes").asLong())
+        .isEqualTo(SendBudget.DEFAULT_LIMIT_BYTES);
+    assertThat(before.get("send_budget").get("limit_bytes").asLong())
+        .isEqualTo(SendBudget.DEFAULT_LIMIT_BYTES);
+    assertThat(before.get("send_budget").get("in_flight_bytes").asLong()).isZero();
+    assertThat(before.get("connected_proxies").asInt()).isZero();
+    long version = before.get("snapshot_version").asLong();
+
+    // A config change: its push round is listed, newest first, at the snapshot it built.
+    Path vs = dir.resolve("reviews-virtualservice.yaml");
+    String text = Files.readString(vs);
+    String changed = text.replace("weight: 80", "weight: 70").replace("weight: 20", "weight: 30");
+    assertThat(changed).isNotEqualTo(text);
+    Files.writeString(vs, changed);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JsonNode after = before;
+    while (System.nanoTime() < deadline && after.get("recent_pushes").isEmpty()) {
+      Thread.sleep(20);
+      after = new ObjectMapper().readTree(get("/debug/push_status").body());
+    }
+    JsonNode push = after.get("recent_pushes").get(0);
+    assertThat(push).as("%s", after).isNotNull();
+    assertThat(push.get("reasons").asText()).contains("config");
+    assertThat(push.get("full").asBoolean()).isTrue();
+    assertThat(push.get("version").asLong()).isGreaterThan(version);
+    assertThat(after.get("snapshot_version").asLong()).isEqualTo(push.get("version").asLong());
   }
 
   private JsonNode awaitAcked(String nonce) throws Exception {
