@@ -3,7 +3,6 @@ package io.jpilot.bench.load;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** The jpilot under load: where its ADS port is and what it costs. */
@@ -46,8 +45,8 @@ interface ControlPlane extends AutoCloseable {
           if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
             sum += statCpuSeconds(task.resolve("stat"));
           }
-        } catch (NoSuchFileException e) {
-          // the thread ended while listed
+        } catch (IOException e) {
+          // the thread ended while listed: its files are gone (ENOENT) or unreadable (ESRCH)
         }
       }
     }
