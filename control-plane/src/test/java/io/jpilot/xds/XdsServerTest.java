@@ -629,13 +629,32 @@ class XdsServerTest {
   }
 
   @Test
+  void whatAStreamOwesIsSettledWhenItDrains() throws Exception {
+    server.close();
+    engine.close();
+    startWith(1); // the default budget: 256KiB owed leaves room, so nothing goes stale
+    AdsTestClient slow =
+        stalledClient("sidecar~10.1.0.22~draining-1.default~default.svc.cluster.local");
+    assertThat(engine.sendBudget().inFlight()).isGreaterThanOrEqualTo(256 * 1024);
+    slow.read(100);
+    assertThat(slow.next(XdsType.CLUSTER).getVersionInfo()).isEqualTo("0");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (engine.sendBudget().inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(engine.sendBudget().inFlight()).as("settled by gRPC's on-ready signal").isZero();
+    assertThat(engine.sendBudget().expired()).isZero();
+  }
+
+  @Test
   void aClientThatStopsReadingStopsCountingAgainstTheSendBudget() throws Exception {
     server.close();
     engine.close();
     startWith(1, 64 * 1024); // one worker, and a budget the slow client's response fills
     AdsTestClient slow =
         stalledClient("sidecar~10.1.0.21~stalled-1.default~default.svc.cluster.local");
-    assertThat(engine.sendBudget().hasRoom()).isFalse(); // 256KiB owed, not drained
+    // The padded response is owed, not drained (read without expiring anything).
+    assertThat(engine.sendBudget().inFlight()).isGreaterThanOrEqualTo(256 * 1024);
     AdsTestClient fast = connect();
     fast.subscribe(XdsType.CLUSTER);
     fast.ack(fast.next(XdsType.CLUSTER));
